@@ -1,0 +1,137 @@
+/*
+ * conf.h - the configuration: reading, validating, built-in defaults,
+ * and the reference-counted "current configuration" that reload swaps.
+ *
+ * conf_load() reads a file of "Key value" lines (keys case-insensitive,
+ * '#' comments) and checks every value as it reads it; each problem is
+ * reported as "FILE:LINE: what is wrong". conf_builtin() gives the
+ * defaults used when no file exists. conf_current()/conf_release() hand
+ * out references so a reload never frees a configuration in use.
+ * Must not: touch libmilter or the network (the primary address is found
+ * with a connected UDP socket, which sends nothing).
+ * The keys are documented in egress-milter.conf(5).
+ */
+#ifndef EM_CONF_H
+#define EM_CONF_H
+
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "finding.h"
+
+#define CONF_MAX_NAMESERVERS 8
+#define CONF_MAX_EGRESS 64
+#define CONF_MAX_DNSBL 32
+#define CONF_MAX_CODES 32
+#define CONF_NAME_MAX 64
+#define CONF_DEFAULT_SOCKET "inet:8895@127.0.0.1"
+#define CONF_DEFAULT_ROUTE_HEADER "X-Egress-Route"
+#define CONF_DEFAULT_DNS_TIMEOUT 2
+
+struct conf_address {
+	int family;			/* AF_INET or AF_INET6 */
+	union {
+		struct in_addr v4;
+		struct in6_addr v6;
+	} u;
+	char text[INET6_ADDRSTRLEN];
+};
+
+struct conf_nameserver {
+	struct conf_address address;
+	uint16_t port;
+};
+
+struct conf_egress {
+	char *name;
+	struct conf_address address;
+	char *helo;
+	char *route;
+	char *transport;		/* NULL unless transport= was given */
+	int line;			/* 0 for a built-in egress */
+};
+
+/* An inclusive range of IPv4 answers, host byte order. */
+struct conf_code_range {
+	uint32_t first;
+	uint32_t last;
+};
+
+struct conf_dnsbl {
+	char *zone;
+	struct conf_code_range codes[CONF_MAX_CODES];
+	size_t ncodes;			/* 0: any 127/8 answer outside errors */
+	int weight;
+};
+
+struct conf {
+	char *path;			/* NULL for the built-in defaults */
+	char *socket;
+	struct conf_nameserver nameservers[CONF_MAX_NAMESERVERS];
+	size_t nnameservers;		/* 0: the system's resolv.conf */
+	int dns_timeout;		/* seconds */
+	struct conf_egress egress[CONF_MAX_EGRESS];
+	size_t negress;
+	struct conf_dnsbl dnsbl[CONF_MAX_DNSBL];
+	size_t ndnsbl;
+	int dnsbl_threshold;
+	enum action on[FINDING_COUNT];
+	enum action fallback;
+	char *route_header;
+	bool syslog;
+	int syslog_facility;
+	int log_level;			/* a syslog priority */
+	char *user;			/* NULL: keep the current user */
+	char *pidfile;			/* NULL: none */
+	mode_t umask;
+	bool umask_set;
+	int refcount;			/* owned by conf_current()/release */
+};
+
+/* A list of "FILE:LINE: message" lines. */
+struct conf_errors {
+	char *text;			/* NUL-terminated, lines end in '\n' */
+	size_t len;
+	int count;
+};
+
+/*
+ * Reads PATH. Returns a new configuration, or NULL with every problem
+ * appended to ERRORS (which the caller frees with conf_errors_free()).
+ */
+struct conf *conf_load(const char *path, struct conf_errors *errors);
+
+/*
+ * The built-in defaults: Socket inet:8895@127.0.0.1, the system's
+ * nameservers, one egress "primary" on the host's primary address (none
+ * when the host has no route; a warning is logged).
+ */
+struct conf *conf_builtin(void);
+
+/* Fills in the defaults of every key (no egress). */
+void conf_init_defaults(struct conf *conf);
+
+void conf_free(struct conf *conf);
+void conf_errors_free(struct conf_errors *errors);
+
+/* Adds the egress "primary" on the host's primary address, if any. */
+void conf_add_primary_egress(struct conf *conf);
+
+/* Finds the primary address as the local end of a connected UDP socket. */
+int conf_primary_address(int family, struct conf_address *out);
+
+/* Parses "a.b.c.d" or an IPv6 literal into OUT; returns 0 or -1. */
+int conf_parse_address(const char *text, struct conf_address *out);
+
+/* The action for FINDING under CONF. */
+enum action conf_action(const struct conf *conf, enum finding finding);
+
+/* Reload support: the current configuration, reference-counted. */
+void conf_set_current(struct conf *conf);	/* takes ownership */
+struct conf *conf_current(void);		/* adds a reference */
+void conf_release(struct conf *conf);		/* drops it */
+
+#endif

@@ -1,0 +1,425 @@
+/*
+ * conf_keys.c - one table of every configuration key, and the handlers
+ * that check and store each key's values.
+ *
+ * Keys: Socket, Nameservers, DNSTimeout, Egress, Dnsbl, DnsblThreshold,
+ * On, Fallback, RouteHeader, Syslog, SyslogFacility, LogLevel, UserID,
+ * PidFile, UMask. egress-milter.conf(5) documents them; keep it equal.
+ * Must not: read files (conf.c does), touch libmilter or the network.
+ */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <grp.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "conf_keys.h"
+#include "conf_value.h"
+#include "log.h"
+#include "util.h"
+
+#define MSG_MAX 256
+
+/* Reports MSG for KEY when it is not NULL; returns 1 when it reported. */
+static int
+check(struct conf_parse *parse, const char *key, const char *msg)
+{
+	if (msg == NULL)
+		return 0;
+	conf_error(parse, "%s: %s", key, msg);
+	return 1;
+}
+
+static void
+key_socket(struct conf_parse *parse, char **values, int nvalues)
+{
+	(void)nvalues;
+	if (check(parse, "Socket", value_socket(values[0])))
+		return;
+	free(parse->conf->socket);
+	parse->conf->socket = xstrdup(values[0]);
+}
+
+static void
+key_nameservers(struct conf_parse *parse, char **values, int nvalues)
+{
+	struct conf *conf = parse->conf;
+	char msg[MSG_MAX];
+
+	if (nvalues > CONF_MAX_NAMESERVERS) {
+		conf_error(parse, "Nameservers: %d servers at most",
+		    CONF_MAX_NAMESERVERS);
+		return;
+	}
+	conf->nnameservers = 0;
+	for (int i = 0; i < nvalues; i++) {
+		struct conf_nameserver *ns = &conf->nameservers[i];
+
+		if (check(parse, "Nameservers", value_nameserver(values[i],
+		    ns, msg, sizeof(msg))))
+			return;
+	}
+	conf->nnameservers = (size_t)nvalues;
+}
+
+static void
+key_dns_timeout(struct conf_parse *parse, char **values, int nvalues)
+{
+	char msg[MSG_MAX];
+	long value;
+
+	(void)nvalues;
+	if (!check(parse, "DNSTimeout", value_int(values[0], 1, 60, &value,
+	    msg, sizeof(msg))))
+		parse->conf->dns_timeout = (int)value;
+}
+
+/* Splits "key=value"; returns the value or NULL when WORD is not KEY=. */
+static const char *
+option_value(const char *word, const char *key)
+{
+	size_t len = strlen(key);
+
+	if (strncasecmp(word, key, len) == 0 && word[len] == '=')
+		return word + len + 1;
+	return NULL;
+}
+
+static int
+egress_option(struct conf_parse *parse, struct conf_egress *egress,
+    const char *word)
+{
+	const char *value;
+	char shown[80];
+
+	if ((value = option_value(word, "helo")) != NULL) {
+		if (check(parse, "Egress helo=", value_hostname(value)))
+			return -1;
+		free(egress->helo);
+		egress->helo = xstrdup(value);
+	} else if ((value = option_value(word, "route")) != NULL) {
+		if (check(parse, "Egress route=", value_name(value)))
+			return -1;
+		free(egress->route);
+		egress->route = xstrdup(value);
+	} else if ((value = option_value(word, "transport")) != NULL) {
+		if (check(parse, "Egress transport=", value_name(value)))
+			return -1;
+		free(egress->transport);
+		egress->transport = xstrdup(value);
+	} else {
+		conf_error(parse, "Egress: unknown option \"%s\" (expected "
+		    "helo=, route= or transport=)",
+		    log_escape(shown, sizeof(shown), word));
+		return -1;
+	}
+	return 0;
+}
+
+static void
+key_egress(struct conf_parse *parse, char **values, int nvalues)
+{
+	struct conf *conf = parse->conf;
+	struct conf_egress egress;
+	char shown[80];
+
+	if (conf->negress == CONF_MAX_EGRESS) {
+		conf_error(parse, "Egress: %d egresses at most",
+		    CONF_MAX_EGRESS);
+		return;
+	}
+	if (check(parse, "Egress name", value_name(values[0])))
+		return;
+	for (size_t i = 0; i < conf->negress; i++)
+		if (strcasecmp(conf->egress[i].name, values[0]) == 0) {
+			conf_error(parse, "Egress: duplicate egress name "
+			    "\"%s\" (first on line %d)", values[0],
+			    conf->egress[i].line);
+			return;
+		}
+	memset(&egress, 0, sizeof(egress));
+	if (conf_parse_address(values[1], &egress.address) != 0) {
+		conf_error(parse, "Egress %s: \"%s\" is not an IPv4 or IPv6 "
+		    "address", values[0], log_escape(shown, sizeof(shown),
+		    values[1]));
+		return;
+	}
+	egress.name = xstrdup(values[0]);
+	egress.line = parse->line;
+	for (int i = 2; i < nvalues; i++)
+		if (egress_option(parse, &egress, values[i]) != 0) {
+			free(egress.name);
+			free(egress.helo);
+			free(egress.route);
+			free(egress.transport);
+			return;
+		}
+	if (egress.route == NULL)
+		egress.route = xstrdup(egress.name);
+	conf->egress[conf->negress++] = egress;
+}
+
+static void
+key_dnsbl(struct conf_parse *parse, char **values, int nvalues)
+{
+	struct conf *conf = parse->conf;
+	struct conf_dnsbl dnsbl;
+	char msg[MSG_MAX], shown[80];
+	const char *value;
+	long weight;
+
+	if (conf->ndnsbl == CONF_MAX_DNSBL) {
+		conf_error(parse, "Dnsbl: %d zones at most", CONF_MAX_DNSBL);
+		return;
+	}
+	if (check(parse, "Dnsbl zone", value_hostname(values[0])))
+		return;
+	for (size_t i = 0; i < conf->ndnsbl; i++)
+		if (strcasecmp(conf->dnsbl[i].zone, values[0]) == 0) {
+			conf_error(parse, "Dnsbl: zone \"%s\" given twice",
+			    values[0]);
+			return;
+		}
+	memset(&dnsbl, 0, sizeof(dnsbl));
+	dnsbl.weight = 1;
+	for (int i = 1; i < nvalues; i++) {
+		if ((value = option_value(values[i], "codes")) != NULL) {
+			if (check(parse, "Dnsbl codes=", value_codes(value,
+			    &dnsbl, msg, sizeof(msg))))
+				return;
+		} else if ((value = option_value(values[i], "weight")) !=
+		    NULL) {
+			if (check(parse, "Dnsbl weight=", value_int(value, 1,
+			    1000, &weight, msg, sizeof(msg))))
+				return;
+			dnsbl.weight = (int)weight;
+		} else {
+			conf_error(parse, "Dnsbl: unknown option \"%s\" "
+			    "(expected codes= or weight=)",
+			    log_escape(shown, sizeof(shown), values[i]));
+			return;
+		}
+	}
+	dnsbl.zone = xstrdup(values[0]);
+	conf->dnsbl[conf->ndnsbl++] = dnsbl;
+}
+
+static void
+key_dnsbl_threshold(struct conf_parse *parse, char **values, int nvalues)
+{
+	char msg[MSG_MAX];
+	long value;
+
+	(void)nvalues;
+	if (!check(parse, "DnsblThreshold", value_int(values[0], 1, 100000,
+	    &value, msg, sizeof(msg))))
+		parse->conf->dnsbl_threshold = (int)value;
+}
+
+static int
+parse_action(struct conf_parse *parse, const char *key, const char *text)
+{
+	static const char *const names[] = { "accept", "tag", "reroute",
+	    "quarantine", "tempfail", "reject", NULL };
+	int action = action_from_name(text);
+	char shown[80];
+
+	if (action < 0) {
+		const char *hint = value_suggest(text, names);
+
+		conf_error(parse, "%s: unknown action \"%s\" (expected accept, "
+		    "tag, reroute, quarantine, tempfail or reject%s%s%s)", key,
+		    log_escape(shown, sizeof(shown), text),
+		    hint ? "; did you mean \"" : "", hint ? hint : "",
+		    hint ? "\"?" : "");
+	}
+	return action;
+}
+
+static void
+key_on(struct conf_parse *parse, char **values, int nvalues)
+{
+	int finding = finding_from_name(values[0]), action;
+	char shown[80];
+
+	(void)nvalues;
+	if (finding < 0) {
+		conf_error(parse, "On: unknown finding \"%s\" (see "
+		    "egress-milter.conf(5) for the list)",
+		    log_escape(shown, sizeof(shown), values[0]));
+		return;
+	}
+	if ((action = parse_action(parse, "On", values[1])) < 0)
+		return;
+	if (parse->on_seen[finding]) {
+		conf_error(parse, "On %s given twice (first on line %d)",
+		    finding_name((enum finding)finding),
+		    parse->on_seen[finding]);
+		return;
+	}
+	parse->on_seen[finding] = parse->line;
+	parse->conf->on[finding] = (enum action)action;
+}
+
+static void
+key_fallback(struct conf_parse *parse, char **values, int nvalues)
+{
+	int action;
+
+	(void)nvalues;
+	if ((action = parse_action(parse, "Fallback", values[0])) < 0)
+		return;
+	if (action == ACTION_REROUTE) {
+		conf_error(parse, "Fallback: reroute cannot be its own "
+		    "fallback (use tempfail, quarantine, accept or tag)");
+		return;
+	}
+	parse->conf->fallback = (enum action)action;
+}
+
+static void
+key_route_header(struct conf_parse *parse, char **values, int nvalues)
+{
+	(void)nvalues;
+	if (check(parse, "RouteHeader", value_header_name(values[0])))
+		return;
+	free(parse->conf->route_header);
+	parse->conf->route_header = xstrdup(values[0]);
+}
+
+static void
+key_syslog(struct conf_parse *parse, char **values, int nvalues)
+{
+	(void)nvalues;
+	check(parse, "Syslog", value_bool(values[0], &parse->conf->syslog));
+}
+
+static void
+key_syslog_facility(struct conf_parse *parse, char **values, int nvalues)
+{
+	(void)nvalues;
+	check(parse, "SyslogFacility", value_facility(values[0],
+	    &parse->conf->syslog_facility));
+}
+
+static void
+key_log_level(struct conf_parse *parse, char **values, int nvalues)
+{
+	(void)nvalues;
+	check(parse, "LogLevel", value_log_level(values[0],
+	    &parse->conf->log_level));
+}
+
+static void
+key_user_id(struct conf_parse *parse, char **values, int nvalues)
+{
+	char user[256], shown[80], *group;
+
+	(void)nvalues;
+	if (copy_bounded(user, sizeof(user), values[0])) {
+		conf_error(parse, "UserID: name too long");
+		return;
+	}
+	group = strchr(user, ':');
+	if (group != NULL)
+		*group++ = '\0';
+	if (getpwnam(user) == NULL) {
+		conf_error(parse, "UserID: no such user \"%s\"",
+		    log_escape(shown, sizeof(shown), user));
+		return;
+	}
+	if (group != NULL && getgrnam(group) == NULL) {
+		conf_error(parse, "UserID: no such group \"%s\"",
+		    log_escape(shown, sizeof(shown), group));
+		return;
+	}
+	free(parse->conf->user);
+	parse->conf->user = xstrdup(values[0]);
+}
+
+static void
+key_pid_file(struct conf_parse *parse, char **values, int nvalues)
+{
+	(void)nvalues;
+	if (values[0][0] != '/') {
+		conf_error(parse, "PidFile: needs an absolute path");
+		return;
+	}
+	free(parse->conf->pidfile);
+	parse->conf->pidfile = xstrdup(values[0]);
+}
+
+static void
+key_umask(struct conf_parse *parse, char **values, int nvalues)
+{
+	char *end;
+	long value;
+
+	(void)nvalues;
+	value = strtol(values[0], &end, 8);
+	if (*values[0] == '\0' || *end != '\0' || value < 0 || value > 0777) {
+		conf_error(parse, "UMask: expected an octal mask such as 007");
+		return;
+	}
+	parse->conf->umask = (mode_t)value;
+	parse->conf->umask_set = true;
+}
+
+const struct conf_key conf_keys[] = {
+	{ "Socket", "unix:/PATH | inet:PORT@HOST | inet6:PORT@HOST", 1, 1,
+	    true, key_socket },
+	{ "Nameservers", "HOST[:PORT] ...", 1, -1, true, key_nameservers },
+	{ "DNSTimeout", "SECONDS", 1, 1, true, key_dns_timeout },
+	{ "Egress", "NAME IP [helo=HOST] [route=NAME] [transport=NAME]", 2,
+	    5, false, key_egress },
+	{ "Dnsbl", "ZONE [codes=LIST] [weight=N]", 1, 3, false, key_dnsbl },
+	{ "DnsblThreshold", "N", 1, 1, true, key_dnsbl_threshold },
+	{ "On", "FINDING ACTION", 2, 2, false, key_on },
+	{ "Fallback", "ACTION", 1, 1, true, key_fallback },
+	{ "RouteHeader", "NAME", 1, 1, true, key_route_header },
+	{ "Syslog", "yes|no", 1, 1, true, key_syslog },
+	{ "SyslogFacility", "FACILITY", 1, 1, true, key_syslog_facility },
+	{ "LogLevel", "err|warning|notice|info|debug", 1, 1, true,
+	    key_log_level },
+	{ "UserID", "USER[:GROUP]", 1, 1, true, key_user_id },
+	{ "PidFile", "PATH", 1, 1, true, key_pid_file },
+	{ "UMask", "OCTAL", 1, 1, true, key_umask },
+	{ NULL, NULL, 0, 0, false, NULL }
+};
+
+const struct conf_key *
+conf_key_find(const char *name)
+{
+	for (const struct conf_key *key = conf_keys; key->name; key++)
+		if (strcasecmp(key->name, name) == 0)
+			return key;
+	return NULL;
+}
+
+const char *
+conf_key_suggest(const char *name)
+{
+	const char *names[sizeof(conf_keys) / sizeof(conf_keys[0])];
+	size_t n = 0;
+
+	for (const struct conf_key *key = conf_keys; key->name; key++)
+		names[n++] = key->name;
+	names[n] = NULL;
+	return value_suggest(name, names);
+}
+
+_Static_assert(sizeof(conf_keys) / sizeof(conf_keys[0]) <=
+    sizeof(((struct conf_parse *)0)->seen) / sizeof(int),
+    "conf_parse.seen[] is too small for conf_keys[]");
+
+void
+conf_keys_finish(struct conf_parse *parse)
+{
+	/* A file without Egress lines sends from the primary address. */
+	if (parse->conf->negress == 0)
+		conf_add_primary_egress(parse->conf);
+}

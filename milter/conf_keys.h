@@ -1,0 +1,42 @@
+/*
+ * conf_keys.h - the table of configuration keys and their handlers.
+ *
+ * conf_keys[] drives parsing: each key has a name, how many values it
+ * takes, whether it may appear only once, and a handler that checks and
+ * stores its values. conf_keys_finish() checks what only the whole file
+ * can tell (e.g. a route naming no egress).
+ * Must not: read files itself (conf.c does), touch the network.
+ */
+#ifndef EM_CONF_KEYS_H
+#define EM_CONF_KEYS_H
+
+#include "conf.h"
+
+struct conf_parse {
+	struct conf *conf;
+	const char *path;
+	int line;
+	struct conf_errors *errors;
+	int seen[32];			/* line of a single key's first use */
+	int on_seen[FINDING_COUNT];	/* line of each finding's On */
+};
+
+struct conf_key {
+	const char *name;
+	const char *usage;
+	int min_values;
+	int max_values;			/* -1: no limit */
+	bool single;
+	void (*handler)(struct conf_parse *, char **values, int nvalues);
+};
+
+extern const struct conf_key conf_keys[];
+
+const struct conf_key *conf_key_find(const char *name);
+const char *conf_key_suggest(const char *name);
+void conf_keys_finish(struct conf_parse *parse);
+
+void conf_error(struct conf_parse *parse, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+#endif

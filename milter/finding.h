@@ -1,0 +1,53 @@
+/*
+ * finding.h - the names of findings and actions, and their order of force.
+ *
+ * Owns: the fixed list of finding names (no-ptr, listed, spf-fail, ...),
+ * the list of actions (accept < tag < reroute < quarantine < tempfail <
+ * reject) and the built-in action for each finding.
+ * Must not: know about configuration files, DNS or libmilter.
+ */
+#ifndef EM_FINDING_H
+#define EM_FINDING_H
+
+enum finding {
+	FINDING_NO_PTR,
+	FINDING_FCRDNS_MISMATCH,
+	FINDING_GENERIC_PTR,
+	FINDING_HELO_MISMATCH,
+	FINDING_LISTED,
+	FINDING_DNS_ERROR,
+	FINDING_SPF_FAIL,
+	FINDING_SPF_SOFTFAIL,
+	FINDING_SPF_NEUTRAL,
+	FINDING_SPF_NONE,
+	FINDING_SPF_PERMERROR,
+	FINDING_SPF_TEMPERROR,
+	FINDING_DKIM_FAIL,
+	FINDING_DMARC_FAIL,
+	FINDING_DOMAIN_LISTED,
+	FINDING_FROM_INVALID,
+	FINDING_COUNT
+};
+
+/* In rising order of force: a larger value wins. */
+enum action {
+	ACTION_ACCEPT,
+	ACTION_TAG,
+	ACTION_REROUTE,
+	ACTION_QUARANTINE,
+	ACTION_TEMPFAIL,
+	ACTION_REJECT,
+	ACTION_COUNT
+};
+
+const char *finding_name(enum finding finding);
+/* Returns the finding for NAME (case-insensitive), or -1. */
+int finding_from_name(const char *name);
+/* The action used when no "On" line names the finding. */
+enum action finding_default_action(enum finding finding);
+
+const char *action_name(enum action action);
+/* Returns the action for NAME (case-insensitive), or -1. */
+int action_from_name(const char *name);
+
+#endif

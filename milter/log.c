@@ -1,0 +1,136 @@
+/*
+ * log.c - one line per event to syslog and, in the foreground, stderr.
+ *
+ * The threshold is a syslog priority (LOG_ERR .. LOG_DEBUG); lines above
+ * it are dropped. stderr lines carry the priority name so a test or an
+ * operator reading a terminal sees the same facts syslog gets.
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+
+#define LOG_IDENT "egress-milter"
+#define LOG_LINE_MAX 2048
+
+static bool log_to_syslog;
+static bool log_to_stderr = true;
+static volatile int log_threshold = LOG_INFO;
+
+void
+log_open(bool use_syslog, int facility, bool use_stderr, int threshold)
+{
+	if (log_to_syslog)
+		closelog();
+	log_to_syslog = use_syslog;
+	log_to_stderr = use_stderr;
+	log_threshold = threshold;
+	if (use_syslog)
+		openlog(LOG_IDENT, LOG_PID | LOG_NDELAY, facility);
+}
+
+void
+log_set_threshold(int threshold)
+{
+	log_threshold = threshold;
+}
+
+void
+log_close(void)
+{
+	if (log_to_syslog)
+		closelog();
+	log_to_syslog = false;
+}
+
+static const char *
+priority_name(int priority)
+{
+	switch (priority) {
+	case LOG_EMERG: case LOG_ALERT: case LOG_CRIT: return "fatal";
+	case LOG_ERR: return "error";
+	case LOG_WARNING: return "warning";
+	case LOG_NOTICE: return "notice";
+	case LOG_INFO: return "info";
+	default: return "debug";
+	}
+}
+
+static void
+log_vwrite(int priority, const char *fmt, va_list ap)
+{
+	char line[LOG_LINE_MAX];
+
+	if (priority > log_threshold)
+		return;
+	vsnprintf(line, sizeof(line), fmt, ap);
+	if (log_to_syslog)
+		syslog(priority, "%s", line);
+	if (log_to_stderr)
+		fprintf(stderr, LOG_IDENT ": %s: %s\n", priority_name(priority),
+		    line);
+}
+
+void
+log_write(int priority, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vwrite(priority, fmt, ap);
+	va_end(ap);
+}
+
+void
+log_fatal(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vwrite(LOG_CRIT, fmt, ap);
+	va_end(ap);
+	exit(1);
+}
+
+char *
+log_escape(char *dst, size_t size, const char *src)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t out = 0;
+
+	if (size == 0)
+		return dst;
+	for (const unsigned char *p = (const unsigned char *)src; *p; p++) {
+		char buf[4];
+		size_t n = 0;
+
+		if (*p == '"' || *p == '\\') {
+			buf[n++] = '\\';
+			buf[n++] = (char)*p;
+		} else if (*p < 0x20 || *p > 0x7e) {
+			buf[n++] = '\\';
+			buf[n++] = 'x';
+			buf[n++] = hex[*p >> 4];
+			buf[n++] = hex[*p & 0xf];
+		} else {
+			buf[n++] = (char)*p;
+		}
+		if (out + n + 4 > size) {	/* room for "..." and NUL */
+			if (size >= 4) {
+				while (out + 4 > size)
+					out--;
+				memcpy(dst + out, "...", 3);
+				out += 3;
+			}
+			break;
+		}
+		memcpy(dst + out, buf, n);
+		out += n;
+	}
+	dst[out < size ? out : size - 1] = '\0';
+	return dst;
+}

@@ -1,0 +1,23 @@
+/*
+ * util.h - small helpers every module uses.
+ *
+ * xmalloc(), xcalloc(), xrealloc(), xstrdup(): allocate or exit with a
+ * log line (an allocator that never returns NULL, as Postfix's does).
+ * strlcpy_bounded(): copy with truncation, always terminated.
+ * Must not: do I/O other than the fatal log line.
+ */
+#ifndef EM_UTIL_H
+#define EM_UTIL_H
+
+#include <stddef.h>
+
+void *xmalloc(size_t size);
+void *xcalloc(size_t count, size_t size);
+void *xrealloc(void *ptr, size_t size);
+void *xreallocarray(void *ptr, size_t count, size_t size);
+char *xstrdup(const char *s);
+
+/* Copies SRC into DST (SIZE bytes); returns 1 when SRC was cut short. */
+int copy_bounded(char *dst, size_t size, const char *src);
+
+#endif

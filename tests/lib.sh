@@ -1,0 +1,69 @@
+# lib.sh - shell helpers for the tests: assertions that print one
+# "PASS:"/"FAIL:" line each (tests/run-tests counts them), free ports,
+# and starting/stopping the milter.
+#
+# Expects: SRCDIR (the source tree) and BUILDDIR (the build tree).
+
+: "${SRCDIR:?}" "${BUILDDIR:?}"
+MILTER="$BUILDDIR/milter/egress-milter"
+FREEPORT="$BUILDDIR/tests/freeport"
+TEST_FAILED=0
+
+pass() { echo "PASS: $*"; }
+fail() { echo "FAIL: $*"; TEST_FAILED=1; }
+
+# check NAME COMMAND...: passes when COMMAND exits 0.
+check() {
+	local name=$1; shift
+	if "$@"; then pass "$name"; else fail "$name"; fi
+}
+
+# check_contains NAME FILE TEXT: passes when FILE contains TEXT.
+check_contains() {
+	if grep -qF -- "$3" "$2"; then pass "$1"
+	else fail "$1 (expected \"$3\" in $2:)"; sed 's/^/#   /' "$2" | head -20; fi
+}
+
+# wait_for_tcp PORT [TENTHS]: waits until 127.0.0.1:PORT accepts.
+wait_for_tcp() {
+	local i
+	for i in $(seq "${2:-50}"); do
+		(exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# start_milter LOGFILE ARGS...: starts the milter in the foreground, in
+# the background of this shell; sets MILTER_PID.
+start_milter() {
+	local log=$1; shift
+	"$MILTER" -f "$@" >"$log" 2>&1 &
+	MILTER_PID=$!
+}
+
+# stop_milter: SIGTERM, then waits up to 2 s; returns the exit status,
+# or 124 when it had to be killed.
+stop_milter() {
+	local i
+	[ -n "${MILTER_PID:-}" ] || return 0
+	kill -TERM "$MILTER_PID" 2>/dev/null
+	for i in $(seq 20); do
+		if ! kill -0 "$MILTER_PID" 2>/dev/null; then
+			wait "$MILTER_PID"; local rc=$?
+			MILTER_PID=
+			return $rc
+		fi
+		sleep 0.1
+	done
+	kill -KILL "$MILTER_PID" 2>/dev/null
+	wait "$MILTER_PID" 2>/dev/null
+	MILTER_PID=
+	return 124
+}
+
+# make_tmpdir: a private directory removed when the script exits.
+make_tmpdir() {
+	TMPDIR_TEST=$(mktemp -d /tmp/em-test.XXXXXX)
+	trap 'stop_milter >/dev/null 2>&1; rm -rf "$TMPDIR_TEST"' EXIT
+}
