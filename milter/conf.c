@@ -71,7 +71,14 @@ conf_init_defaults(struct conf *conf)
 	memset(conf, 0, sizeof(*conf));
 	conf->socket = xstrdup(CONF_DEFAULT_SOCKET);
 	conf->dns_timeout = CONF_DEFAULT_DNS_TIMEOUT;
+	conf->dns_tries = CONF_DEFAULT_DNS_TRIES;
+	conf->dns_cache_size = CONF_DEFAULT_DNS_CACHE_SIZE;
+	conf->dns_min_ttl = CONF_DEFAULT_DNS_MIN_TTL;
+	conf->dns_max_ttl = CONF_DEFAULT_DNS_MAX_TTL;
+	conf->dns_negative_max_ttl = CONF_DEFAULT_DNS_NEGATIVE_MAX_TTL;
+	conf->dns_serve_stale = CONF_DEFAULT_DNS_SERVE_STALE;
 	conf->dnsbl_threshold = 1;
+	conf->check_interval = CONF_DEFAULT_CHECK_INTERVAL;
 	for (int i = 0; i < FINDING_COUNT; i++)
 		conf->on[i] = finding_default_action((enum finding)i);
 	conf->fallback = ACTION_TEMPFAIL;
@@ -155,7 +162,7 @@ parse_line(struct conf_parse *parse, char *line)
 		}
 		*seen = parse->line;
 	}
-	key->handler(parse, words + 1, nwords - 1);
+	key->handler(parse, key, words + 1, nwords - 1);
 }
 
 static void

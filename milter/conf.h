@@ -30,6 +30,13 @@
 #define CONF_DEFAULT_SOCKET "inet:8895@127.0.0.1"
 #define CONF_DEFAULT_ROUTE_HEADER "X-Egress-Route"
 #define CONF_DEFAULT_DNS_TIMEOUT 2
+#define CONF_DEFAULT_DNS_TRIES 2
+#define CONF_DEFAULT_DNS_CACHE_SIZE 10000
+#define CONF_DEFAULT_DNS_MIN_TTL 10
+#define CONF_DEFAULT_DNS_MAX_TTL 86400
+#define CONF_DEFAULT_DNS_NEGATIVE_MAX_TTL 3600
+#define CONF_DEFAULT_DNS_SERVE_STALE 3600
+#define CONF_DEFAULT_CHECK_INTERVAL 300
 
 struct conf_address {
 	int family;			/* AF_INET or AF_INET6 */
@@ -72,12 +79,20 @@ struct conf {
 	char *socket;
 	struct conf_nameserver nameservers[CONF_MAX_NAMESERVERS];
 	size_t nnameservers;		/* 0: the system's resolv.conf */
-	int dns_timeout;		/* seconds */
+	long dns_timeout;		/* seconds per try */
+	long dns_tries;			/* tries in all, across servers */
+	long dns_cache_size;		/* entries */
+	long dns_min_ttl;		/* seconds */
+	long dns_max_ttl;
+	long dns_negative_max_ttl;
+	long dns_serve_stale;		/* seconds past expiry; 0: never */
 	struct conf_egress egress[CONF_MAX_EGRESS];
 	size_t negress;
 	struct conf_dnsbl dnsbl[CONF_MAX_DNSBL];
 	size_t ndnsbl;
-	int dnsbl_threshold;
+	long dnsbl_threshold;
+	bool dnsbl_none;		/* "Dnsbl none": no zones at all */
+	long check_interval;		/* seconds between health rounds */
 	enum action on[FINDING_COUNT];
 	enum action fallback;
 	char *route_header;
@@ -110,6 +125,9 @@ struct conf *conf_load(const char *path, struct conf_errors *errors);
  * when the host has no route; a warning is logged).
  */
 struct conf *conf_builtin(void);
+
+/* Adds the shipped DNSBL zones (see egress-milter.conf(5)). */
+void conf_add_default_dnsbls(struct conf *conf);
 
 /* Fills in the defaults of every key (no egress). */
 void conf_init_defaults(struct conf *conf);

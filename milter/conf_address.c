@@ -3,7 +3,7 @@
  * defaults that depend on the host.
  *
  * conf_parse_address(), conf_primary_address(), conf_add_primary_egress(),
- * conf_builtin().
+ * conf_add_default_dnsbls(), conf_builtin().
  *
  * The primary address is the local address the kernel picks for a UDP
  * socket connected towards a documentation address (192.0.2.1, or
@@ -97,6 +97,41 @@ conf_add_primary_egress(struct conf *conf)
 	egress->address = address;
 }
 
+/*
+ * The shipped DNSBL zones, used when no Dnsbl line is given. Keyed zones
+ * (Spamhaus DQS, Trend Micro) need a key and are documented instead.
+ */
+static const struct {
+	const char *zone;
+	struct conf_code_range codes[2];
+	size_t ncodes;
+} default_dnsbls[] = {
+	{ "zen.spamhaus.org", { { 0x7f000002, 0x7f00000b } }, 1 },
+	{ "b.barracudacentral.org", { { 0x7f000002, 0x7f000002 } }, 1 },
+	{ "bl.spamcop.net", { { 0x7f000002, 0x7f000002 } }, 1 },
+	{ "psbl.surriel.com", { { 0x7f000002, 0x7f000002 } }, 1 },
+	{ "bl.mailspike.net", { { 0x7f000002, 0x7f000002 },
+	    { 0x7f00000a, 0x7f00000c } }, 2 },
+	{ "all.s5h.net", { { 0, 0 } }, 0 },
+};
+
+void
+conf_add_default_dnsbls(struct conf *conf)
+{
+	size_t n = sizeof(default_dnsbls) / sizeof(default_dnsbls[0]);
+
+	for (size_t i = 0; i < n && conf->ndnsbl < CONF_MAX_DNSBL; i++) {
+		struct conf_dnsbl *d = &conf->dnsbl[conf->ndnsbl++];
+
+		memset(d, 0, sizeof(*d));
+		d->zone = xstrdup(default_dnsbls[i].zone);
+		d->weight = 1;
+		d->ncodes = default_dnsbls[i].ncodes;
+		memcpy(d->codes, default_dnsbls[i].codes,
+		    sizeof(default_dnsbls[i].codes));
+	}
+}
+
 struct conf *
 conf_builtin(void)
 {
@@ -104,5 +139,6 @@ conf_builtin(void)
 
 	conf_init_defaults(conf);
 	conf_add_primary_egress(conf);
+	conf_add_default_dnsbls(conf);
 	return conf;
 }

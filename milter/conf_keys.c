@@ -2,7 +2,9 @@
  * conf_keys.c - one table of every configuration key, and the handlers
  * that check and store each key's values.
  *
- * Keys: Socket, Nameservers, DNSTimeout, Egress, Dnsbl, DnsblThreshold,
+ * Keys: Socket, Nameservers, DNSTimeout, DNSTries, DNSCacheSize,
+ * DNSMinTTL, DNSMaxTTL, DNSNegativeMaxTTL, DNSServeStale, CheckInterval,
+ * Egress, EgressFrom, Dnsbl, DnsblThreshold,
  * On, Fallback, RouteHeader, Syslog, SyslogFacility, LogLevel, UserID,
  * PidFile, UMask. egress-milter.conf(5) documents them; keep it equal.
  * Must not: read files (conf.c does), touch libmilter or the network.
@@ -12,6 +14,7 @@
 #include <arpa/inet.h>
 #include <grp.h>
 #include <pwd.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +26,7 @@
 #include "util.h"
 
 #define MSG_MAX 256
+#define UNUSED __attribute__((unused))
 
 /* Reports MSG for KEY when it is not NULL; returns 1 when it reported. */
 static int
@@ -35,7 +39,9 @@ check(struct conf_parse *parse, const char *key, const char *msg)
 }
 
 static void
-key_socket(struct conf_parse *parse, char **values, int nvalues)
+key_socket(struct conf_parse *parse, 
+    const struct conf_key *key UNUSED,
+    char **values, int nvalues)
 {
 	(void)nvalues;
 	if (check(parse, "Socket", value_socket(values[0])))
@@ -45,7 +51,9 @@ key_socket(struct conf_parse *parse, char **values, int nvalues)
 }
 
 static void
-key_nameservers(struct conf_parse *parse, char **values, int nvalues)
+key_nameservers(struct conf_parse *parse, 
+    const struct conf_key *key UNUSED,
+    char **values, int nvalues)
 {
 	struct conf *conf = parse->conf;
 	char msg[MSG_MAX];
@@ -66,16 +74,18 @@ key_nameservers(struct conf_parse *parse, char **values, int nvalues)
 	conf->nnameservers = (size_t)nvalues;
 }
 
+/* A whole-number key: the range and the field are in its table entry. */
 static void
-key_dns_timeout(struct conf_parse *parse, char **values, int nvalues)
+key_number(struct conf_parse *parse, const struct conf_key *key,
+    char **values, int nvalues)
 {
 	char msg[MSG_MAX];
 	long value;
 
 	(void)nvalues;
-	if (!check(parse, "DNSTimeout", value_int(values[0], 1, 60, &value,
-	    msg, sizeof(msg))))
-		parse->conf->dns_timeout = (int)value;
+	if (!check(parse, key->name, value_int(values[0], key->min, key->max,
+	    &value, msg, sizeof(msg))))
+		*(long *)((char *)parse->conf + key->offset) = value;
 }
 
 /* Splits "key=value"; returns the value or NULL when WORD is not KEY=. */
@@ -121,7 +131,9 @@ egress_option(struct conf_parse *parse, struct conf_egress *egress,
 }
 
 static void
-key_egress(struct conf_parse *parse, char **values, int nvalues)
+key_egress(struct conf_parse *parse, 
+    const struct conf_key *key UNUSED,
+    char **values, int nvalues)
 {
 	struct conf *conf = parse->conf;
 	struct conf_egress egress;
@@ -164,7 +176,32 @@ key_egress(struct conf_parse *parse, char **values, int nvalues)
 }
 
 static void
-key_dnsbl(struct conf_parse *parse, char **values, int nvalues)
+key_egress_from(struct conf_parse *parse, 
+    const struct conf_key *key UNUSED,
+    char **values, int nvalues)
+{
+	const char *dir = NULL;
+
+	(void)nvalues;
+	if (strncasecmp(values[0], "postfix:", 8) == 0)
+		dir = values[0] + 8;
+	else if (strcasecmp(values[0], "postfix") != 0) {
+		conf_error(parse, "EgressFrom: expected postfix or "
+		    "postfix:/path/to/config-directory");
+		return;
+	}
+	if (dir != NULL && dir[0] != '/') {
+		conf_error(parse, "EgressFrom postfix: needs an absolute "
+		    "directory");
+		return;
+	}
+	conf_discover_postfix(parse, dir);
+}
+
+static void
+key_dnsbl(struct conf_parse *parse, 
+    const struct conf_key *key UNUSED,
+    char **values, int nvalues)
 {
 	struct conf *conf = parse->conf;
 	struct conf_dnsbl dnsbl;
@@ -172,6 +209,17 @@ key_dnsbl(struct conf_parse *parse, char **values, int nvalues)
 	const char *value;
 	long weight;
 
+	if (strcasecmp(values[0], "none") == 0) {
+		if (nvalues > 1 || conf->ndnsbl > 0 || conf->dnsbl_none)
+			conf_error(parse, "Dnsbl none: turns every zone off, "
+			    "so it stands alone");
+		conf->dnsbl_none = true;
+		return;
+	}
+	if (conf->dnsbl_none) {
+		conf_error(parse, "Dnsbl: zones given after \"Dnsbl none\"");
+		return;
+	}
 	if (conf->ndnsbl == CONF_MAX_DNSBL) {
 		conf_error(parse, "Dnsbl: %d zones at most", CONF_MAX_DNSBL);
 		return;
@@ -208,18 +256,6 @@ key_dnsbl(struct conf_parse *parse, char **values, int nvalues)
 	conf->dnsbl[conf->ndnsbl++] = dnsbl;
 }
 
-static void
-key_dnsbl_threshold(struct conf_parse *parse, char **values, int nvalues)
-{
-	char msg[MSG_MAX];
-	long value;
-
-	(void)nvalues;
-	if (!check(parse, "DnsblThreshold", value_int(values[0], 1, 100000,
-	    &value, msg, sizeof(msg))))
-		parse->conf->dnsbl_threshold = (int)value;
-}
-
 static int
 parse_action(struct conf_parse *parse, const char *key, const char *text)
 {
@@ -241,7 +277,9 @@ parse_action(struct conf_parse *parse, const char *key, const char *text)
 }
 
 static void
-key_on(struct conf_parse *parse, char **values, int nvalues)
+key_on(struct conf_parse *parse, 
+    const struct conf_key *key UNUSED,
+    char **values, int nvalues)
 {
 	int finding = finding_from_name(values[0]), action;
 	char shown[80];
@@ -266,7 +304,9 @@ key_on(struct conf_parse *parse, char **values, int nvalues)
 }
 
 static void
-key_fallback(struct conf_parse *parse, char **values, int nvalues)
+key_fallback(struct conf_parse *parse, 
+    const struct conf_key *key UNUSED,
+    char **values, int nvalues)
 {
 	int action;
 
@@ -282,7 +322,9 @@ key_fallback(struct conf_parse *parse, char **values, int nvalues)
 }
 
 static void
-key_route_header(struct conf_parse *parse, char **values, int nvalues)
+key_route_header(struct conf_parse *parse, 
+    const struct conf_key *key UNUSED,
+    char **values, int nvalues)
 {
 	(void)nvalues;
 	if (check(parse, "RouteHeader", value_header_name(values[0])))
@@ -292,14 +334,18 @@ key_route_header(struct conf_parse *parse, char **values, int nvalues)
 }
 
 static void
-key_syslog(struct conf_parse *parse, char **values, int nvalues)
+key_syslog(struct conf_parse *parse, 
+    const struct conf_key *key UNUSED,
+    char **values, int nvalues)
 {
 	(void)nvalues;
 	check(parse, "Syslog", value_bool(values[0], &parse->conf->syslog));
 }
 
 static void
-key_syslog_facility(struct conf_parse *parse, char **values, int nvalues)
+key_syslog_facility(struct conf_parse *parse, 
+    const struct conf_key *key UNUSED,
+    char **values, int nvalues)
 {
 	(void)nvalues;
 	check(parse, "SyslogFacility", value_facility(values[0],
@@ -307,7 +353,9 @@ key_syslog_facility(struct conf_parse *parse, char **values, int nvalues)
 }
 
 static void
-key_log_level(struct conf_parse *parse, char **values, int nvalues)
+key_log_level(struct conf_parse *parse, 
+    const struct conf_key *key UNUSED,
+    char **values, int nvalues)
 {
 	(void)nvalues;
 	check(parse, "LogLevel", value_log_level(values[0],
@@ -315,7 +363,9 @@ key_log_level(struct conf_parse *parse, char **values, int nvalues)
 }
 
 static void
-key_user_id(struct conf_parse *parse, char **values, int nvalues)
+key_user_id(struct conf_parse *parse, 
+    const struct conf_key *key UNUSED,
+    char **values, int nvalues)
 {
 	char user[256], shown[80], *group;
 
@@ -342,7 +392,9 @@ key_user_id(struct conf_parse *parse, char **values, int nvalues)
 }
 
 static void
-key_pid_file(struct conf_parse *parse, char **values, int nvalues)
+key_pid_file(struct conf_parse *parse, 
+    const struct conf_key *key UNUSED,
+    char **values, int nvalues)
 {
 	(void)nvalues;
 	if (values[0][0] != '/') {
@@ -354,7 +406,9 @@ key_pid_file(struct conf_parse *parse, char **values, int nvalues)
 }
 
 static void
-key_umask(struct conf_parse *parse, char **values, int nvalues)
+key_umask(struct conf_parse *parse, 
+    const struct conf_key *key UNUSED,
+    char **values, int nvalues)
 {
 	char *end;
 	long value;
@@ -369,26 +423,42 @@ key_umask(struct conf_parse *parse, char **values, int nvalues)
 	parse->conf->umask_set = true;
 }
 
+#define NUMBER(name, field, min, max) \
+	{ name, "N", 1, 1, true, key_number, offsetof(struct conf, field), \
+	    min, max }
+
 const struct conf_key conf_keys[] = {
 	{ "Socket", "unix:/PATH | inet:PORT@HOST | inet6:PORT@HOST", 1, 1,
-	    true, key_socket },
-	{ "Nameservers", "HOST[:PORT] ...", 1, -1, true, key_nameservers },
-	{ "DNSTimeout", "SECONDS", 1, 1, true, key_dns_timeout },
+	    true, key_socket, 0, 0, 0 },
+	{ "Nameservers", "HOST[:PORT] ...", 1, -1, true, key_nameservers,
+	    0, 0, 0 },
+	NUMBER("DNSTimeout", dns_timeout, 1, 60),
+	NUMBER("DNSTries", dns_tries, 1, 10),
+	NUMBER("DNSCacheSize", dns_cache_size, 1, 10000000),
+	NUMBER("DNSMinTTL", dns_min_ttl, 0, 86400),
+	NUMBER("DNSMaxTTL", dns_max_ttl, 1, 604800),
+	NUMBER("DNSNegativeMaxTTL", dns_negative_max_ttl, 0, 86400),
+	NUMBER("DNSServeStale", dns_serve_stale, 0, 604800),
 	{ "Egress", "NAME IP [helo=HOST] [route=NAME] [transport=NAME]", 2,
-	    5, false, key_egress },
-	{ "Dnsbl", "ZONE [codes=LIST] [weight=N]", 1, 3, false, key_dnsbl },
-	{ "DnsblThreshold", "N", 1, 1, true, key_dnsbl_threshold },
-	{ "On", "FINDING ACTION", 2, 2, false, key_on },
-	{ "Fallback", "ACTION", 1, 1, true, key_fallback },
-	{ "RouteHeader", "NAME", 1, 1, true, key_route_header },
-	{ "Syslog", "yes|no", 1, 1, true, key_syslog },
-	{ "SyslogFacility", "FACILITY", 1, 1, true, key_syslog_facility },
+	    5, false, key_egress, 0, 0, 0 },
+	{ "EgressFrom", "postfix[:DIR]", 1, 1, true, key_egress_from,
+	    0, 0, 0 },
+	{ "Dnsbl", "ZONE [codes=LIST] [weight=N] | none", 1, 3, false,
+	    key_dnsbl, 0, 0, 0 },
+	NUMBER("DnsblThreshold", dnsbl_threshold, 1, 100000),
+	NUMBER("CheckInterval", check_interval, 10, 86400),
+	{ "On", "FINDING ACTION", 2, 2, false, key_on, 0, 0, 0 },
+	{ "Fallback", "ACTION", 1, 1, true, key_fallback, 0, 0, 0 },
+	{ "RouteHeader", "NAME", 1, 1, true, key_route_header, 0, 0, 0 },
+	{ "Syslog", "yes|no", 1, 1, true, key_syslog, 0, 0, 0 },
+	{ "SyslogFacility", "FACILITY", 1, 1, true, key_syslog_facility,
+	    0, 0, 0 },
 	{ "LogLevel", "err|warning|notice|info|debug", 1, 1, true,
-	    key_log_level },
-	{ "UserID", "USER[:GROUP]", 1, 1, true, key_user_id },
-	{ "PidFile", "PATH", 1, 1, true, key_pid_file },
-	{ "UMask", "OCTAL", 1, 1, true, key_umask },
-	{ NULL, NULL, 0, 0, false, NULL }
+	    key_log_level, 0, 0, 0 },
+	{ "UserID", "USER[:GROUP]", 1, 1, true, key_user_id, 0, 0, 0 },
+	{ "PidFile", "PATH", 1, 1, true, key_pid_file, 0, 0, 0 },
+	{ "UMask", "OCTAL", 1, 1, true, key_umask, 0, 0, 0 },
+	{ NULL, NULL, 0, 0, false, NULL, 0, 0, 0 }
 };
 
 const struct conf_key *
@@ -422,4 +492,7 @@ conf_keys_finish(struct conf_parse *parse)
 	/* A file without Egress lines sends from the primary address. */
 	if (parse->conf->negress == 0)
 		conf_add_primary_egress(parse->conf);
+	/* Without Dnsbl lines the shipped zones are used. */
+	if (parse->conf->ndnsbl == 0 && !parse->conf->dnsbl_none)
+		conf_add_default_dnsbls(parse->conf);
 }

@@ -27,7 +27,11 @@ struct conf_key {
 	int min_values;
 	int max_values;			/* -1: no limit */
 	bool single;
-	void (*handler)(struct conf_parse *, char **values, int nvalues);
+	void (*handler)(struct conf_parse *, const struct conf_key *,
+	    char **values, int nvalues);
+	/* For whole-number keys (handler key_number): where and range. */
+	size_t offset;
+	long min, max;
 };
 
 extern const struct conf_key conf_keys[];
@@ -35,6 +39,9 @@ extern const struct conf_key conf_keys[];
 const struct conf_key *conf_key_find(const char *name);
 const char *conf_key_suggest(const char *name);
 void conf_keys_finish(struct conf_parse *parse);
+
+/* EgressFrom postfix[:DIR]: adds the egresses Postfix's config names. */
+void conf_discover_postfix(struct conf_parse *parse, const char *dir);
 
 void conf_error(struct conf_parse *parse, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

@@ -33,9 +33,13 @@
 
 #include <libmilter/mfapi.h>
 
+#include "check.h"
 #include "conf.h"
+#include "dnscache.h"
 #include "log.h"
 #include "milter.h"
+#include "monitor.h"
+#include "resolver.h"
 #include "util.h"
 
 #ifndef SYSCONFDIR
@@ -154,6 +158,20 @@ read_configuration(bool quiet_errors)
 	return conf;
 }
 
+/* Points the DNS layer at CONF's servers, timeouts and cache limits. */
+static void
+apply_dns_settings(const struct conf *conf)
+{
+	struct resolver_settings rs;
+	struct dnscache_settings cs;
+
+	resolver_settings_from_conf(conf, &rs);
+	dnscache_settings_from_conf(conf, &cs);
+	if (resolver_configure(&rs) != 0)
+		log_err("DNS settings refused; the old ones stay in force");
+	dnscache_configure(&cs);
+}
+
 /* SIGUSR1: re-reads the configuration; a bad file keeps the old one. */
 static void
 reload(void)
@@ -171,7 +189,10 @@ reload(void)
 			log_warn("Socket changed to %s: this takes a restart; "
 			    "still listening on %s", conf->socket, old->socket);
 		log_set_threshold(conf->log_level);
+		apply_dns_settings(conf);
 		conf_set_current(conf);
+		if (monitor_restart(conf_current()) != 0)
+			log_err("cannot restart the egress monitor");
 		log_notice("configuration reloaded; new connections use it");
 	}
 	conf_release(old);
@@ -441,7 +462,10 @@ run_milter(struct conf *conf)
 	if (conf->user != NULL)
 		drop_privileges(conf->user, conf->socket);
 	block_signals();
+	apply_dns_settings(conf);
 	conf_set_current(conf);
+	if (monitor_start(conf_current()) != 0)
+		log_fatal("cannot start the egress monitor thread");
 	log_notice("starting on %s with %zu egress%s (%s)", conf->socket,
 	    conf->negress, conf->negress == 1 ? "" : "es",
 	    conf->path ? conf->path : "built-in defaults");
@@ -451,8 +475,9 @@ run_milter(struct conf *conf)
 	wait_for_signals(socket_spec);
 	free(socket_spec);
 	pthread_join(milter, NULL);
+	monitor_stop();
 	last = conf_current();
-	wait_for_callbacks(last->dns_timeout * 3 + 2);
+	wait_for_callbacks((int)last->dns_timeout * 3 + 2);
 	if (last->pidfile != NULL && unlink(last->pidfile) != 0)
 		log_debug("cannot remove pid file %s: %s", last->pidfile,
 		    strerror(errno));
@@ -460,6 +485,45 @@ run_milter(struct conf *conf)
 	conf_release(last);
 	conf_set_current(NULL);
 	return milter_status == MI_SUCCESS ? 0 : 1;
+}
+
+/* -t shows what the configuration means: egresses and zones. */
+static void
+print_egresses(const struct conf *conf)
+{
+	for (size_t i = 0; i < conf->negress; i++) {
+		const struct conf_egress *e = &conf->egress[i];
+
+		printf("egress %s %s helo=%s route=%s transport=%s%s\n", e->name,
+		    e->address.text, e->helo ? e->helo : "-", e->route,
+		    e->transport ? e->transport : "-", i == 0 ?
+		    " (default)" : "");
+	}
+	for (size_t i = 0; i < conf->ndnsbl; i++)
+		printf("dnsbl %s weight=%d%s\n", conf->dnsbl[i].zone,
+		    conf->dnsbl[i].weight, conf->dnsbl[i].ncodes ? "" :
+		    " codes=any");
+}
+
+/* --check: exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN. */
+static int
+run_check(void)
+{
+	struct conf *conf;
+	int rc;
+
+	log_open(false, LOG_MAIL, true, LOG_WARNING);
+	if ((conf = read_configuration(true)) == NULL) {
+		printf("EGRESS UNKNOWN - the configuration has errors\n");
+		return 3;
+	}
+	apply_dns_settings(conf);
+	rc = check_run(conf, opts.json, stdout);
+	fflush(stdout);
+	resolver_thread_cleanup();
+	dnscache_flush();
+	conf_free(conf);
+	return rc;
 }
 
 int
@@ -475,14 +539,12 @@ main(int argc, char **argv)
 		printf("%s: configuration OK (%zu egress%s)\n",
 		    conf->path ? conf->path : "built-in defaults",
 		    conf->negress, conf->negress == 1 ? "" : "es");
+		print_egresses(conf);
 		conf_free(conf);
 		return 0;
 	}
-	if (opts.check) {
-		fprintf(stderr, "egress-milter: --check is not implemented "
-		    "yet\n");
-		return 3;
-	}
+	if (opts.check)
+		return run_check();
 	if ((conf = read_configuration(false)) == NULL) {
 		log_err("not starting: fix the configuration "
 		    "(egress-milter -t shows every problem)");

@@ -25,6 +25,7 @@
 #include "finding.h"
 #include "log.h"
 #include "milter.h"
+#include "monitor.h"
 #include "util.h"
 
 #define SENDER_MAX 512
@@ -215,19 +216,39 @@ strip_route_headers(SMFICTX *ctx, struct connection *conn)
 	return 0;
 }
 
+/*
+ * The health of the egress the message leaves from (the first egress
+ * for now), from the monitor's snapshot: no DNS here. Before the first
+ * round this waits, at most one DNS question's worth of time.
+ */
+static const char *
+egress_health_of(const struct conf *conf, const char **name)
+{
+	struct egress_health health;
+	int wait_ms = (int)(conf->dns_timeout * conf->dns_tries * 1000);
+
+	*name = conf->negress ? conf->egress[0].name : "none";
+	if (conf->negress == 0 ||
+	    monitor_snapshot(conf->egress[0].name, &health, wait_ms) != 0 ||
+	    !health.checked)
+		return "unknown";
+	return egress_state_name(health.state);
+}
+
 static void
 log_decision(SMFICTX *ctx, struct connection *conn, enum action action,
     const char *note)
 {
 	char *queue_id = smfi_getsymval(ctx, "i");
 	char qid[64], sender[SENDER_MAX + 16];
+	const char *egress, *health = egress_health_of(conn->conf, &egress);
 
 	log_escape(qid, sizeof(qid), queue_id ? queue_id : "NOQUEUE");
 	log_escape(sender, sizeof(sender), conn->msg.sender);
-	log_info("%s action=%s sender=<%s> rcpts=%u client=%s "
-	    "route_headers_removed=%u%s%s", qid, action_name(action), sender,
-	    conn->msg.rcpts, conn->client, conn->msg.route_headers,
-	    note ? " reasons=" : "", note ? note : "");
+	log_info("%s action=%s egress=%s health=%s sender=<%s> rcpts=%u "
+	    "client=%s route_headers_removed=%u%s%s", qid, action_name(action),
+	    egress, health, sender, conn->msg.rcpts, conn->client,
+	    conn->msg.route_headers, note ? " reasons=" : "", note ? note : "");
 }
 
 static sfsistat

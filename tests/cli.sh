@@ -25,8 +25,10 @@ check "-t on a bad file exits 1" [ $? -eq 1 ]
 check_contains "-t names f.conf:3 and the unknown key" "$out" \
     'f.conf:3: unknown key "Egres" (did you mean "Egress"?)'
 
-printf 'Egress primary 192.0.2.10 helo=mail.example.test\nSyslog no\n' \
-    >"$TMPDIR_TEST/good.conf"
+# Nothing answers on this port: no DNS question leaves the machine.
+dead=$("$FREEPORT" -u)
+printf 'Egress primary 192.0.2.10 helo=mail.example.test\nSyslog no\nNameservers 127.0.0.1:%s\nDNSTimeout 1\nDNSTries 1\nDnsbl none\n' \
+    "$dead" >"$TMPDIR_TEST/good.conf"
 "$MILTER" -t -c "$TMPDIR_TEST/good.conf" >"$out" 2>&1
 check "-t on a good file exits 0" [ $? -eq 0 ]
 check_contains "-t says the file is good" "$out" "configuration OK (1 egress)"
@@ -39,7 +41,11 @@ check "-t on a missing file exits 1" [ $? -eq 1 ]
 check_contains "-t names the missing file" "$out" "none.conf:0: cannot open"
 
 "$MILTER" --check -c "$TMPDIR_TEST/good.conf" >"$out" 2>&1
-check "--check exits 3 (UNKNOWN) until it is implemented" [ $? -eq 3 ]
+check "--check with no DNS server answering exits 3 (UNKNOWN)" [ $? -eq 3 ]
+check_contains "--check says UNKNOWN on its first line" "$out" "EGRESS unknown"
+
+"$MILTER" --check --json -c "$TMPDIR_TEST/f.conf" >"$out" 2>&1
+check "--check on a bad configuration exits 3 (UNKNOWN)" [ $? -eq 3 ]
 
 "$MILTER" -c "$TMPDIR_TEST/f.conf" -f >"$out" 2>&1
 check "a bad file stops the milter from starting (exit 1)" [ $? -eq 1 ]

@@ -62,8 +62,19 @@ stop_milter() {
 	return 124
 }
 
-# make_tmpdir: a private directory removed when the script exits.
+# at_exit COMMAND: runs COMMAND when the script exits (last added, first
+# run); every server a test starts is stopped this way.
+AT_EXIT_COMMANDS=
+at_exit() {
+	AT_EXIT_COMMANDS="$1; $AT_EXIT_COMMANDS"
+	trap 'eval "$AT_EXIT_COMMANDS"' EXIT
+}
+
+# make_tmpdir: a private directory (mode 0755, so unprivileged servers
+# can read it) removed when the script exits; sets TMPDIR_TEST.
 make_tmpdir() {
 	TMPDIR_TEST=$(mktemp -d /tmp/em-test.XXXXXX)
-	trap 'stop_milter >/dev/null 2>&1; rm -rf "$TMPDIR_TEST"' EXIT
+	chmod 755 "$TMPDIR_TEST"
+	at_exit 'rm -rf "$TMPDIR_TEST"'
+	at_exit 'stop_milter >/dev/null 2>&1'
 }

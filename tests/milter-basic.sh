@@ -5,6 +5,8 @@
 set -u
 . "$SRCDIR/tests/lib.sh"
 make_tmpdir
+. "$SRCDIR/tests/dns/nsd.sh"
+dns_start || exit 1
 MILTERTEST=$(command -v miltertest) || { fail "miltertest is installed"; exit 1; }
 
 port=$("$FREEPORT")
@@ -13,7 +15,9 @@ log=$TMPDIR_TEST/milter.log
 cat >"$conf" <<CONF
 Socket inet:$port@127.0.0.1
 Syslog no
+Nameservers 127.0.0.1:$DNS_PORT
 Egress primary 192.0.2.10 helo=mail.example.test
+Dnsbl bl.test
 CONF
 
 start_milter "$log" -c "$conf"
@@ -25,11 +29,13 @@ rc=$?
 cat "$TMPDIR_TEST/mt.out"
 check "the miltertest session completes" [ $rc -eq 0 ]
 
-check_contains "one log line per message, with queue id, action and sender" \
-    "$log" "4AbCdE1 action=accept sender=<alice@example.test>"
+check_contains "one log line per message, with queue id, action, egress health and sender" \
+    "$log" "4AbCdE1 action=accept egress=primary health=ok sender=<alice@example.test>"
+check_contains "the first message waited for the first health round" "$log" \
+    "egress primary (192.0.2.10): unknown -> ok"
 check_contains "the log line counts removed route headers" "$log" \
     "sender=<mallory@example.test> rcpts=1 client=198.51.100.7 route_headers_removed=2"
-check_contains "the null sender is logged as <>" "$log" "action=accept sender=<>"
+check_contains "the null sender is logged as <>" "$log" "health=ok sender=<> rcpts=1"
 
 # Reload: a new RouteHeader applies to new connections.
 sed -i 's/^Syslog no$/Syslog no\nRouteHeader X-Other-Route/' "$conf"
@@ -46,7 +52,7 @@ check "after reload the new RouteHeader is deleted" [ $rc -eq 0 ]
 echo "Egres broken" >>"$conf"
 kill -USR1 "$MILTER_PID"
 for i in $(seq 20); do grep -q "not reloaded" "$log" && break; sleep 0.1; done
-check_contains "a bad reload names file and line" "$log" "em.conf:5: unknown key \"Egres\""
+check_contains "a bad reload names file and line" "$log" "em.conf:7: unknown key \"Egres\""
 check_contains "a bad reload keeps the running configuration" "$log" \
     "configuration not reloaded: the running configuration stays in force"
 check "the milter still runs after a bad reload" kill -0 "$MILTER_PID"

@@ -62,6 +62,8 @@ test_full_file(void)
 	    "socket       unix:/run/egress-milter/egress.sock\n"
 	    "Nameservers  127.0.0.1:5353 [::1]:5300 192.0.2.53 2001:db8::53\n"
 	    "DNSTimeout   3   # seconds\n"
+	    "DNSTries 3\nDNSCacheSize 500\nDNSMinTTL 0\nDNSMaxTTL 600\n"
+	    "DNSNegativeMaxTTL 120\nDNSServeStale 0\n"
 	    "Egress primary 192.0.2.10 helo=mail.example.test route=primary\n"
 	    "EGRESS backup  2001:DB8::0:20 helo=mail2.example.test "
 	    "route=backup transport=smtp-ip2\n"
@@ -69,6 +71,7 @@ test_full_file(void)
 	    "weight=2\n"
 	    "Dnsbl bl.example.test\n"
 	    "DnsblThreshold 2\n"
+	    "CheckInterval 60\n"
 	    "On listed quarantine\n"
 	    "on SPF-FAIL Tempfail\n"
 	    "Fallback quarantine\n"
@@ -98,6 +101,12 @@ test_full_file(void)
 	CHECK(conf->nameservers[3].address.family == AF_INET6 &&
 	    conf->nameservers[3].port == 53, "Nameservers: bare IPv6");
 	CHECK(conf->dns_timeout == 3, "DNSTimeout: 3 with a comment after it");
+	CHECK(conf->dns_tries == 3, "DNSTries");
+	CHECK(conf->dns_cache_size == 500, "DNSCacheSize");
+	CHECK(conf->dns_min_ttl == 0 && conf->dns_max_ttl == 600,
+	    "DNSMinTTL and DNSMaxTTL");
+	CHECK(conf->dns_negative_max_ttl == 120, "DNSNegativeMaxTTL");
+	CHECK(conf->dns_serve_stale == 0, "DNSServeStale 0 turns it off");
 	CHECK(conf->negress == 2, "Egress: two egresses");
 	CHECK(strcmp(conf->egress[0].helo, "mail.example.test") == 0 &&
 	    strcmp(conf->egress[0].route, "primary") == 0 &&
@@ -115,6 +124,7 @@ test_full_file(void)
 	CHECK(conf->dnsbl[1].ncodes == 0 && conf->dnsbl[1].weight == 1,
 	    "Dnsbl: defaults without codes= and weight=");
 	CHECK(conf->dnsbl_threshold == 2, "DnsblThreshold: 2");
+	CHECK(conf->check_interval == 60, "CheckInterval: 60");
 	CHECK(conf_action(conf, FINDING_LISTED) == ACTION_QUARANTINE,
 	    "On: listed quarantine");
 	CHECK(conf_action(conf, FINDING_SPF_FAIL) == ACTION_TEMPFAIL,
@@ -173,6 +183,14 @@ test_errors(void)
 	    "weight out of range");
 	expect_error("Dnsbl a.test\nDnsbl A.TEST\n", 2,
 	    "Dnsbl: zone \"A.TEST\" given twice", "zone given twice");
+	expect_error("Dnsbl a.test\nDnsbl none\n", 2,
+	    "Dnsbl none: turns every zone off, so it stands alone",
+	    "Dnsbl none after a zone");
+	expect_error("Dnsbl none\nDnsbl a.test\n", 2,
+	    "Dnsbl: zones given after \"Dnsbl none\"", "a zone after none");
+	expect_error("CheckInterval 5\n", 1,
+	    "CheckInterval: expected a whole number from 10 to 86400",
+	    "CheckInterval too short");
 	expect_error("DnsblThreshold many\n", 1,
 	    "DnsblThreshold: expected a whole number", "threshold not a number");
 	expect_error("Socket 8895\n", 1, "Socket: expected unix:/path",
@@ -190,6 +208,14 @@ test_errors(void)
 	expect_error("DNSTimeout 0\n", 1,
 	    "DNSTimeout: expected a whole number from 1 to 60",
 	    "DNSTimeout zero");
+	expect_error("DNSTries 11\n", 1,
+	    "DNSTries: expected a whole number from 1 to 10", "DNSTries range");
+	expect_error("DNSCacheSize 0\n", 1, "DNSCacheSize: expected a whole "
+	    "number from 1", "DNSCacheSize zero");
+	expect_error("DNSMaxTTL forever\n", 1, "DNSMaxTTL: expected a whole "
+	    "number", "DNSMaxTTL not a number");
+	expect_error("DNSServeStale -1\n", 1, "DNSServeStale: expected a "
+	    "whole number from 0", "DNSServeStale negative");
 	expect_error("Fallback reroute\n", 1,
 	    "Fallback: reroute cannot be its own fallback",
 	    "Fallback reroute refused");
@@ -262,7 +288,11 @@ test_defaults(void)
 	CHECK(strcmp(conf->socket, "inet:8895@127.0.0.1") == 0,
 	    "defaults: socket inet:8895@127.0.0.1");
 	CHECK(conf->nnameservers == 0, "defaults: the system's nameservers");
-	CHECK(conf->dns_timeout == 2, "defaults: DNSTimeout 2");
+	CHECK(conf->dns_timeout == 2 && conf->dns_tries == 2,
+	    "defaults: DNSTimeout 2, DNSTries 2");
+	CHECK(conf->dns_cache_size == 10000 && conf->dns_min_ttl == 10 &&
+	    conf->dns_max_ttl == 86400 && conf->dns_negative_max_ttl == 3600 &&
+	    conf->dns_serve_stale == 3600, "defaults: DNS cache limits");
 	CHECK(strcmp(conf->route_header, "X-Egress-Route") == 0,
 	    "defaults: RouteHeader X-Egress-Route");
 	CHECK(conf->fallback == ACTION_TEMPFAIL, "defaults: Fallback tempfail");
@@ -285,6 +315,16 @@ test_defaults(void)
 		CHECK(conf->negress == 0,
 		    "defaults: no egress on a host without a route");
 	}
+	CHECK(conf->ndnsbl == 6 && strcmp(conf->dnsbl[0].zone,
+	    "zen.spamhaus.org") == 0 && conf->dnsbl[0].codes[0].last ==
+	    0x7f00000b && strcmp(conf->dnsbl[5].zone, "all.s5h.net") == 0 &&
+	    conf->dnsbl[5].ncodes == 0 && conf->dnsbl[4].ncodes == 2,
+	    "defaults: the six shipped DNSBL zones");
+	CHECK(conf->check_interval == 300, "defaults: CheckInterval 300");
+	conf_free(conf);
+	conf = load("nodnsbl.conf", "Dnsbl none\n", &errors);
+	CHECK(conf != NULL && conf->ndnsbl == 0 && conf->dnsbl_none,
+	    "Dnsbl none: no zones at all");
 	conf_free(conf);
 	conf = load("noegress.conf", "Socket inet:9999@127.0.0.1\n", &errors);
 	CHECK(conf != NULL && conf->egress[0].line == 0 &&

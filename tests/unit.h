@@ -11,6 +11,12 @@
 
 static int unit_failed;
 
+static inline const char *
+unit_text(const char *s)
+{
+	return s != NULL ? s : "";
+}
+
 #define CHECK(cond, name) do { \
 	if (cond) { \
 		printf("PASS: %s\n", (name)); \
@@ -24,7 +30,7 @@ static int unit_failed;
 
 /* Checks that HAYSTACK contains NEEDLE and shows HAYSTACK when not. */
 #define CHECK_CONTAINS(haystack, needle, name) do { \
-	const char *h_ = (haystack) ? (haystack) : ""; \
+	const char *h_ = unit_text(haystack); \
 	if (strstr(h_, (needle)) != NULL) { \
 		printf("PASS: %s\n", (name)); \
 	} else { \

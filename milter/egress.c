@@ -1,0 +1,136 @@
+/*
+ * egress.c - one round of egress-level checks and what they add up to.
+ *
+ * egress_check(), egress_zone_selftests(), egress_state_of(),
+ * egress_state_name(),
+ * egress_state_exit_code(), egress_state_rank().
+ * Must not: touch libmilter; talk to DNS except through rdns.c/dnsbl.c.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "egress.h"
+#include "log.h"
+
+const char *
+egress_state_name(enum egress_state state)
+{
+	switch (state) {
+	case EGRESS_OK: return "ok";
+	case EGRESS_WARNING: return "warning";
+	case EGRESS_CRITICAL: return "critical";
+	case EGRESS_UNKNOWN: return "unknown";
+	}
+	return "unknown";
+}
+
+int
+egress_state_exit_code(enum egress_state state)
+{
+	return (int)state;	/* the enum follows the Nagios numbers */
+}
+
+int
+egress_state_rank(enum egress_state state)
+{
+	static const int rank[] = { 0, 2, 3, 1 };
+
+	return rank[state];
+}
+
+static void
+add_reason(struct egress_report *out, const char *text)
+{
+	size_t len = strlen(out->reasons);
+
+	if (text[0] == '\0')
+		return;
+	snprintf(out->reasons + len, sizeof(out->reasons) - len, "%s%s",
+	    len ? "; " : "", text);
+}
+
+void
+egress_zone_selftests(const struct conf *conf, int family,
+    struct zone_status *zones)
+{
+	for (size_t i = 0; i < conf->ndnsbl; i++) {
+		enum dnsbl_selftest t = dnsbl_zone_selftest(&conf->dnsbl[i],
+		    family, zones[i].why, sizeof(zones[i].why));
+
+		zones[i].suspended = t == DNSBL_SELFTEST_LISTS_WORLD ||
+		    t == DNSBL_SELFTEST_NO_TESTPOINT;
+		if (zones[i].suspended)
+			log_warn("dnsbl: %s", zones[i].why);
+	}
+}
+
+static void
+check_zones(const struct conf *conf, const struct conf_egress *egress,
+    const struct zone_status *zones, struct egress_report *out)
+{
+	char line[600];
+
+	out->ndnsbl = conf->ndnsbl;
+	for (size_t i = 0; i < conf->ndnsbl; i++) {
+		struct dnsbl_result *r = &out->dnsbl[i];
+
+		if (zones != NULL && zones[i].suspended) {
+			memset(r, 0, sizeof(*r));
+			r->zone = &conf->dnsbl[i];
+			r->suspended = true;
+			snprintf(r->error_text, sizeof(r->error_text),
+			    "suspended: %s", zones[i].why);
+			continue;
+		}
+		dnsbl_zone_check(&conf->dnsbl[i], &egress->address, r);
+		if (r->ttl < out->ttl)
+			out->ttl = r->ttl;
+		if (r->error) {
+			out->findings[FINDING_DNS_ERROR] = true;
+			snprintf(line, sizeof(line), "%s: %s", r->zone->zone,
+			    r->error_text);
+			add_reason(out, line);
+		} else if (r->listed) {
+			snprintf(line, sizeof(line), "%s listed on %s (%s%s%s)",
+			    egress->address.text, r->zone->zone, r->codes[0],
+			    r->reason[0] ? ": " : "", r->reason);
+			add_reason(out, line);
+		}
+	}
+	out->score = dnsbl_score(out->dnsbl, out->ndnsbl);
+	out->findings[FINDING_LISTED] = out->score >= conf->dnsbl_threshold &&
+	    out->score > 0;
+}
+
+enum egress_state
+egress_state_of(const bool *findings)
+{
+	if (findings[FINDING_LISTED] || findings[FINDING_NO_PTR] ||
+	    findings[FINDING_FCRDNS_MISMATCH])
+		return EGRESS_CRITICAL;
+	if (findings[FINDING_GENERIC_PTR] || findings[FINDING_HELO_MISMATCH])
+		return EGRESS_WARNING;
+	if (findings[FINDING_DNS_ERROR])
+		return EGRESS_UNKNOWN;
+	return EGRESS_OK;
+}
+
+void
+egress_check(const struct conf *conf, const struct conf_egress *egress,
+    const struct zone_status *zones, struct egress_report *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->egress = egress;
+	rdns_check(egress, &out->rdns);
+	out->ttl = out->rdns.ttl;
+	out->findings[FINDING_NO_PTR] = out->rdns.no_ptr;
+	out->findings[FINDING_FCRDNS_MISMATCH] = out->rdns.fcrdns_mismatch;
+	out->findings[FINDING_GENERIC_PTR] = out->rdns.generic;
+	out->findings[FINDING_HELO_MISMATCH] = out->rdns.helo_mismatch;
+	out->findings[FINDING_DNS_ERROR] = out->rdns.dns_error;
+	add_reason(out, out->rdns.reason);
+	check_zones(conf, egress, zones, out);
+	out->state = egress_state_of(out->findings);
+}

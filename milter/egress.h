@@ -1,0 +1,68 @@
+/*
+ * egress.h - the health of one egress, from one round of checks.
+ *
+ * egress_check() runs every egress-level check for one egress: reverse
+ * DNS (rdns.c) and every DNSBL zone (dnsbl.c), and sums them up as
+ * findings (no-ptr, fcrdns-mismatch, generic-ptr, helo-mismatch, listed,
+ * dns-error), a state and the reasons in words.
+ * States: critical (listed, no-ptr, fcrdns-mismatch), warning
+ * (generic-ptr, helo-mismatch), unknown (DNS errors and nothing else),
+ * ok. --check and the background monitor both use it.
+ * Must not: touch libmilter; talk to DNS except through dns_lookup().
+ */
+#ifndef EM_EGRESS_H
+#define EM_EGRESS_H
+
+#include <stdbool.h>
+
+#include "conf.h"
+#include "dnsbl.h"
+#include "finding.h"
+#include "rdns.h"
+
+enum egress_state {
+	EGRESS_OK,
+	EGRESS_WARNING,
+	EGRESS_CRITICAL,
+	EGRESS_UNKNOWN
+};
+
+/* What a zone's self-test said, per address family. */
+struct zone_status {
+	bool suspended;
+	char why[256];
+};
+
+struct egress_report {
+	const struct conf_egress *egress;
+	struct rdns_result rdns;
+	size_t ndnsbl;
+	struct dnsbl_result dnsbl[CONF_MAX_DNSBL];
+	int score;			/* sum of weights of listing zones */
+	bool findings[FINDING_COUNT];	/* egress-level findings only */
+	enum egress_state state;
+	char reasons[2048];		/* every problem, "; "-separated */
+	unsigned ttl;			/* smallest TTL seen, seconds */
+};
+
+/*
+ * One round for EGRESS under CONF. ZONES (CONF->ndnsbl entries, or NULL)
+ * says which zones are suspended for the egress's address family.
+ */
+void egress_check(const struct conf *conf, const struct conf_egress *egress,
+    const struct zone_status *zones, struct egress_report *out);
+
+/* Runs every zone's RFC 5782 self-test for FAMILY into ZONES. */
+void egress_zone_selftests(const struct conf *conf, int family,
+    struct zone_status *zones);
+
+/* The state FINDINGS (FINDING_COUNT flags) add up to. */
+enum egress_state egress_state_of(const bool *findings);
+
+const char *egress_state_name(enum egress_state state);
+/* Nagios plugin exit code of a state: 0, 1, 2, 3. */
+int egress_state_exit_code(enum egress_state state);
+/* How bad: ok 0 < unknown 1 < warning 2 < critical 3. */
+int egress_state_rank(enum egress_state state);
+
+#endif
