@@ -1,0 +1,244 @@
+/*
+ * dkim.c - DKIM verification with libopendkim; keys through dns_lookup().
+ *
+ * dkimv_begin(), dkimv_header(), dkimv_eoh(), dkimv_body(),
+ * dkimv_finish(), dkimv_free(), dkimv_verdict_name(), dkimv_library().
+ *
+ * One libopendkim library handle serves all threads (made once); its
+ * key lookups go through key_lookup(), which asks TXT
+ * selector._domainkey.domain of the project's cache. Headers are
+ * bounded (HEADERS_MAX fields, HEADER_BYTES_MAX bytes in all); beyond
+ * that the message is not verified (no signature is reported as
+ * passing). A signature passes only when libopendkim marks it passed
+ * and the body hash matches (DKIM_SIG_CHECK).
+ * Must not: touch libmilter; talk to DNS except through dns_lookup().
+ */
+#include "config.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <opendkim/dkim.h>
+
+#include "dkim.h"
+#include "dnscache.h"
+#include "log.h"
+#include "util.h"
+
+#define HEADERS_MAX 1000
+#define HEADER_BYTES_MAX (1024 * 1024)
+
+struct dkimv {
+	DKIM *dkim;
+	unsigned headers;
+	size_t header_bytes;
+	bool broken;		/* libopendkim refused something */
+	bool past_eoh;
+	bool key_tryagain;	/* a key lookup failed: DNS trouble */
+};
+
+static DKIM_LIB *library;
+static pthread_once_t library_once = PTHREAD_ONCE_INIT;
+
+static DKIM_CBSTAT
+key_lookup(DKIM *dkim, DKIM_SIGINFO *sig, u_char *buf, size_t buflen)
+{
+	const char *selector = (const char *)dkim_sig_getselector(sig);
+	const char *domain = (const char *)dkim_sig_getdomain(sig);
+	char name[DNS_NAME_MAX + 2];
+	struct dns_answer *answer;
+	DKIM_CBSTAT status = DKIM_CBSTAT_NOTFOUND;
+	int n;
+
+	(void)dkim;
+	if (selector == NULL || domain == NULL)
+		return DKIM_CBSTAT_NOTFOUND;
+	n = snprintf(name, sizeof(name), "%s._domainkey.%s", selector, domain);
+	if (n < 0 || n > DNS_NAME_MAX)
+		return DKIM_CBSTAT_NOTFOUND;
+	answer = dns_lookup(name, DNS_TYPE_TXT);
+	if (dns_answer_is_failure(answer))
+		status = DKIM_CBSTAT_TRYAGAIN;
+	for (size_t i = 0; answer->status == DNS_OK && i < answer->count; i++)
+		if (i == 0 || strstr(answer->records[i], "p=") != NULL) {
+			copy_bounded((char *)buf, buflen, answer->records[i]);
+			status = DKIM_CBSTAT_CONTINUE;
+		}
+	dns_answer_free(answer);
+	return status;
+}
+
+static void
+library_init(void)
+{
+	library = dkim_init(NULL, NULL);
+	if (library == NULL)
+		log_fatal("dkim: libopendkim cannot start");
+	if (dkim_set_key_lookup(library, key_lookup) != DKIM_STAT_OK)
+		log_fatal("dkim: cannot set the key lookup callback");
+}
+
+void *
+dkimv_library(void)
+{
+	pthread_once(&library_once, library_init);
+	return library;
+}
+
+struct dkimv *
+dkimv_begin(const char *id)
+{
+	struct dkimv *v = xcalloc(1, sizeof(*v));
+	DKIM_STAT status;
+
+	pthread_once(&library_once, library_init);
+	v->dkim = dkim_verify(library, (const unsigned char *)(id ? id :
+	    "NOQUEUE"), NULL, &status);
+	if (v->dkim == NULL) {
+		log_warn("dkim: cannot start a verification: %s",
+		    dkim_getresultstr(status));
+		v->broken = true;
+	}
+	return v;
+}
+
+void
+dkimv_header(struct dkimv *v, const char *name, const char *value)
+{
+	size_t len = strlen(name) + 2 + strlen(value);
+	char *field;
+
+	if (v->broken || v->past_eoh)
+		return;
+	if (++v->headers > HEADERS_MAX || (v->header_bytes += len) >
+	    HEADER_BYTES_MAX) {
+		v->broken = true;
+		return;
+	}
+	field = xmalloc(len + 1);
+	snprintf(field, len + 1, "%s: %s", name, value);
+	if (dkim_header(v->dkim, (u_char *)field, len) != DKIM_STAT_OK)
+		log_debug("dkim: header %.40s not taken", name);
+	free(field);
+}
+
+void
+dkimv_eoh(struct dkimv *v)
+{
+	DKIM_STAT status;
+
+	if (v->broken || v->past_eoh)
+		return;
+	v->past_eoh = true;
+	status = dkim_eoh(v->dkim);	/* NOSIG etc. show per signature */
+	v->key_tryagain = status == DKIM_STAT_CBTRYAGAIN ||
+	    status == DKIM_STAT_KEYFAIL;
+}
+
+void
+dkimv_body(struct dkimv *v, const unsigned char *chunk, size_t len)
+{
+	if (v->broken || !v->past_eoh)
+		return;
+	dkim_body(v->dkim, (u_char *)chunk, len);
+}
+
+const char *
+dkimv_verdict_name(enum dkimv_verdict verdict)
+{
+	switch (verdict) {
+	case DKIMV_PASS: return "pass";
+	case DKIMV_FAIL: return "fail";
+	case DKIMV_KEY_MISSING: return "key-missing";
+	case DKIMV_KEY_REVOKED: return "key-revoked";
+	case DKIMV_TEMPERROR: return "temperror";
+	}
+	return "fail";
+}
+
+/*
+ * The verdict on one signature, and why, in words. KEY_TRYAGAIN: a key
+ * lookup failed, so a signature left unprocessed is a temperror.
+ */
+static void
+judge(DKIM_SIGINFO *sig, bool key_tryagain, struct dkimv_signature *out)
+{
+	int error = dkim_sig_geterror(sig);
+	const char *text;
+	char line[300];
+
+	if (DKIM_SIG_CHECK(sig)) {
+		out->verdict = DKIMV_PASS;
+		snprintf(out->reason, sizeof(out->reason), "verified");
+		return;
+	}
+	switch (error) {
+	case DKIM_SIGERROR_NOKEY:
+		out->verdict = DKIMV_KEY_MISSING;
+		snprintf(line, sizeof(line), "no key at %.63s._domainkey.%.200s",
+		    out->selector, out->domain);
+		copy_bounded(out->reason, sizeof(out->reason), line);
+		return;
+	case DKIM_SIGERROR_KEYREVOKED:
+		out->verdict = DKIMV_KEY_REVOKED;
+		snprintf(line, sizeof(line), "key %.63s of %.200s is revoked "
+		    "(empty p=)", out->selector, out->domain);
+		copy_bounded(out->reason, sizeof(out->reason), line);
+		return;
+	case DKIM_SIGERROR_UNKNOWN:
+		if (!key_tryagain)
+			break;
+		/* FALLTHROUGH */
+	case DKIM_SIGERROR_KEYFAIL:
+		out->verdict = DKIMV_TEMPERROR;
+		snprintf(out->reason, sizeof(out->reason), "key lookup failed "
+		    "(DNS)");
+		return;
+	}
+	out->verdict = DKIMV_FAIL;
+	if (dkim_sig_getbh(sig) == DKIM_SIGBH_MISMATCH)
+		text = "body hash mismatch (the body was changed)";
+	else if (error == DKIM_SIGERROR_BADSIG || error == DKIM_SIGERROR_OK)
+		text = "signature did not verify (a signed header was changed)";
+	else if ((text = dkim_sig_geterrorstr(error)) == NULL)
+		text = "signature did not verify";
+	snprintf(out->reason, sizeof(out->reason), "%s", text);
+}
+
+void
+dkimv_finish(struct dkimv *v, struct dkimv_result *out)
+{
+	DKIM_SIGINFO **sigs = NULL;
+	int nsigs = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (v->broken || !v->past_eoh)
+		return;
+	dkim_eom(v->dkim, NULL);
+	if (dkim_getsiglist(v->dkim, &sigs, &nsigs) != DKIM_STAT_OK)
+		return;
+	for (int i = 0; i < nsigs && out->nsignatures < DKIMV_MAX_SIGNATURES;
+	    i++) {
+		struct dkimv_signature *s = &out->signatures[out->nsignatures++];
+		const char *domain = (const char *)dkim_sig_getdomain(sigs[i]);
+		const char *selector = (const char *)dkim_sig_getselector(
+		    sigs[i]);
+
+		copy_bounded(s->domain, sizeof(s->domain), domain ? domain : "");
+		copy_bounded(s->selector, sizeof(s->selector), selector ?
+		    selector : "");
+		judge(sigs[i], v->key_tryagain, s);
+	}
+}
+
+void
+dkimv_free(struct dkimv *v)
+{
+	if (v == NULL)
+		return;
+	if (v->dkim != NULL)
+		dkim_free(v->dkim);
+	free(v);
+}
