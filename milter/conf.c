@@ -240,6 +240,12 @@ conf_free(struct conf *conf)
 		egress_free(&conf->egress[i]);
 	for (size_t i = 0; i < conf->ndnsbl; i++)
 		free(conf->dnsbl[i].zone);
+	for (size_t i = 0; i < conf->ndomainbl; i++)
+		free(conf->domainbl[i].zone);
+	for (size_t i = 0; i < conf->negress_map; i++)
+		free(conf->egress_map[i].domain);
+	free(conf->egress_map);
+	free(conf->egress_map_path);
 	free(conf->route_header);
 	free(conf->user);
 	free(conf->pidfile);

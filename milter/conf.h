@@ -74,6 +74,12 @@ struct conf_dnsbl {
 	int weight;
 };
 
+/* One EgressMap line: mail from DOMAIN (or below it) leaves by EGRESS. */
+struct conf_map_entry {
+	char *domain;			/* lower case; ".x.test" for below */
+	size_t egress;			/* index into conf->egress */
+};
+
 struct conf {
 	char *path;			/* NULL for the built-in defaults */
 	char *socket;
@@ -96,6 +102,12 @@ struct conf {
 	enum action on[FINDING_COUNT];
 	enum action fallback;
 	char *route_header;
+	bool report_header;		/* add X-Egress-Report */
+	struct conf_dnsbl domainbl[CONF_MAX_DNSBL];	/* DomainBl */
+	size_t ndomainbl;
+	char *egress_map_path;		/* EgressMap FILE */
+	struct conf_map_entry *egress_map;	/* sorted by domain */
+	size_t negress_map;
 	bool syslog;
 	int syslog_facility;
 	int log_level;			/* a syslog priority */
@@ -143,6 +155,14 @@ int conf_primary_address(int family, struct conf_address *out);
 
 /* Parses "a.b.c.d" or an IPv6 literal into OUT; returns 0 or -1. */
 int conf_parse_address(const char *text, struct conf_address *out);
+
+/* The default egress for mail from SENDER_DOMAIN (EgressMap, else 0). */
+size_t conf_egress_for_domain(const struct conf *conf,
+    const char *sender_domain);
+
+/* The egress whose transport= is TRANSPORT, or -1. */
+int conf_egress_for_transport(const struct conf *conf,
+    const char *transport);
 
 /* The action for FINDING under CONF. */
 enum action conf_action(const struct conf *conf, enum finding finding);

@@ -4,7 +4,7 @@
  *
  * Keys: Socket, Nameservers, DNSTimeout, DNSTries, DNSCacheSize,
  * DNSMinTTL, DNSMaxTTL, DNSNegativeMaxTTL, DNSServeStale, CheckInterval,
- * Egress, EgressFrom, Dnsbl, DnsblThreshold,
+ * Egress, EgressFrom, EgressMap, DomainBl, ReportHeader, Dnsbl, DnsblThreshold,
  * On, Fallback, RouteHeader, Syslog, SyslogFacility, LogLevel, UserID,
  * PidFile, UMask. egress-milter.conf(5) documents them; keep it equal.
  * Must not: read files (conf.c does), touch libmilter or the network.
@@ -198,16 +198,65 @@ key_egress_from(struct conf_parse *parse,
 	conf_discover_postfix(parse, dir);
 }
 
+/*
+ * One zone line of KEY ("Dnsbl" or "DomainBl"): ZONE [codes=] [weight=]
+ * appended to ZONES (*N of them). Returns 0, or -1 after reporting.
+ */
+static int
+parse_zone(struct conf_parse *parse, const char *key, char **values,
+    int nvalues, struct conf_dnsbl *zones, size_t *n)
+{
+	struct conf_dnsbl zone;
+	char msg[MSG_MAX], shown[80], what[40];
+	const char *value;
+	long weight;
+
+	if (*n == CONF_MAX_DNSBL) {
+		conf_error(parse, "%s: %d zones at most", key, CONF_MAX_DNSBL);
+		return -1;
+	}
+	snprintf(what, sizeof(what), "%s zone", key);
+	if (check(parse, what, value_hostname(values[0])))
+		return -1;
+	for (size_t i = 0; i < *n; i++)
+		if (strcasecmp(zones[i].zone, values[0]) == 0) {
+			conf_error(parse, "%s: zone \"%s\" given twice", key,
+			    values[0]);
+			return -1;
+		}
+	memset(&zone, 0, sizeof(zone));
+	zone.weight = 1;
+	for (int i = 1; i < nvalues; i++) {
+		if ((value = option_value(values[i], "codes")) != NULL) {
+			snprintf(what, sizeof(what), "%s codes=", key);
+			if (check(parse, what, value_codes(value, &zone, msg,
+			    sizeof(msg))))
+				return -1;
+		} else if ((value = option_value(values[i], "weight")) !=
+		    NULL) {
+			snprintf(what, sizeof(what), "%s weight=", key);
+			if (check(parse, what, value_int(value, 1, 1000,
+			    &weight, msg, sizeof(msg))))
+				return -1;
+			zone.weight = (int)weight;
+		} else {
+			conf_error(parse, "%s: unknown option \"%s\" (expected "
+			    "codes= or weight=)", key, log_escape(shown,
+			    sizeof(shown), values[i]));
+			return -1;
+		}
+	}
+	zone.zone = xstrdup(values[0]);
+	zones[(*n)++] = zone;
+	return 0;
+}
+
 static void
-key_dnsbl(struct conf_parse *parse, 
+key_dnsbl(struct conf_parse *parse,
     const struct conf_key *key UNUSED,
     char **values, int nvalues)
 {
 	struct conf *conf = parse->conf;
-	struct conf_dnsbl dnsbl;
-	char msg[MSG_MAX], shown[80];
-	const char *value;
-	long weight;
 
 	if (strcasecmp(values[0], "none") == 0) {
 		if (nvalues > 1 || conf->ndnsbl > 0 || conf->dnsbl_none)
@@ -220,40 +269,42 @@ key_dnsbl(struct conf_parse *parse,
 		conf_error(parse, "Dnsbl: zones given after \"Dnsbl none\"");
 		return;
 	}
-	if (conf->ndnsbl == CONF_MAX_DNSBL) {
-		conf_error(parse, "Dnsbl: %d zones at most", CONF_MAX_DNSBL);
+	parse_zone(parse, "Dnsbl", values, nvalues, conf->dnsbl,
+	    &conf->ndnsbl);
+}
+
+static void
+key_domainbl(struct conf_parse *parse,
+    const struct conf_key *key UNUSED,
+    char **values, int nvalues)
+{
+	parse_zone(parse, "DomainBl", values, nvalues, parse->conf->domainbl,
+	    &parse->conf->ndomainbl);
+}
+
+static void
+key_report_header(struct conf_parse *parse,
+    const struct conf_key *key UNUSED,
+    char **values, int nvalues)
+{
+	(void)nvalues;
+	check(parse, "ReportHeader", value_bool(values[0],
+	    &parse->conf->report_header));
+}
+
+static void
+key_egress_map(struct conf_parse *parse,
+    const struct conf_key *key UNUSED,
+    char **values, int nvalues)
+{
+	(void)nvalues;
+	if (values[0][0] != '/') {
+		conf_error(parse, "EgressMap: needs an absolute path");
 		return;
 	}
-	if (check(parse, "Dnsbl zone", value_hostname(values[0])))
-		return;
-	for (size_t i = 0; i < conf->ndnsbl; i++)
-		if (strcasecmp(conf->dnsbl[i].zone, values[0]) == 0) {
-			conf_error(parse, "Dnsbl: zone \"%s\" given twice",
-			    values[0]);
-			return;
-		}
-	memset(&dnsbl, 0, sizeof(dnsbl));
-	dnsbl.weight = 1;
-	for (int i = 1; i < nvalues; i++) {
-		if ((value = option_value(values[i], "codes")) != NULL) {
-			if (check(parse, "Dnsbl codes=", value_codes(value,
-			    &dnsbl, msg, sizeof(msg))))
-				return;
-		} else if ((value = option_value(values[i], "weight")) !=
-		    NULL) {
-			if (check(parse, "Dnsbl weight=", value_int(value, 1,
-			    1000, &weight, msg, sizeof(msg))))
-				return;
-			dnsbl.weight = (int)weight;
-		} else {
-			conf_error(parse, "Dnsbl: unknown option \"%s\" "
-			    "(expected codes= or weight=)",
-			    log_escape(shown, sizeof(shown), values[i]));
-			return;
-		}
-	}
-	dnsbl.zone = xstrdup(values[0]);
-	conf->dnsbl[conf->ndnsbl++] = dnsbl;
+	free(parse->conf->egress_map_path);
+	parse->conf->egress_map_path = xstrdup(values[0]);
+	parse->egress_map_line = parse->line;
 }
 
 static int
@@ -445,11 +496,15 @@ const struct conf_key conf_keys[] = {
 	    0, 0, 0 },
 	{ "Dnsbl", "ZONE [codes=LIST] [weight=N] | none", 1, 3, false,
 	    key_dnsbl, 0, 0, 0 },
+	{ "DomainBl", "ZONE [codes=LIST] [weight=N]", 1, 3, false,
+	    key_domainbl, 0, 0, 0 },
 	NUMBER("DnsblThreshold", dnsbl_threshold, 1, 100000),
 	NUMBER("CheckInterval", check_interval, 10, 86400),
 	{ "On", "FINDING ACTION", 2, 2, false, key_on, 0, 0, 0 },
 	{ "Fallback", "ACTION", 1, 1, true, key_fallback, 0, 0, 0 },
 	{ "RouteHeader", "NAME", 1, 1, true, key_route_header, 0, 0, 0 },
+	{ "ReportHeader", "yes|no", 1, 1, true, key_report_header, 0, 0, 0 },
+	{ "EgressMap", "FILE", 1, 1, true, key_egress_map, 0, 0, 0 },
 	{ "Syslog", "yes|no", 1, 1, true, key_syslog, 0, 0, 0 },
 	{ "SyslogFacility", "FACILITY", 1, 1, true, key_syslog_facility,
 	    0, 0, 0 },
@@ -492,6 +547,9 @@ conf_keys_finish(struct conf_parse *parse)
 	/* A file without Egress lines sends from the primary address. */
 	if (parse->conf->negress == 0)
 		conf_add_primary_egress(parse->conf);
+	/* The map is read last: it names egresses of the whole file. */
+	if (parse->conf->egress_map_path != NULL)
+		conf_load_egress_map(parse);
 	/* Without Dnsbl lines the shipped zones are used. */
 	if (parse->conf->ndnsbl == 0 && !parse->conf->dnsbl_none)
 		conf_add_default_dnsbls(parse->conf);

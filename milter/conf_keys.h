@@ -19,6 +19,7 @@ struct conf_parse {
 	struct conf_errors *errors;
 	int seen[32];			/* line of a single key's first use */
 	int on_seen[FINDING_COUNT];	/* line of each finding's On */
+	int egress_map_line;		/* of the EgressMap line */
 };
 
 struct conf_key {
@@ -39,6 +40,9 @@ extern const struct conf_key conf_keys[];
 const struct conf_key *conf_key_find(const char *name);
 const char *conf_key_suggest(const char *name);
 void conf_keys_finish(struct conf_parse *parse);
+
+/* Reads EgressMap's file into the configuration (conf_map.c). */
+void conf_load_egress_map(struct conf_parse *parse);
 
 /* EgressFrom postfix[:DIR]: adds the egresses Postfix's config names. */
 void conf_discover_postfix(struct conf_parse *parse, const char *dir);

@@ -2,7 +2,8 @@
  * dnsbl.c - DNS blocklists: query names, judging answers, TXT reasons,
  * RFC 5782 self-tests, scores, and the shipped default zones.
  *
- * dnsbl_query_name(), dnsbl_zone_check(), dnsbl_zone_selftest(),
+ * dnsbl_query_name(), dnsbl_zone_check(), dnsbl_domain_check(),
+ * dnsbl_zone_selftest(),
  * dnsbl_score().
  *
  * Only an answer that is an address in 127.0.0.0/8, outside
@@ -95,6 +96,10 @@ judge_code(const struct conf_dnsbl *zone, const struct dns_address *a,
 	if ((code & 0xffffff00u) == 0x7fffff00u)
 		set_error(out, "answer %s is an error code: %s", text,
 		    sentinel_meaning(code));
+	else if (code == 0x7f0001ffu)
+		set_error(out, "answer %s is an error code: %s", text,
+		    "the domain list refuses this query (IP addresses are "
+		    "not queried here)");
 	else if ((code & 0xff000000u) != 0x7f000000u)
 		set_error(out, "answer %s is outside 127.0.0.0/8: the zone or "
 		    "the resolver answers everything (expired zone, "
@@ -119,21 +124,13 @@ fetch_reason(const char *name, struct dnsbl_result *out)
 	dns_answer_free(txt);
 }
 
-void
-dnsbl_zone_check(const struct conf_dnsbl *zone,
-    const struct conf_address *address, struct dnsbl_result *out)
+/* Asks NAME under ZONE and judges the answer into OUT. */
+static void
+check_name(const struct conf_dnsbl *zone, const char *name,
+    struct dnsbl_result *out)
 {
-	char name[DNS_NAME_MAX + 1];
-	struct dns_answer *answer;
+	struct dns_answer *answer = dns_lookup(name, DNS_TYPE_A);
 
-	memset(out, 0, sizeof(*out));
-	out->zone = zone;
-	if (dnsbl_query_name(address, zone->zone, name, sizeof(name)) != 0) {
-		set_error(out, "zone name %s too long for a query%s",
-		    zone->zone, "");
-		return;
-	}
-	answer = dns_lookup(name, DNS_TYPE_A);
 	out->ttl = answer->ttl;
 	if (dns_answer_is_failure(answer)) {
 		set_error(out, "no answer from %s: %s (the zone may refuse "
@@ -149,6 +146,40 @@ dnsbl_zone_check(const struct conf_dnsbl *zone,
 		out->listed = false;	/* an error is never a listing */
 	if (out->listed)
 		fetch_reason(name, out);
+}
+
+void
+dnsbl_zone_check(const struct conf_dnsbl *zone,
+    const struct conf_address *address, struct dnsbl_result *out)
+{
+	char name[DNS_NAME_MAX + 1];
+
+	memset(out, 0, sizeof(*out));
+	out->zone = zone;
+	if (dnsbl_query_name(address, zone->zone, name, sizeof(name)) != 0) {
+		set_error(out, "zone name %s too long for a query%s",
+		    zone->zone, "");
+		return;
+	}
+	check_name(zone, name, out);
+}
+
+void
+dnsbl_domain_check(const struct conf_dnsbl *zone, const char *domain,
+    struct dnsbl_result *out)
+{
+	char name[DNS_NAME_MAX + 2];
+	int n;
+
+	memset(out, 0, sizeof(*out));
+	out->zone = zone;
+	n = snprintf(name, sizeof(name), "%s.%s", domain, zone->zone);
+	if (n < 0 || n > DNS_NAME_MAX) {
+		set_error(out, "%s under %s is too long for a query", domain,
+		    zone->zone);
+		return;
+	}
+	check_name(zone, name, out);
 }
 
 enum dnsbl_selftest

@@ -52,6 +52,10 @@ int dnsbl_query_name(const struct conf_address *address, const char *zone,
 void dnsbl_zone_check(const struct conf_dnsbl *zone,
     const struct conf_address *address, struct dnsbl_result *out);
 
+/* Asks a domain blocklist ZONE about DOMAIN ("DOMAIN.ZONE"). */
+void dnsbl_domain_check(const struct conf_dnsbl *zone, const char *domain,
+    struct dnsbl_result *out);
+
 /* Asks ZONE's RFC 5782 test points for FAMILY (AF_INET or AF_INET6). */
 enum dnsbl_selftest dnsbl_zone_selftest(const struct conf_dnsbl *zone,
     int family, char *why, size_t size);

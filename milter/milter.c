@@ -7,8 +7,11 @@
  * is reset on a new MAIL, on abort, at end-of-message and at close, so
  * nothing leaks on any path. At end-of-message every copy of the route
  * header that arrived with the message is deleted: a client must never
- * choose its own route.
- * Must not: do DNS or block; decide policy itself (policy.c will).
+ * choose its own route. Then policy.c decides and this file applies
+ * the decision: 451 4.7.1 (tempfail), 550 5.7.1 (reject), the hold
+ * queue (quarantine), the route header (reroute), an optional
+ * X-Egress-Report header, and one log line.
+ * Must not: decide policy itself; do DNS outside the check modules.
  */
 #include "config.h"
 
@@ -18,14 +21,18 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include <libmilter/mfapi.h>
 
 #include "conf.h"
 #include "finding.h"
 #include "log.h"
+#include "dkim.h"
+#include "from.h"
 #include "milter.h"
 #include "monitor.h"
+#include "policy.h"
 #include "util.h"
 
 #define SENDER_MAX 512
@@ -37,6 +44,10 @@ struct message {
 	char sender[SENDER_MAX];	/* without <>, "" for the null sender */
 	unsigned rcpts;
 	unsigned route_headers;		/* copies of RouteHeader received */
+	bool egress_used[CONF_MAX_EGRESS];	/* by the recipients */
+	int from_fields;
+	struct from_result from;	/* of the first From field */
+	struct dkimv *dkim;		/* NULL until MAIL FROM */
 };
 
 struct connection {
@@ -62,6 +73,7 @@ milter_inflight(void)
 static void
 message_reset(struct message *msg)
 {
+	dkimv_free(msg->dkim);
 	memset(msg, 0, sizeof(*msg));
 }
 
@@ -160,7 +172,28 @@ mlfi_envfrom(SMFICTX *ctx, char **argv)
 	message_reset(&conn->msg);
 	conn->msg.active = true;
 	store_sender(&conn->msg, argv[0] ? argv[0] : "");
+	conn->msg.dkim = dkimv_begin(smfi_getsymval(ctx, "i"));
 	LEAVE(SMFIS_CONTINUE);
+}
+
+/*
+ * The egress a recipient leaves from: the one whose transport= is
+ * Postfix's {rcpt_mailer} for it, else the sender's (EgressMap, else
+ * the first egress).
+ */
+static void
+note_recipient_egress(SMFICTX *ctx, struct connection *conn)
+{
+	const struct conf *conf = conn->conf;
+	char *mailer = smfi_getsymval(ctx, "{rcpt_mailer}");
+	const char *at = strrchr(conn->msg.sender, '@');
+	int index = conf_egress_for_transport(conf, mailer);
+
+	if (conf->negress == 0)
+		return;
+	if (index < 0)
+		index = (int)conf_egress_for_domain(conf, at ? at + 1 : NULL);
+	conn->msg.egress_used[index] = true;
 }
 
 static sfsistat
@@ -170,8 +203,10 @@ mlfi_envrcpt(SMFICTX *ctx, char **argv)
 
 	(void)argv;
 	ENTER();
-	if (conn != NULL && conn->msg.rcpts < (unsigned)-1)
+	if (conn != NULL && conn->msg.rcpts < (unsigned)-1) {
 		conn->msg.rcpts++;
+		note_recipient_egress(ctx, conn);
+	}
 	LEAVE(SMFIS_CONTINUE);
 }
 
@@ -180,28 +215,38 @@ mlfi_header(SMFICTX *ctx, char *name, char *value)
 {
 	struct connection *conn = smfi_getpriv(ctx);
 
-	(void)value;
 	ENTER();
-	if (conn != NULL && name != NULL &&
-	    strcasecmp(name, conn->conf->route_header) == 0 &&
+	if (conn == NULL || name == NULL || value == NULL)
+		LEAVE(SMFIS_CONTINUE);
+	if (strcasecmp(name, conn->conf->route_header) == 0 &&
 	    conn->msg.route_headers < (unsigned)-1)
 		conn->msg.route_headers++;
+	if (strcasecmp(name, "From") == 0 && conn->msg.from_fields++ == 0)
+		from_parse(value, &conn->msg.from);
+	if (conn->msg.dkim != NULL)
+		dkimv_header(conn->msg.dkim, name, value);
 	LEAVE(SMFIS_CONTINUE);
 }
 
 static sfsistat
 mlfi_eoh(SMFICTX *ctx)
 {
-	(void)ctx;
+	struct connection *conn = smfi_getpriv(ctx);
+
 	ENTER();
+	if (conn != NULL && conn->msg.dkim != NULL)
+		dkimv_eoh(conn->msg.dkim);	/* fetches keys (cached DNS) */
 	LEAVE(SMFIS_CONTINUE);
 }
 
 static sfsistat
 mlfi_body(SMFICTX *ctx, unsigned char *chunk, size_t len)
 {
-	(void)ctx; (void)chunk; (void)len;
+	struct connection *conn = smfi_getpriv(ctx);
+
 	ENTER();
+	if (conn != NULL && conn->msg.dkim != NULL)
+		dkimv_body(conn->msg.dkim, chunk, len);
 	LEAVE(SMFIS_CONTINUE);
 }
 
@@ -216,59 +261,151 @@ strip_route_headers(SMFICTX *ctx, struct connection *conn)
 	return 0;
 }
 
-/*
- * The health of the egress the message leaves from (the first egress
- * for now), from the monitor's snapshot: no DNS here. Before the first
- * round this waits, at most one DNS question's worth of time.
- */
-static const char *
-egress_health_of(const struct conf *conf, const char **name)
+/* The findings as "a,b,c", or "-". */
+static void
+findings_text(const bool *findings, char *out, size_t size)
 {
-	struct egress_health health;
-	int wait_ms = (int)(conf->dns_timeout * conf->dns_tries * 1000);
+	size_t used = 0;
 
-	*name = conf->negress ? conf->egress[0].name : "none";
-	if (conf->negress == 0 ||
-	    monitor_snapshot(conf->egress[0].name, &health, wait_ms) != 0 ||
-	    !health.checked)
-		return "unknown";
-	return egress_state_name(health.state);
+	out[0] = '\0';
+	for (int f = 0; f < FINDING_COUNT; f++)
+		if (findings[f]) {
+			int n = snprintf(out + used, size - used, "%s%s",
+			    used ? "," : "", finding_name((enum finding)f));
+
+			if (n < 0 || (size_t)n >= size - used)
+				break;
+			used += (size_t)n;
+		}
+	if (used == 0)
+		snprintf(out, size, "-");
 }
 
 static void
 log_decision(SMFICTX *ctx, struct connection *conn, enum action action,
-    const char *note)
+    const struct policy_decision *d, long ms)
 {
 	char *queue_id = smfi_getsymval(ctx, "i");
-	char qid[64], sender[SENDER_MAX + 16];
-	const char *egress, *health = egress_health_of(conn->conf, &egress);
+	char qid[64], sender[SENDER_MAX + 16], findings[400], reasons[1200];
+	const struct conf *conf = conn->conf;
+	const char *egress = conf->negress ? conf->egress[d->egress].name :
+	    "none";
+	const char *route = d->route_to >= 0 && action == ACTION_REROUTE ?
+	    conf->egress[d->route_to].route : "-";
 
 	log_escape(qid, sizeof(qid), queue_id ? queue_id : "NOQUEUE");
 	log_escape(sender, sizeof(sender), conn->msg.sender);
-	log_info("%s action=%s egress=%s health=%s sender=<%s> rcpts=%u "
-	    "client=%s route_headers_removed=%u%s%s", qid, action_name(action),
-	    egress, health, sender, conn->msg.rcpts, conn->client,
-	    conn->msg.route_headers, note ? " reasons=" : "", note ? note : "");
+	log_escape(reasons, sizeof(reasons), d->reasons);
+	findings_text(d->findings, findings, sizeof(findings));
+	log_info("%s action=%s egress=%s route=%s findings=%s sender=<%s> "
+	    "rcpts=%u client=%s dmarc=%s%s route_headers_removed=%u ms=%ld "
+	    "reasons=\"%s\"", qid, action_name(action), egress, route,
+	    findings, sender, conn->msg.rcpts, conn->client,
+	    d->dmarc_policy[0] ? "p=" : "", d->dmarc_policy[0] ?
+	    d->dmarc_policy : "-", conn->msg.route_headers, ms, reasons);
+}
+
+/* The report header (ReportHeader yes) on an accepted message. */
+static void
+add_report(SMFICTX *ctx, const struct connection *conn,
+    const struct policy_decision *d)
+{
+	char findings[400], value[600];
+
+	findings_text(d->findings, findings, sizeof(findings));
+	snprintf(value, sizeof(value), "action=%s; egress=%s; findings=%s",
+	    action_name(d->action), conn->conf->egress[d->egress].name,
+	    findings);
+	if (smfi_addheader(ctx, "X-Egress-Report", value) != MI_SUCCESS)
+		log_warn("cannot add X-Egress-Report");
+}
+
+/* Applies D through libmilter; returns the callback's status. */
+static sfsistat
+apply(SMFICTX *ctx, struct connection *conn, struct policy_decision *d)
+{
+	const struct conf *conf = conn->conf;
+
+	switch (d->action) {
+	case ACTION_REJECT:
+		smfi_setreply(ctx, "550", "5.7.1", d->smtp_reason);
+		return SMFIS_REJECT;
+	case ACTION_TEMPFAIL:
+		smfi_setreply(ctx, "451", "4.7.1", d->smtp_reason);
+		return SMFIS_TEMPFAIL;
+	case ACTION_QUARANTINE:
+		if (smfi_quarantine(ctx, d->smtp_reason) != MI_SUCCESS) {
+			smfi_setreply(ctx, "451", "4.7.1", "cannot hold the "
+			    "message; try again later");
+			d->action = ACTION_TEMPFAIL;
+			return SMFIS_TEMPFAIL;
+		}
+		break;
+	case ACTION_REROUTE:
+		if (smfi_addheader(ctx, conf->route_header,
+		    conf->egress[d->route_to].route) != MI_SUCCESS) {
+			smfi_setreply(ctx, "451", "4.7.1", "cannot set the "
+			    "egress route; try again later");
+			d->action = ACTION_TEMPFAIL;
+			return SMFIS_TEMPFAIL;
+		}
+		break;
+	default:
+		break;
+	}
+	if (conf->report_header && conf->negress > 0)
+		add_report(ctx, conn, d);
+	return SMFIS_ACCEPT;
+}
+
+static long
+elapsed_ms(const struct timespec *start)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (now.tv_sec - start->tv_sec) * 1000 +
+	    (now.tv_nsec - start->tv_nsec) / 1000000;
 }
 
 static sfsistat
 mlfi_eom(SMFICTX *ctx)
 {
 	struct connection *conn = smfi_getpriv(ctx);
-	sfsistat status = SMFIS_ACCEPT;
+	struct policy_facts facts;
+	struct policy_decision d;
+	struct dkimv_result dkim;
+	struct timespec start;
+	sfsistat status;
 
 	ENTER();
 	if (conn == NULL)
 		LEAVE(SMFIS_ACCEPT);
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	memset(&facts, 0, sizeof(facts));
+	facts.conf = conn->conf;
+	facts.sender = conn->msg.sender;
+	facts.from_fields = conn->msg.from_fields;
+	facts.from = conn->msg.from;
+	memset(&dkim, 0, sizeof(dkim));
+	if (conn->msg.dkim != NULL)
+		dkimv_finish(conn->msg.dkim, &dkim);
+	facts.dkim = &dkim;
+	memcpy(facts.egress_used, conn->msg.egress_used,
+	    sizeof(facts.egress_used));
+	facts.health_wait_ms = (int)(conn->conf->dns_timeout *
+	    conn->conf->dns_tries * 1000);
+	smfi_progress(ctx);
+	policy_decide(&facts, &d);
 	if (strip_route_headers(ctx, conn) != 0) {
 		smfi_setreply(ctx, "451", "4.7.1", "could not remove a "
 		    "client-supplied egress route header; try again later");
-		log_decision(ctx, conn, ACTION_TEMPFAIL,
-		    "\"cannot delete the client's route header\"");
+		d.action = ACTION_TEMPFAIL;
 		status = SMFIS_TEMPFAIL;
 	} else {
-		log_decision(ctx, conn, ACTION_ACCEPT, NULL);
+		status = apply(ctx, conn, &d);
 	}
+	log_decision(ctx, conn, d.action, &d, elapsed_ms(&start));
 	message_reset(&conn->msg);
 	LEAVE(status);
 }

@@ -13,14 +13,14 @@ port=$("$FREEPORT")
 conf=$TMPDIR_TEST/em.conf
 log=$TMPDIR_TEST/milter.log
 cat >"$conf" <<CONF
-Socket inet:$port@127.0.0.1
+Socket inet:1@127.0.0.1
 Syslog no
 Nameservers 127.0.0.1:$DNS_PORT
 Egress primary 192.0.2.10 helo=mail.example.test
 Dnsbl bl.test
 CONF
 
-start_milter "$log" -c "$conf"
+start_milter "$log" -c "$conf" -p "inet:$port@127.0.0.1"
 check "the milter listens on its socket" wait_for_tcp "$port"
 
 "$MILTERTEST" -D socket="inet:$port@127.0.0.1" -s "$SRCDIR/tests/milter/basic.lua" \
@@ -29,13 +29,13 @@ rc=$?
 cat "$TMPDIR_TEST/mt.out"
 check "the miltertest session completes" [ $rc -eq 0 ]
 
-check_contains "one log line per message, with queue id, action, egress health and sender" \
-    "$log" "4AbCdE1 action=accept egress=primary health=ok sender=<alice@example.test>"
+check_contains "one log line per message, with queue id, action, egress, findings and sender" \
+    "$log" "4AbCdE1 action=accept egress=primary route=- findings=spf-none sender=<alice@example.test>"
 check_contains "the first message waited for the first health round" "$log" \
     "egress primary (192.0.2.10): unknown -> ok"
 check_contains "the log line counts removed route headers" "$log" \
-    "sender=<mallory@example.test> rcpts=1 client=198.51.100.7 route_headers_removed=2"
-check_contains "the null sender is logged as <>" "$log" "health=ok sender=<> rcpts=1"
+    "sender=<mallory@example.test> rcpts=1 client=198.51.100.7 dmarc=- route_headers_removed=2"
+check_contains "the null sender is logged as <>" "$log" "sender=<> rcpts=1"
 
 # Reload: a new RouteHeader applies to new connections.
 sed -i 's/^Syslog no$/Syslog no\nRouteHeader X-Other-Route/' "$conf"

@@ -1,0 +1,307 @@
+/*
+ * policy.c - findings to one action; the reroute target.
+ *
+ * policy_decide().
+ *
+ * The strongest action of all findings wins (accept < tag < reroute <
+ * quarantine < tempfail < reject). reroute picks the first other egress
+ * whose health is ok or warning and whose own verdict for this message
+ * (its health, SPF with its address, DMARC) is below reroute; without
+ * one, Fallback applies. reject comes only from an On line.
+ * Must not: touch libmilter; talk to DNS except through the check
+ * modules (spf.c, dmarc.c, dnsbl.c) and the monitor's snapshots.
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "dmarc.h"
+#include "dnsbl.h"
+#include "monitor.h"
+#include "policy.h"
+#include "spf.h"
+#include "util.h"
+
+struct verdict {
+	bool findings[FINDING_COUNT];
+	enum action action;
+	char reasons[1024];
+	char dmarc_policy[16];
+};
+
+static void add_reason(struct verdict *v, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Appends one sentence to V's reasons ("; " between sentences). */
+static void
+add_reason(struct verdict *v, const char *fmt, ...)
+{
+	size_t len = strlen(v->reasons);
+	va_list ap;
+
+	if (len + 3 >= sizeof(v->reasons))
+		return;
+	if (len > 0) {
+		memcpy(v->reasons + len, "; ", 3);
+		len += 2;
+	}
+	va_start(ap, fmt);
+	vsnprintf(v->reasons + len, sizeof(v->reasons) - len, fmt, ap);
+	va_end(ap);
+}
+
+static const char *
+sender_domain(const char *sender)
+{
+	const char *at = strrchr(sender, '@');
+
+	return at ? at + 1 : NULL;
+}
+
+/* DKIM, From and domain blocklists: the same whatever the egress. */
+static void
+judge_message(const struct policy_facts *f, struct verdict *v)
+{
+	const char *domains[2] = { sender_domain(f->sender), f->from.domain };
+	struct dnsbl_result r;
+
+	if (f->from_fields != 1 || f->from.mailboxes != 1) {
+		v->findings[FINDING_FROM_INVALID] = true;
+		add_reason(v, "the message has %s", f->from_fields == 0 ?
+		    "no From field" : f->from_fields > 1 ? "several From "
+		    "fields" : f->from.mailboxes < 0 ? "an unreadable From "
+		    "field" : "not exactly one From address");
+	}
+	for (size_t i = 0; f->dkim && i < f->dkim->nsignatures; i++) {
+		const struct dkimv_signature *s = &f->dkim->signatures[i];
+
+		if (s->verdict == DKIMV_TEMPERROR) {
+			v->findings[FINDING_DNS_ERROR] = true;
+			add_reason(v, "DKIM key of %s: %s", s->domain, s->reason);
+		} else if (s->verdict != DKIMV_PASS) {
+			v->findings[FINDING_DKIM_FAIL] = true;
+			add_reason(v, "DKIM signature of %s fails: %s",
+			    s->domain, s->reason);
+		}
+	}
+	for (size_t z = 0; z < f->conf->ndomainbl; z++)
+		for (int d = 0; d < 2; d++) {
+			if (domains[d] == NULL || domains[d][0] == '\0' ||
+			    (d == 1 && domains[0] != NULL &&
+			    strcasecmp(domains[0], domains[1]) == 0))
+				continue;
+			dnsbl_domain_check(&f->conf->domainbl[z], domains[d],
+			    &r);
+			if (r.listed) {
+				v->findings[FINDING_DOMAIN_LISTED] = true;
+				add_reason(v, "%s is listed on %s", domains[d],
+				    r.zone->zone);
+			} else if (r.error) {
+				v->findings[FINDING_DNS_ERROR] = true;
+				add_reason(v, "%s: %s", r.zone->zone,
+				    r.error_text);
+			}
+		}
+}
+
+static const enum finding spf_findings[] = {
+	[SPFV_NONE] = FINDING_SPF_NONE, [SPFV_NEUTRAL] = FINDING_SPF_NEUTRAL,
+	[SPFV_PASS] = FINDING_COUNT, [SPFV_FAIL] = FINDING_SPF_FAIL,
+	[SPFV_SOFTFAIL] = FINDING_SPF_SOFTFAIL,
+	[SPFV_TEMPERROR] = FINDING_SPF_TEMPERROR,
+	[SPFV_PERMERROR] = FINDING_SPF_PERMERROR,
+};
+
+/* The egress's health from the monitor: its findings and reasons. */
+static bool
+judge_health(const struct policy_facts *f, const struct conf_egress *e,
+    struct verdict *v)
+{
+	struct egress_health h;
+	static const enum finding egress_findings[] = { FINDING_NO_PTR,
+	    FINDING_FCRDNS_MISMATCH, FINDING_GENERIC_PTR,
+	    FINDING_HELO_MISMATCH, FINDING_LISTED, FINDING_DNS_ERROR };
+
+	if (monitor_snapshot(e->name, &h, f->health_wait_ms) != 0 ||
+	    !h.checked) {
+		v->findings[FINDING_DNS_ERROR] = true;
+		add_reason(v, "the health of egress %s is not known yet",
+		    e->name);
+		return false;
+	}
+	for (size_t i = 0; i < sizeof(egress_findings) /
+	    sizeof(egress_findings[0]); i++)
+		if (h.findings[egress_findings[i]])
+			v->findings[egress_findings[i]] = true;
+	if (h.state != EGRESS_OK && h.reasons[0])
+		add_reason(v, "%s", h.reasons);
+	return h.state == EGRESS_OK || h.state == EGRESS_WARNING;
+}
+
+/* SPF and DMARC of the message leaving from E. */
+static void
+judge_spf_dmarc(const struct policy_facts *f, const struct conf_egress *e,
+    struct verdict *v)
+{
+	struct spf_outcome spf;
+	struct dmarc_result dmarc;
+	struct dmarc_input in;
+
+	spf_check_host(&e->address, e->helo, f->sender, &spf);
+	if (spf_findings[spf.verdict] != FINDING_COUNT) {
+		v->findings[spf_findings[spf.verdict]] = true;
+		add_reason(v, "SPF %s for %s from %s (%s)",
+		    spf_verdict_name(spf.verdict), spf.domain[0] ? spf.domain :
+		    "the sender", e->address.text, spf.reason);
+	}
+	in.from_domain = f->from.mailboxes == 1 ? f->from.domain : NULL;
+	in.spf_domain = spf.domain;
+	in.spf_pass = spf.verdict == SPFV_PASS;
+	in.dkim = f->dkim;
+	dmarc_evaluate(&in, &dmarc);
+	copy_bounded(v->dmarc_policy, sizeof(v->dmarc_policy), dmarc.policy);
+	if (dmarc.fail) {
+		v->findings[FINDING_DMARC_FAIL] = true;
+		add_reason(v, "%s", dmarc.reason);
+	} else if (dmarc.dns_error) {
+		v->findings[FINDING_DNS_ERROR] = true;
+		add_reason(v, "%s", dmarc.reason);
+	}
+}
+
+static enum action
+strongest(const struct conf *conf, const bool *findings)
+{
+	enum action action = ACTION_ACCEPT;
+
+	for (int i = 0; i < FINDING_COUNT; i++)
+		if (findings[i] && conf_action(conf, (enum finding)i) > action)
+			action = conf_action(conf, (enum finding)i);
+	return action;
+}
+
+/* The whole verdict for the message leaving from egress INDEX. */
+static bool
+judge_egress(const struct policy_facts *f, size_t index,
+    const struct verdict *message, struct verdict *v)
+{
+	const struct conf_egress *e = &f->conf->egress[index];
+	bool healthy;
+
+	*v = *message;
+	healthy = judge_health(f, e, v);
+	judge_spf_dmarc(f, e, v);
+	v->action = strongest(f->conf, v->findings);
+	return healthy;
+}
+
+/* The first other egress that is healthy and passes: its index, or -1. */
+static int
+reroute_target(const struct policy_facts *f, const struct verdict *message)
+{
+	struct verdict v;
+
+	for (size_t j = 0; j < f->conf->negress; j++) {
+		if (f->egress_used[j])
+			continue;
+		if (judge_egress(f, j, message, &v) && v.action < ACTION_REROUTE)
+			return (int)j;
+	}
+	return -1;
+}
+
+/* One line for the SMTP reply: no CR/LF, no '%', bounded. */
+static void
+smtp_reason(const char *text, char *out, size_t size)
+{
+	size_t n = 0;
+
+	for (const char *p = text; *p && n + 4 < size; p++)
+		out[n++] = (*p < ' ' || *p > '~' || *p == '%') ? ' ' : *p;
+	if (text[n] != '\0' && n >= 3)
+		memcpy(out + n - 3, "...", 3);
+	out[n] = '\0';
+}
+
+/* Adds V's reasons to OUT, after the name of the egress they concern. */
+static void
+add_egress_reasons(struct policy_decision *out, const struct conf_egress *e,
+    const struct verdict *v)
+{
+	size_t len = strlen(out->reasons);
+
+	if (v->reasons[0] == '\0')
+		return;
+	snprintf(out->reasons + len, sizeof(out->reasons) - len,
+	    "%segress %s (%s): %s", len ? "; " : "", e->name, e->address.text,
+	    v->reasons);
+}
+
+/* Without Reroute target or with one: the action, and why in words. */
+static enum action
+settle_reroute(struct policy_facts *g, const struct verdict *message,
+    enum action action, struct policy_decision *out)
+{
+	int target = reroute_target(g, message);
+	size_t len = strlen(out->reasons);
+	enum action fallback = g->conf->fallback;
+
+	out->route_to = target;
+	if (target >= 0) {
+		snprintf(out->reasons + len, sizeof(out->reasons) - len,
+		    "; rerouted to egress %s", g->conf->egress[target].name);
+		return action > ACTION_REROUTE ? action : ACTION_REROUTE;
+	}
+	snprintf(out->reasons + len, sizeof(out->reasons) - len, "; no "
+	    "healthy egress to reroute to (Fallback %s)",
+	    action_name(fallback));
+	return action > fallback ? action : fallback;
+}
+
+void
+policy_decide(const struct policy_facts *f, struct policy_decision *out)
+{
+	struct policy_facts g = *f;
+	struct verdict message, v;
+	enum action action = ACTION_ACCEPT;
+	bool any = false, reroute = false, first = true;
+
+	memset(out, 0, sizeof(*out));
+	memset(&message, 0, sizeof(message));
+	out->route_to = -1;
+	if (f->conf->negress == 0) {
+		snprintf(out->reasons, sizeof(out->reasons), "no egress "
+		    "configured");
+		return;
+	}
+	for (size_t i = 0; i < f->conf->negress; i++)
+		any = any || g.egress_used[i];
+	if (!any)
+		g.egress_used[0] = true;
+	judge_message(&g, &message);
+	for (size_t i = 0; i < f->conf->negress; i++) {
+		if (!g.egress_used[i])
+			continue;
+		judge_egress(&g, i, &message, &v);
+		if (first) {
+			out->egress = i;
+			copy_bounded(out->dmarc_policy,
+			    sizeof(out->dmarc_policy), v.dmarc_policy);
+			first = false;
+		}
+		for (int k = 0; k < FINDING_COUNT; k++)
+			out->findings[k] = out->findings[k] || v.findings[k];
+		add_egress_reasons(out, &f->conf->egress[i], &v);
+		if (v.action == ACTION_REROUTE)
+			reroute = true;
+		else if (v.action > action)
+			action = v.action;
+	}
+	if (reroute)
+		action = settle_reroute(&g, &message, action, out);
+	out->action = action;
+	smtp_reason(out->reasons, out->smtp_reason, sizeof(out->smtp_reason));
+}

@@ -1,0 +1,73 @@
+# milter-policy.sh - the decision at end-of-message, over the milter
+# protocol (miltertest) against the tests' NSD: reroute, fallback,
+# tempfail, reject, quarantine, tag with a report header, DMARC, DKIM,
+# the null sender, and {rcpt_mailer} choosing the egress.
+set -u
+. "$SRCDIR/tests/lib.sh"
+make_tmpdir
+. "$SRCDIR/tests/dns/nsd.sh"
+dns_start || exit 1
+MILTERTEST=$(command -v miltertest) || { fail "miltertest is installed"; exit 1; }
+
+# run_case NAME SCRIPT CONFIG-LINES...: a milter with those lines, then
+# the script; the milter's log is left in $TMPDIR_TEST/NAME.log.
+run_case() {
+	local name=$1 script=$2 port conf=$TMPDIR_TEST/$1.conf
+	shift 2
+	port=$("$FREEPORT")
+	{
+		echo "Syslog no"
+		echo "Nameservers 127.0.0.1:$DNS_PORT"
+		echo "DNSTimeout 2"
+		printf '%s\n' "$@"
+	} >"$conf"
+	start_milter "$TMPDIR_TEST/$name.log" -c "$conf" -p "inet:$port@127.0.0.1"
+	if ! wait_for_tcp "$port"; then
+		fail "$name: the milter starts"; sed 's/^/#   /' "$TMPDIR_TEST/$name.log"
+		return
+	fi
+	"$MILTERTEST" -D socket="inet:$port@127.0.0.1" \
+	    -D lib="$SRCDIR/tests/milter/lib.lua" \
+	    -s "$SRCDIR/tests/milter/$script" >"$TMPDIR_TEST/$name.out" 2>&1
+	local rc=$?
+	sed "s/^\(PASS\|FAIL\): /\1: $name: /" "$TMPDIR_TEST/$name.out"
+	check "$name: the miltertest session completes" [ $rc -eq 0 ]
+	stop_milter
+}
+
+run_case reroute reroute.lua \
+    "Egress primary 192.0.2.20 helo=mail2.example.test route=primary" \
+    "Egress backup 192.0.2.10 helo=mail.example.test route=backup" \
+    "Dnsbl bl.test"
+log=$TMPDIR_TEST/reroute.log
+check_contains "reroute: one log line with action, egress, route and reasons" "$log" \
+    "action=reroute egress=primary route=backup findings=listed,spf-fail,dmarc-fail sender=<alice@pass.spf.test>"
+check_contains "reroute: the reasons name the listing" "$log" \
+    "192.0.2.20 listed on bl.test (127.0.0.2: listed: see https://bl.test/lookup?192.0.2.20)"
+check_contains "fallback: tempfail, logged with why" "$log" \
+    "action=tempfail egress=primary route=- findings=listed sender=<alice@helo.spf.test>"
+check_contains "fallback: the reason says no egress was healthy" "$log" \
+    "no healthy egress to reroute to (Fallback tempfail)"
+
+run_case actions actions.lua \
+    "Egress primary 192.0.2.10 helo=mail.example.test" \
+    "Dnsbl bl.test" "ReportHeader yes" \
+    "On spf-softfail quarantine" "On spf-fail reject" "On dmarc-fail tempfail"
+log=$TMPDIR_TEST/actions.log
+check_contains "SPF softfail: quarantine" "$log" \
+    "action=quarantine egress=primary route=- findings=spf-softfail sender=<alice@softfail.spf.test>"
+check_contains "SPF fail: reject (On spf-fail reject)" "$log" \
+    "action=reject egress=primary route=- findings=spf-fail sender=<alice@fail.spf.test>"
+check_contains "DMARC: tempfail, and the log says p=reject" "$log" \
+    "action=tempfail egress=primary route=- findings=dmarc-fail sender=<alice@pass.spf.test> rcpts=1 client=198.51.100.7 dmarc=p=reject"
+check_contains "DMARC: the reason in words" "$log" \
+    "DMARC of dmarc.test (p=reject): no aligned SPF or DKIM pass"
+check_contains "the time the decision took is logged" "$log" " ms="
+
+run_case transport transport.lua \
+    "Egress main 192.0.2.10 helo=mail.example.test transport=smtp route=main" \
+    "Egress ip2 192.0.2.20 helo=mail2.example.test transport=smtp-ip2 route=ip2" \
+    "Dnsbl bl.test"
+check_contains "rcpt_mailer: the listed egress ip2 was judged" "$TMPDIR_TEST/transport.log" \
+    "action=reroute egress=ip2 route=main"
+exit $TEST_FAILED
