@@ -12,4 +12,4 @@ apt-get install -y --no-install-recommends \
     build-essential autoconf automake pkg-config ca-certificates \
     libmilter-dev libopendkim-dev libldns-dev libspf2-dev libpsl-dev \
     publicsuffix \
-    miltertest nsd ldnsutils postfix swaks procps iproute2 jq
+    miltertest nsd ldnsutils postfix swaks procps iproute2 jq man-db

@@ -475,8 +475,8 @@ run_milter(struct conf *conf)
 	wait_for_signals(socket_spec);
 	free(socket_spec);
 	pthread_join(milter, NULL);
-	monitor_stop();
 	last = conf_current();
+	monitor_stop(1000);
 	wait_for_callbacks((int)last->dns_timeout * 3 + 2);
 	if (last->pidfile != NULL && unlink(last->pidfile) != 0)
 		log_debug("cannot remove pid file %s: %s", last->pidfile,

@@ -46,6 +46,7 @@ struct monitor {
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t changed = PTHREAD_COND_INITIALIZER;
 static struct monitor *current;
+static int running_threads;		/* monitor threads not yet gone */
 
 static void
 monitor_unref(struct monitor *m)	/* lock held */
@@ -180,6 +181,10 @@ monitor_thread(void *arg)
 	free(zones);
 	free(report);
 	resolver_thread_cleanup();
+	pthread_mutex_lock(&lock);
+	running_threads--;
+	pthread_cond_broadcast(&changed);
+	pthread_mutex_unlock(&lock);
 	return NULL;
 }
 
@@ -224,6 +229,7 @@ monitor_start_locked(struct conf *conf, const struct monitor *old)
 		return -1;
 	}
 	pthread_attr_destroy(&attr);
+	running_threads++;
 	current = m;
 	return 0;
 }
@@ -274,10 +280,22 @@ monitor_restart(struct conf *conf)
 }
 
 void
-monitor_stop(void)
+monitor_stop(int wait_ms)
 {
+	struct timespec until;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += wait_ms / 1000;
+	until.tv_nsec += (wait_ms % 1000) * 1000000L;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
 	pthread_mutex_lock(&lock);
 	monitor_stop_locked();
+	while (running_threads > 0 && pthread_cond_timedwait(&changed, &lock,
+	    &until) != ETIMEDOUT)
+		;
 	pthread_mutex_unlock(&lock);
 }
 

@@ -32,8 +32,11 @@ struct egress_health {
 
 /* Starts monitoring CONF's egresses (takes a reference to CONF). */
 int monitor_start(struct conf *conf);
-/* Stops the thread and forgets the state. */
-void monitor_stop(void);
+/*
+ * Stops the monitor and forgets the state; waits up to WAIT_MS for its
+ * thread to finish a round in progress (a stop never waits longer).
+ */
+void monitor_stop(int wait_ms);
 /*
  * Monitors NEW_CONF instead, keeping the state of egresses whose name
  * and address did not change.

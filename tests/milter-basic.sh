@@ -65,6 +65,7 @@ stop_milter
 rc=$?
 elapsed=$(( ($(date +%s%N) - start) / 1000000 ))
 check "SIGTERM: exit status 0 (got $rc)" [ $rc -eq 0 ]
+[ $rc -eq 0 ] || tail -20 "$log" | sed 's/^/#   /'
 check "SIGTERM: stopped within 2 seconds (${elapsed} ms)" [ $elapsed -lt 2000 ]
 check_contains "SIGTERM is logged" "$log" "stopping"
 exit $TEST_FAILED

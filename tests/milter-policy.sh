@@ -70,4 +70,21 @@ run_case transport transport.lua \
     "Dnsbl bl.test"
 check_contains "rcpt_mailer: the listed egress ip2 was judged" "$TMPDIR_TEST/transport.log" \
     "action=reroute egress=ip2 route=main"
+cat >"$TMPDIR_TEST/egress.map" <<'MAP'
+# sender domain   egress
+pass.spf.test     listed
+.example.net      main
+MAP
+run_case mapping mapping.lua \
+    "Egress main 192.0.2.10 helo=mail.example.test route=main" \
+    "Egress listed 192.0.2.20 helo=mail2.example.test route=listed" \
+    "EgressMap $TMPDIR_TEST/egress.map" "Dnsbl bl.test" \
+    "DomainBl dbl.test codes=127.0.1.2-127.0.1.99" "On domain-listed quarantine"
+log=$TMPDIR_TEST/mapping.log
+check_contains "EgressMap: the mapped egress was judged" "$log" \
+    "action=reroute egress=listed route=main"
+check_contains "DomainBl: the listing is named" "$log" \
+    "softfail.spf.test is listed on dbl.test"
+check_contains "two From fields: from-invalid, with the reason" "$log" \
+    "the message has several From fields"
 exit $TEST_FAILED

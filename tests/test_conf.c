@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <stdlib.h>
 #include <sys/socket.h>
 #include <syslog.h>
@@ -278,6 +279,69 @@ test_many_errors_and_long_lines(void)
 }
 
 static void
+test_policy_keys(void)
+{
+	struct conf_errors errors = { NULL, 0, 0 };
+	struct conf *conf;
+	char text[600], map[300];
+	FILE *fp;
+
+	snprintf(map, sizeof(map), "%s/egress.map", tmpdir);
+	fp = fopen(map, "w");
+	fputs("# domain egress\nexample.test b\n.example.net a\n"
+	    "Mixed.Example.ORG b # comment\n", fp);
+	fclose(fp);
+	snprintf(text, sizeof(text), "Egress a 192.0.2.10\nEgress b "
+	    "192.0.2.20\nEgressMap %s\nDomainBl dbl.example.test "
+	    "codes=127.0.1.2-127.0.1.99\nReportHeader yes\n", map);
+	conf = load("policy.conf", text, &errors);
+	CHECK(conf != NULL, "EgressMap, DomainBl, ReportHeader: loaded");
+	if (conf == NULL) {
+		printf("# %s", errors.text ? errors.text : "");
+		return;
+	}
+	CHECK(conf->negress_map == 3, "EgressMap: three entries");
+	CHECK(conf_egress_for_domain(conf, "example.test") == 1,
+	    "EgressMap: an exact domain");
+	CHECK(conf_egress_for_domain(conf, "sub.example.test") == 0,
+	    "EgressMap: a plain domain does not cover its subdomains");
+	CHECK(conf_egress_for_domain(conf, "a.b.Example.NET") == 0 &&
+	    conf_egress_for_domain(conf, "example.net") == 0,
+	    "EgressMap: .example.net covers names below it");
+	CHECK(conf_egress_for_domain(conf, "mixed.example.org") == 1,
+	    "EgressMap: domains are compared without case");
+	CHECK(conf_egress_for_domain(conf, "other.test") == 0,
+	    "EgressMap: other domains use the first egress");
+	CHECK(conf->ndomainbl == 1 && conf->domainbl[0].ncodes == 1,
+	    "DomainBl: zone and codes");
+	CHECK(conf->report_header, "ReportHeader yes");
+	conf_free(conf);
+	fp = fopen(map, "w");
+	fputs("example.test a\nexample.net nosuch\nbad..domain a\n", fp);
+	fclose(fp);
+	conf = load("policy.conf", text, &errors);
+	CHECK(conf == NULL, "EgressMap: a bad map refuses the configuration");
+	snprintf(text, sizeof(text), "%s:2: no egress named \"nosuch\"", map);
+	CHECK_CONTAINS(errors.text, text, "EgressMap: unknown egress, map "
+	    "file and line");
+	snprintf(text, sizeof(text), "%s:3: \"bad..domain\" is not a domain",
+	    map);
+	CHECK_CONTAINS(errors.text, text, "EgressMap: bad domain, map file "
+	    "and line");
+	conf_errors_free(&errors);
+	unlink(map);
+	expect_error("EgressMap /nonexistent/egress.map\n", 1,
+	    "EgressMap: cannot open /nonexistent/egress.map",
+	    "EgressMap: a missing file names the EgressMap line");
+	expect_error("DomainBl dbl.test codes=1\n", 1,
+	    "DomainBl codes=: bad code \"1\"", "DomainBl: bad codes");
+	expect_error("ReportHeader perhaps\n", 1,
+	    "ReportHeader: expected yes or no", "ReportHeader not a boolean");
+	snprintf(path, sizeof(path), "%s/policy.conf", tmpdir);
+	unlink(path);
+}
+
+static void
 test_defaults(void)
 {
 	struct conf *conf = conf_builtin();
@@ -353,6 +417,28 @@ test_current(void)
 	conf_set_current(NULL);
 }
 
+/* Removes every file the tests wrote, then the directory. */
+static void
+remove_tmpdir(void)
+{
+	DIR *dir = opendir(tmpdir);
+	struct dirent *d;
+
+	while (dir != NULL && (d = readdir(dir)) != NULL) {
+		if (d->d_name[0] == '.')
+			continue;
+		if (strlen(tmpdir) + 1 + strlen(d->d_name) < sizeof(path)) {
+			memcpy(path, tmpdir, strlen(tmpdir));
+			path[strlen(tmpdir)] = '/';
+			strcpy(path + strlen(tmpdir) + 1, d->d_name);
+			unlink(path);
+		}
+	}
+	if (dir != NULL)
+		closedir(dir);
+	rmdir(tmpdir);
+}
+
 int
 main(void)
 {
@@ -364,12 +450,9 @@ main(void)
 	test_full_file();
 	test_errors();
 	test_many_errors_and_long_lines();
+	test_policy_keys();
 	test_defaults();
 	test_current();
-	unlink(path);
-	snprintf(path, sizeof(path), "%s/bad.conf", tmpdir); unlink(path);
-	snprintf(path, sizeof(path), "%s/full.conf", tmpdir); unlink(path);
-	snprintf(path, sizeof(path), "%s/many.conf", tmpdir); unlink(path);
-	rmdir(tmpdir);
+	remove_tmpdir();
 	return unit_exit();
 }

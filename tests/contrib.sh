@@ -1,0 +1,33 @@
+# contrib.sh - the files an administrator copies from contrib/ do what
+# the README says: the example configurations pass -t, and Postfix reads
+# the route tables as intended (postmap -q against a private config dir).
+set -u
+. "$SRCDIR/tests/lib.sh"
+make_tmpdir
+out=$TMPDIR_TEST/out
+
+for f in contrib/egress-milter.conf contrib/postfix/egress-milter.conf.example; do
+	"$MILTER" -t -c "$SRCDIR/$f" >"$out" 2>&1
+	check "$f passes egress-milter -t" [ $? -eq 0 ]
+done
+check_contains "the Postfix example defines the backup egress" "$out" \
+    "egress backup 192.0.2.20 helo=mail2.example.com route=backup transport=smtp-backup"
+
+echo "compatibility_level = 3.6" >"$TMPDIR_TEST/main.cf"
+q() { postmap -c "$TMPDIR_TEST" -q "$1" "regexp:$SRCDIR/contrib/postfix/$2" 2>&1; }
+check "milter_header_checks: route backup becomes FILTER smtp-backup:" \
+    [ "$(q 'X-Egress-Route: backup' egress_routes)" = "FILTER smtp-backup:" ]
+check "milter_header_checks: route relay gives an explicit nexthop" \
+    [ "$(q 'X-Egress-Route: relay' egress_routes)" = "FILTER smtp-relay:[relay.example.net]:587" ]
+check "milter_header_checks: an unknown route changes nothing" \
+    [ -z "$(q 'X-Egress-Route: primary' egress_routes)" ]
+check "smtp_header_checks: the route header is removed on the way out" \
+    [ "$(q 'X-Egress-Route: backup' egress_strip)" = "IGNORE" ]
+check "smtp_header_checks: the report header is removed on the way out" \
+    [ "$(q 'X-Egress-Report: action=tag' egress_strip)" = "IGNORE" ]
+for page in egress-milter.8 egress-milter.conf.5; do
+	LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -l "$SRCDIR/man/$page" \
+	    >/dev/null 2>"$out"
+	check "man page $page renders without warnings" [ ! -s "$out" ]
+done
+exit $TEST_FAILED
