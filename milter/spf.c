@@ -1,7 +1,8 @@
 /*
  * spf.c - SPF through libspf2 on the project's DNS layer.
  *
- * spf_check_host(), spf_verdict_name(), spf_thread_cleanup().
+ * spf_check_host(), spf_verdict_name(), spf_thread_cleanup(),
+ * spf_cache_flush().
  *
  * libspf2 asks its DNS layer for every record; ours (dns_layer_lookup)
  * answers from dns_lookup(), so SPF uses the configured servers, ports,
@@ -15,6 +16,8 @@
  * not mechanism lookups and are not counted.
  * SPF_server_t is not documented as thread-safe: each thread has its
  * own (thread-local, made on first use, freed when the thread exits).
+ * Verdicts are kept per (address, sender, HELO of a null sender) for
+ * the smallest TTL of the records they used (temperror never).
  * Inputs are bounded before they reach libspf2 (Debian's 1.2.10 lacks
  * a 2023 fix): domains of 253 characters at most, local parts of 64,
  * printable ASCII only.
@@ -31,6 +34,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <time.h>
 
 #include <spf2/spf.h>
 #include <spf2/spf_dns.h>
@@ -46,6 +50,7 @@
 
 /* What one evaluation has seen, for the void-lookup limit. */
 struct evaluation {
+	uint32_t ttl;			/* smallest TTL of its answers */
 	int voids;
 	int failures;			/* lookups that got no answer */
 	size_t ntargets;
@@ -57,6 +62,23 @@ struct thread_spf {
 	SPF_server_t *server;
 	struct evaluation eval;
 };
+
+/*
+ * Verdicts, by (address, sender, HELO), for the smallest TTL of the
+ * answers they came from: a direct-mapped table, so it is bounded and a
+ * lookup is one lock and one compare. temperror is never kept.
+ */
+#define CACHE_SLOTS 4096
+#define CACHE_KEY_MAX (INET6_ADDRSTRLEN + 64 + DNS_NAME_MAX * 2 + 8)
+
+struct cached {
+	char key[CACHE_KEY_MAX];
+	time_t expires;
+	struct spf_outcome outcome;
+};
+
+static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct cached *cache;
 
 static pthread_key_t thread_key;
 static pthread_once_t thread_key_once = PTHREAD_ONCE_INIT;
@@ -128,6 +150,8 @@ dns_layer_lookup(SPF_dns_server_t *layer, const char *domain,
 		herrno = TRY_AGAIN;
 	if (herrno == TRY_AGAIN)
 		e->failures++;
+	if (answer->ttl < e->ttl)
+		e->ttl = answer->ttl;
 	if (dns_answer_is_negative(answer) && !((type == ns_t_a ||
 	    type == ns_t_aaaa) && is_target(e, domain)))
 		e->voids++;
@@ -254,6 +278,60 @@ sender_acceptable(const char *sender, const char *helo,
 	return true;
 }
 
+static size_t
+cache_slot(const char *key)
+{
+	uint32_t h = 2166136261u;
+
+	for (const char *p = key; *p; p++)
+		h = (h ^ (unsigned char)*p) * 16777619u;
+	return h % CACHE_SLOTS;
+}
+
+static bool
+cache_get(const char *key, struct spf_outcome *out)
+{
+	bool hit = false;
+	struct cached *c;
+
+	pthread_mutex_lock(&cache_lock);
+	if (cache != NULL) {
+		c = &cache[cache_slot(key)];
+		if (strcmp(c->key, key) == 0 && time(NULL) < c->expires) {
+			*out = c->outcome;
+			hit = true;
+		}
+	}
+	pthread_mutex_unlock(&cache_lock);
+	return hit;
+}
+
+static void
+cache_put(const char *key, const struct spf_outcome *outcome, uint32_t ttl)
+{
+	struct cached *c;
+
+	if (outcome->verdict == SPFV_TEMPERROR || ttl == 0)
+		return;
+	pthread_mutex_lock(&cache_lock);
+	if (cache == NULL)
+		cache = xcalloc(CACHE_SLOTS, sizeof(*cache));
+	c = &cache[cache_slot(key)];
+	copy_bounded(c->key, sizeof(c->key), key);
+	c->expires = time(NULL) + (time_t)ttl;
+	c->outcome = *outcome;
+	pthread_mutex_unlock(&cache_lock);
+}
+
+void
+spf_cache_flush(void)
+{
+	pthread_mutex_lock(&cache_lock);
+	if (cache != NULL)
+		memset(cache, 0, CACHE_SLOTS * sizeof(*cache));
+	pthread_mutex_unlock(&cache_lock);
+}
+
 /* The text libspf2 gives for a response, or its reason code in words. */
 static void
 describe(SPF_response_t *response, struct spf_outcome *out)
@@ -274,7 +352,7 @@ spf_check_host(const struct conf_address *address, const char *helo,
 	struct thread_spf *ts = thread_spf();
 	SPF_request_t *request;
 	SPF_response_t *response = NULL;
-	char sender[64 + 1 + DNS_NAME_MAX + 3];
+	char sender[64 + 1 + DNS_NAME_MAX + 3], key[CACHE_KEY_MAX];
 	size_t len;
 
 	memset(out, 0, sizeof(*out));
@@ -291,7 +369,14 @@ spf_check_host(const struct conf_address *address, const char *helo,
 	}
 	if (!sender_acceptable(sender, helo, out))
 		return;
+	snprintf(key, sizeof(key), "%s|%s|%s", address->text, sender,
+	    sender[0] ? "" : helo);
+	for (char *p = key; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	if (cache_get(key, out))
+		return;
 	memset(&ts->eval, 0, sizeof(ts->eval));
+	ts->eval.ttl = UINT32_MAX;
 	if ((request = SPF_request_new(ts->server)) == NULL)
 		log_fatal("spf: out of memory");
 	if (address->family == AF_INET)
@@ -319,4 +404,5 @@ spf_check_host(const struct conf_address *address, const char *helo,
 	}
 	SPF_response_free(response);
 	SPF_request_free(request);
+	cache_put(key, out, ts->eval.ttl);
 }

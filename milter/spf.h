@@ -4,7 +4,8 @@
  *
  * spf_check_host() evaluates ADDRESS for the MAIL FROM domain, or for
  * postmaster@HELO when MAIL FROM is null, and gives one verdict with the
- * domain checked and a reason in words. libspf2's limit of 10
+ * domain checked and a reason in words. Verdicts are cached for the
+ * smallest TTL of the records used. libspf2's limit of 10
  * DNS-querying mechanisms is kept; the RFC 7208 limit of 2 void lookups
  * (which libspf2 lacks) is added.
  * Must not: touch libmilter; talk to DNS except through dns_lookup().
@@ -40,6 +41,9 @@ void spf_check_host(const struct conf_address *address, const char *helo,
 
 /* "pass", "fail", "softfail", "neutral", "none", "temperror", ... */
 const char *spf_verdict_name(enum spf_verdict verdict);
+
+/* Forgets every cached verdict. */
+void spf_cache_flush(void);
 
 /* Frees this thread's libspf2 server (threads do it at exit anyway). */
 void spf_thread_cleanup(void);

@@ -88,6 +88,14 @@ test_through_the_layer(void)
 	spf_check_host(&v4, NULL, "carol@include.spf.test", &out);
 	CHECK(out.verdict == SPFV_PASS && resolver_queries_sent() == before,
 	    "a second evaluation is answered from the shared cache");
+	dnscache_flush();
+	before = resolver_queries_sent();
+	spf_check_host(&v4, NULL, "carol@include.spf.test", &out);
+	CHECK(out.verdict == SPFV_PASS && resolver_queries_sent() == before,
+	    "the verdict itself is cached per (address, sender)");
+	spf_check_host(&v4b, NULL, "carol@include.spf.test", &out);
+	CHECK(out.verdict == SPFV_FAIL && resolver_queries_sent() > before,
+	    "another address is evaluated afresh");
 }
 
 static void
@@ -96,9 +104,11 @@ test_failures(void)
 	struct timespec t0, t1;
 	struct spf_outcome out;
 
+	spf_cache_flush();
 	dnstest_use(dnstest_port("SERVFAIL_PORT"), 1, 1);
 	expect(&v4, NULL, "alice@pass.spf.test", SPFV_TEMPERROR,
 	    "SERVFAIL: temperror, never pass");
+	spf_cache_flush();
 	dnstest_use(dnstest_port("DEAD_PORT"), 1, 2);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	spf_check_host(&v4, NULL, "alice@pass.spf.test", &out);

@@ -17,9 +17,10 @@ run_case() {
 	port=$("$FREEPORT")
 	{
 		echo "Syslog no"
-		echo "Nameservers 127.0.0.1:$DNS_PORT"
-		echo "DNSTimeout 2"
 		printf '%s\n' "$@"
+		# Defaults for the keys a case did not set (a key may appear once).
+		grep -qE '(^| )Nameservers ' <<<"$*" || echo "Nameservers 127.0.0.1:$DNS_PORT"
+		grep -qE '(^| )DNSTimeout ' <<<"$*" || echo "DNSTimeout 2"
 	} >"$conf"
 	start_milter "$TMPDIR_TEST/$name.log" -c "$conf" -p "inet:$port@127.0.0.1"
 	if ! wait_for_tcp "$port"; then
@@ -87,4 +88,10 @@ check_contains "DomainBl: the listing is named" "$log" \
     "softfail.spf.test is listed on dbl.test"
 check_contains "two From fields: from-invalid, with the reason" "$log" \
     "the message has several From fields"
+dead=$(dead_port)
+run_case dnsdown dnsdown.lua "Nameservers 127.0.0.1:$dead" "DNSTimeout 1" \
+    "DNSTries 1" "Egress primary 192.0.2.10 helo=mail.example.test" \
+    "Egress backup 192.0.2.20 helo=mail2.example.test" "Dnsbl bl.test"
+check_contains "DNS down: accepted, and the log says why" "$TMPDIR_TEST/dnsdown.log" \
+    "action=accept egress=primary route=- findings=dns-error,spf-temperror"
 exit $TEST_FAILED
