@@ -52,6 +52,7 @@ struct message {
 
 struct connection {
 	struct conf *conf;
+	bool can_reroute;		/* the MTA is Postfix (macro v) */
 	char client[ADDR_MAX];
 	char helo[HELO_MAX];
 	struct message msg;
@@ -119,10 +120,16 @@ mlfi_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *addr)
 {
 	struct connection *conn = xcalloc(1, sizeof(*conn));
 	char *address = smfi_getsymval(ctx, "{client_addr}");
+	char *mta = smfi_getsymval(ctx, "v");
 
 	(void)addr;
 	ENTER();
 	conn->conf = conf_current();
+	/*
+	 * Only Postfix turns the route header into a FILTER; it sends its
+	 * name in the v macro (Sendmail does not by default).
+	 */
+	conn->can_reroute = mta != NULL && strncmp(mta, "Postfix", 7) == 0;
 	log_escape(conn->client, sizeof(conn->client),
 	    address ? address : (hostname ? hostname : "unknown"));
 	if (smfi_setpriv(ctx, conn) != MI_SUCCESS) {
@@ -384,6 +391,7 @@ mlfi_eom(SMFICTX *ctx)
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	memset(&facts, 0, sizeof(facts));
 	facts.conf = conn->conf;
+	facts.can_reroute = conn->can_reroute;
 	facts.sender = conn->msg.sender;
 	facts.from_fields = conn->msg.from_fields;
 	facts.from = conn->msg.from;

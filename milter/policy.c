@@ -7,7 +7,8 @@
  * quarantine < tempfail < reject). reroute picks the first other egress
  * whose health is ok or warning and whose own verdict for this message
  * (its health, SPF with its address, DMARC) is below reroute; without
- * one, Fallback applies. reject comes only from an On line.
+ * one, or when the MTA cannot act on the route header (not Postfix),
+ * Fallback applies. reject comes only from an On line.
  * Must not: touch libmilter; talk to DNS except through the check
  * modules (spf.c, dmarc.c, dnsbl.c) and the monitor's snapshots.
  */
@@ -245,11 +246,17 @@ static enum action
 settle_reroute(struct policy_facts *g, const struct verdict *message,
     enum action action, struct policy_decision *out)
 {
-	int target = reroute_target(g, message);
+	int target = g->can_reroute ? reroute_target(g, message) : -1;
 	size_t len = strlen(out->reasons);
 	enum action fallback = g->conf->fallback;
 
 	out->route_to = target;
+	if (!g->can_reroute) {
+		snprintf(out->reasons + len, sizeof(out->reasons) - len,
+		    "; this MTA cannot reroute (only Postfix acts on the route "
+		    "header): Fallback %s", action_name(fallback));
+		return action > fallback ? action : fallback;
+	}
 	if (target >= 0) {
 		snprintf(out->reasons + len, sizeof(out->reasons) - len,
 		    "; rerouted to egress %s", g->conf->egress[target].name);

@@ -29,6 +29,7 @@ struct policy_facts {
 	const struct dkimv_result *dkim;
 	bool egress_used[CONF_MAX_EGRESS];	/* none set: the default */
 	int health_wait_ms;		/* for the first health round */
+	bool can_reroute;		/* the MTA acts on the route header */
 };
 
 struct policy_decision {

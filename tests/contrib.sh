@@ -25,6 +25,17 @@ check "smtp_header_checks: the route header is removed on the way out" \
     [ "$(q 'X-Egress-Route: backup' egress_strip)" = "IGNORE" ]
 check "smtp_header_checks: the report header is removed on the way out" \
     [ "$(q 'X-Egress-Report: action=tag' egress_strip)" = "IGNORE" ]
+unit=$BUILDDIR/contrib/systemd/egress-milter.service
+check "the systemd unit is built" [ -f "$unit" ]
+check_contains "the unit starts the installed milter in the foreground" "$unit" "/egress-milter -f -c "
+for key in User=egress-milter RuntimeDirectory=egress-milter NoNewPrivileges=yes \
+    ProtectSystem=strict ProtectHome=yes PrivateTmp=yes ReadWritePaths=/run/egress-milter \
+    'ExecReload=/bin/kill -USR1'; do
+	check_contains "the unit sets $key" "$unit" "$key"
+done
+substituted() { ! grep -q '@[A-Z]*@' "$1"; }
+check "the unit has no unsubstituted @VARIABLES@" substituted "$unit"
+
 for page in egress-milter.8 egress-milter.conf.5; do
 	LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -l "$SRCDIR/man/$page" \
 	    >/dev/null 2>"$out"

@@ -88,6 +88,13 @@ check_contains "DomainBl: the listing is named" "$log" \
     "softfail.spf.test is listed on dbl.test"
 check_contains "two From fields: from-invalid, with the reason" "$log" \
     "the message has several From fields"
+run_case sendmail sendmail.lua \
+    "Egress primary 192.0.2.20 helo=mail2.example.test route=primary" \
+    "Egress backup 192.0.2.10 helo=mail.example.test route=backup" \
+    "Dnsbl bl.test"
+check_contains "Sendmail: the log says why there was no reroute" "$TMPDIR_TEST/sendmail.log" \
+    "this MTA cannot reroute (only Postfix acts on the route header): Fallback tempfail"
+
 dead=$(dead_port)
 run_case dnsdown dnsdown.lua "Nameservers 127.0.0.1:$dead" "DNSTimeout 1" \
     "DNSTries 1" "Egress primary 192.0.2.10 helo=mail.example.test" \

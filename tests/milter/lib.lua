@@ -18,14 +18,22 @@ function must(err, what)
 		error(what)
 	end
 end
-function open(client)
+-- open(client, mta): MTA is the v macro Postfix sends at connect
+-- ("Postfix 3.7.11" unless given; false for none, as Sendmail).
+function open(client, mta)
 	local conn = mt.connect(socket, 40, 0.25)
 	if conn == nil then
 		mt.echo("FAIL: connect to the milter at " .. socket)
 		error("connect")
 	end
 	must(mt.negotiate(conn, nil, nil, nil), "negotiate")
-	must(mt.macro(conn, SMFIC_CONNECT, "{client_addr}", client or "198.51.100.7"), "macro")
+	if mta == false then
+		must(mt.macro(conn, SMFIC_CONNECT, "{client_addr}", client or "198.51.100.7",
+		    "j", "mx.example.test", "{daemon_name}", "MTA"), "macro")
+	else
+		must(mt.macro(conn, SMFIC_CONNECT, "{client_addr}", client or "198.51.100.7",
+		    "v", mta or "Postfix 3.7.11"), "macro")
+	end
 	must(mt.conninfo(conn, "client.example.test", client or "198.51.100.7"), "conninfo")
 	must(mt.helo(conn, "client.example.test"), "helo")
 	return conn
