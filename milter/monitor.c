@@ -115,6 +115,18 @@ any_family(const struct conf *conf, int family)
 	return false;
 }
 
+/* The DNS cache's counters, once a round (LogLevel debug). */
+static void
+log_cache_stats(void)
+{
+	struct dnscache_stats st;
+
+	dnscache_get_stats(&st);
+	log_debug("dns cache: %zu entries, %lu hits, %lu misses, %lu "
+	    "coalesced, %lu stale, %lu evictions", st.entries, st.hits,
+	    st.misses, st.coalesced, st.stale, st.evictions);
+}
+
 /* One round over every egress; returns the seconds until the next. */
 static long
 monitor_round(struct monitor *m, struct zone_status zones[2][CONF_MAX_DNSBL],
@@ -143,6 +155,7 @@ monitor_round(struct monitor *m, struct zone_status zones[2][CONF_MAX_DNSBL],
 		pthread_mutex_unlock(&lock);
 	}
 	dnscache_refresh_mode(false);
+	log_cache_stats();
 	return next < MIN_ROUND_INTERVAL ? MIN_ROUND_INTERVAL : next;
 }
 

@@ -28,7 +28,7 @@ run_case() {
 		return
 	fi
 	"$MILTERTEST" -D socket="inet:$port@127.0.0.1" \
-	    -D lib="$SRCDIR/tests/milter/lib.lua" \
+	    -D lib="$SRCDIR/tests/milter/lib.lua" ${MT_EXTRA:-} \
 	    -s "$SRCDIR/tests/milter/$script" >"$TMPDIR_TEST/$name.out" 2>&1
 	local rc=$?
 	sed "s/^\(PASS\|FAIL\): /\1: $name: /" "$TMPDIR_TEST/$name.out"
@@ -41,6 +41,12 @@ run_case reroute reroute.lua \
     "Egress backup 192.0.2.10 helo=mail.example.test route=backup" \
     "Dnsbl bl.test"
 log=$TMPDIR_TEST/reroute.log
+
+MT_EXTRA="-D third=1" run_case reroute3 reroute.lua \
+    "Egress primary 192.0.2.20 helo=mail2.example.test route=primary" \
+    "Egress other 192.0.2.60 helo=smtp-out.example.test route=other" \
+    "Egress backup 192.0.2.10 helo=mail.example.test route=backup" \
+    "Dnsbl bl.test"
 check_contains "reroute: one log line with action, egress, route and reasons" "$log" \
     "action=reroute egress=primary route=backup findings=listed,spf-fail,dmarc-fail sender=<alice@pass.spf.test>"
 check_contains "reroute: the reasons name the listing" "$log" \

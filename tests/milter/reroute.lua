@@ -20,6 +20,18 @@ check(not mt.eom_check(conn, MT_HDRADD, "X-Egress-Route"), "no route is set when
 
 message(conn, { from = "<>", headers = { { "From", "MAILER-DAEMON@mail.example.test" } } })
 check(mt.getreply(conn) == SMFIR_ACCEPT, "a bounce (null sender): SPF of the backup's HELO name is none")
-check(mt.eom_check(conn, MT_HDRADD, "X-Egress-Route", "backup"), "the bounce is rerouted to the backup")
+-- (with a third egress, the first alternative takes it: its HELO has no SPF)
+check(mt.eom_check(conn, MT_HDRADD, "X-Egress-Route", third and "other" or "backup"),
+    "the bounce is rerouted to the first healthy alternative")
 mt.disconnect(conn)
+
+-- With three egresses: the first alternative (192.0.2.60) would fail SPF
+-- for pass.spf.test, so it is skipped for the next (192.0.2.10).
+if third then
+	conn = open()
+	message(conn, { from = "<alice@pass.spf.test>", headers = { { "From", "alice@example.test" } } })
+	check(mt.eom_check(conn, MT_HDRADD, "X-Egress-Route", "backup"),
+	    "an alternative whose SPF would fail is skipped for the next one")
+	mt.disconnect(conn)
+end
 finish()
