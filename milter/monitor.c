@@ -93,14 +93,26 @@ monitor_apply(struct egress_health *health, const struct egress_report *report)
 	return health->state != before;
 }
 
+/* The CLOCK_REALTIME time MS milliseconds from now, for timed waits. */
+static void
+deadline_after(int ms, struct timespec *until)
+{
+	clock_gettime(CLOCK_REALTIME, until);
+	until->tv_sec += ms / 1000;
+	until->tv_nsec += (ms % 1000) * 1000000L;
+	if (until->tv_nsec >= 1000000000L) {
+		until->tv_sec++;
+		until->tv_nsec -= 1000000000L;
+	}
+}
+
 /* Waits up to SECONDS or until M is stopped. Lock held. */
 static void
 monitor_sleep(struct monitor *m, long seconds)
 {
 	struct timespec until;
 
-	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_sec += seconds;
+	deadline_after((int)(seconds * 1000), &until);
 	while (!m->stopped && pthread_cond_timedwait(&changed, &lock, &until)
 	    != ETIMEDOUT)
 		;
@@ -297,13 +309,7 @@ monitor_stop(int wait_ms)
 {
 	struct timespec until;
 
-	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_sec += wait_ms / 1000;
-	until.tv_nsec += (wait_ms % 1000) * 1000000L;
-	if (until.tv_nsec >= 1000000000L) {
-		until.tv_sec++;
-		until.tv_nsec -= 1000000000L;
-	}
+	deadline_after(wait_ms, &until);
 	pthread_mutex_lock(&lock);
 	monitor_stop_locked();
 	while (running_threads > 0 && pthread_cond_timedwait(&changed, &lock,
@@ -318,13 +324,7 @@ monitor_snapshot(const char *name, struct egress_health *out, int wait_ms)
 	struct timespec until;
 	int rc = -1;
 
-	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_sec += wait_ms / 1000;
-	until.tv_nsec += (wait_ms % 1000) * 1000000L;
-	if (until.tv_nsec >= 1000000000L) {
-		until.tv_sec++;
-		until.tv_nsec -= 1000000000L;
-	}
+	deadline_after(wait_ms, &until);
 	pthread_mutex_lock(&lock);
 	while (current != NULL && !current->first_round_done &&
 	    pthread_cond_timedwait(&changed, &lock, &until) != ETIMEDOUT)

@@ -23,7 +23,7 @@ CONF
 start_milter "$log" -c "$conf" -p "inet:$port@127.0.0.1"
 check "the milter listens on its socket" wait_for_tcp "$port"
 
-"$MILTERTEST" -D socket="inet:$port@127.0.0.1" -s "$SRCDIR/tests/milter/basic.lua" \
+"$MILTERTEST" -D socket="inet:$port@127.0.0.1" -D lib="$SRCDIR/tests/milter/lib.lua" -s "$SRCDIR/tests/milter/basic.lua" \
     >"$TMPDIR_TEST/mt.out" 2>&1
 rc=$?
 cat "$TMPDIR_TEST/mt.out"
@@ -43,6 +43,7 @@ kill -USR1 "$MILTER_PID"
 for i in $(seq 20); do grep -q "configuration reloaded" "$log" && break; sleep 0.1; done
 check_contains "SIGUSR1 reloads the configuration" "$log" "configuration reloaded"
 "$MILTERTEST" -D socket="inet:$port@127.0.0.1" -D header=X-Other-Route \
+    -D lib="$SRCDIR/tests/milter/lib.lua" \
     -s "$SRCDIR/tests/milter/basic.lua" >"$TMPDIR_TEST/mt2.out" 2>&1
 rc=$?
 sed 's/^PASS: /PASS: after reload: /; s/^FAIL: /FAIL: after reload: /' "$TMPDIR_TEST/mt2.out"
@@ -57,6 +58,7 @@ check_contains "a bad reload keeps the running configuration" "$log" \
     "configuration not reloaded: the running configuration stays in force"
 check "the milter still runs after a bad reload" kill -0 "$MILTER_PID"
 "$MILTERTEST" -D socket="inet:$port@127.0.0.1" -D header=X-Other-Route \
+    -D lib="$SRCDIR/tests/milter/lib.lua" \
     -s "$SRCDIR/tests/milter/basic.lua" >"$TMPDIR_TEST/mt3.out" 2>&1
 check "after a bad reload the milter still answers" [ $? -eq 0 ]
 

@@ -1,24 +1,11 @@
 -- basic.lua - the milter protocol: a normal message is accepted; a
 -- client-supplied route header (any case, several copies) is deleted;
 -- two messages in one connection; an aborted message; a null sender.
--- Run with: miltertest -D socket=inet:PORT@127.0.0.1 -D header=NAME -s basic.lua
+-- Run with: miltertest -D socket=inet:PORT@127.0.0.1 -D lib=tests/milter/lib.lua
+--     [-D header=NAME] -s basic.lua
 -- Each check prints "PASS: ..." or "FAIL: ..." for tests/run-tests.
 
-local failed = 0
-local function check(ok, what)
-	if ok then
-		mt.echo("PASS: " .. what)
-	else
-		mt.echo("FAIL: " .. what)
-		failed = failed + 1
-	end
-end
-local function must(err, what)
-	if err ~= nil then
-		mt.echo("FAIL: " .. what .. ": " .. tostring(err))
-		error(what)
-	end
-end
+dofile(lib)
 
 local route = header or "X-Egress-Route"
 
@@ -79,6 +66,4 @@ check(mt.getreply(conn) == SMFIR_ACCEPT, "a message after an abort is accepted")
 check(not mt.eom_check(conn, MT_HDRDELETE), "an aborted message's headers do not leak into the next")
 
 mt.disconnect(conn)
-if failed > 0 then
-	error(failed .. " checks failed")
-end
+finish()
