@@ -20,7 +20,9 @@
  * the smallest TTL of the records they used (temperror never).
  * Inputs are bounded before they reach libspf2 (Debian's 1.2.10 lacks
  * a 2023 fix): domains of 253 characters at most, local parts of 64,
- * printable ASCII only.
+ * printable ASCII only; and no TXT answer (SPF record or explanation)
+ * with a term over 511 bytes or more than 100 macros reaches it: the
+ * verdict is permerror (its stack overflows expanding such strings).
  * Must not: touch libmilter; talk to DNS except through dns_lookup().
  */
 #include "config.h"
@@ -47,12 +49,17 @@
 
 #define VOID_LOOKUP_LIMIT 2
 #define MAX_TARGETS 32
+/* Debian's libspf2 1.2.10 overflows its stack expanding long macro
+ * strings: no TXT record with a longer term or more macros reaches it. */
+#define TERM_MAX 511
+#define MACROS_MAX 100
 
 /* What one evaluation has seen, for the void-lookup limit. */
 struct evaluation {
 	uint32_t ttl;			/* smallest TTL of its answers */
 	int voids;
 	int failures;			/* lookups that got no answer */
+	bool hostile;			/* a TXT record past the bounds */
 	size_t ntargets;
 	char targets[MAX_TARGETS][DNS_NAME_MAX + 1];	/* MX/PTR names */
 };
@@ -98,6 +105,34 @@ remember_targets(struct evaluation *e, const struct dns_answer *answer)
 	for (size_t i = 0; i < answer->count && e->ntargets < MAX_TARGETS; i++)
 		copy_bounded(e->targets[e->ntargets++], sizeof(e->targets[0]),
 		    answer->records[i]);
+}
+
+/*
+ * True when TEXT has a space-separated term over TERM_MAX bytes or more
+ * than MACROS_MAX macros (any "%{"): libspf2 must never see it.
+ */
+static bool
+txt_is_hostile(const char *text)
+{
+	size_t term = 0, macros = 0;
+
+	for (const char *p = text; *p != '\0'; p++) {
+		term = *p == ' ' ? 0 : term + 1;
+		if (p[0] == '%' && p[1] == '{')
+			macros++;
+		if (term > TERM_MAX || macros > MACROS_MAX)
+			return true;
+	}
+	return false;
+}
+
+static bool
+answer_is_hostile(const struct dns_answer *answer)
+{
+	for (size_t i = 0; i < answer->count; i++)
+		if (txt_is_hostile(answer->records[i]))
+			return true;
+	return false;
 }
 
 /* Copies ANSWER's records into RR; returns -1 on allocation failure. */
@@ -157,6 +192,15 @@ dns_layer_lookup(SPF_dns_server_t *layer, const char *domain,
 		e->voids++;
 	if (answer->status == DNS_OK && (type == ns_t_mx || type == ns_t_ptr))
 		remember_targets(e, answer);
+	if (answer->status == DNS_OK && type == ns_t_txt &&
+	    answer_is_hostile(answer)) {
+		e->hostile = true;	/* permerror, decided after the run */
+		dns_answer_free(answer);
+		if ((rr = SPF_dns_rr_new_init(layer, domain, type, 0,
+		    HOST_NOT_FOUND)) == NULL)
+			log_fatal("spf: out of memory");
+		return rr;
+	}
 	rr = SPF_dns_rr_new_init(layer, domain, type, (int)answer->ttl,
 	    herrno);
 	if (rr != NULL && answer->status == DNS_OK &&
@@ -397,7 +441,12 @@ spf_check_host(const struct conf_address *address, const char *helo,
 		snprintf(out->reason, sizeof(out->reason), "DNS failure while "
 		    "looking up the SPF record of %.150s", out->domain);
 	}
-	if (ts->eval.voids > VOID_LOOKUP_LIMIT) {
+	if (ts->eval.hostile) {
+		out->verdict = SPFV_PERMERROR;
+		snprintf(out->reason, sizeof(out->reason), "an SPF record or "
+		    "explanation of %.150s has a term over %d bytes or more "
+		    "than %d macros", out->domain, TERM_MAX, MACROS_MAX);
+	} else if (ts->eval.voids > VOID_LOOKUP_LIMIT) {
 		out->verdict = SPFV_PERMERROR;
 		snprintf(out->reason, sizeof(out->reason), "more than %d void "
 		    "DNS lookups (RFC 7208 4.6.4)", VOID_LOOKUP_LIMIT);
