@@ -28,6 +28,8 @@
 #include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 
@@ -440,6 +442,41 @@ block_signals(void)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 }
 
+/*
+ * libmilter sets no TCP_NODELAY: at end-of-message two small replies
+ * (progress or a header change, then the verdict) meet Nagle's algorithm
+ * and the MTA's delayed ACK, about 40 ms per message. libmilter does not
+ * give out its listening socket, so it is found among our descriptors
+ * (the only listening TCP sockets at this point); on Linux the accepted
+ * connections inherit the option. Unix sockets need nothing.
+ */
+static void
+set_nodelay_on_listeners(void)
+{
+	int one = 1, listening, fd, max = (int)sysconf(_SC_OPEN_MAX);
+	struct sockaddr_storage ss;
+	socklen_t len;
+
+	if (max < 0 || max > 65536)
+		max = 65536;
+	for (fd = 0; fd < max; fd++) {
+		len = sizeof(listening);
+		if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening,
+		    &len) != 0 || !listening)
+			continue;
+		len = sizeof(ss);
+		if (getsockname(fd, (struct sockaddr *)&ss, &len) != 0 ||
+		    (ss.ss_family != AF_INET && ss.ss_family != AF_INET6))
+			continue;
+		if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one,
+		    sizeof(one)) != 0)
+			log_warn("cannot set TCP_NODELAY on the milter "
+			    "socket: %s", strerror(errno));
+		else
+			log_info("TCP_NODELAY set on the milter socket");
+	}
+}
+
 static int
 run_milter(struct conf *conf)
 {
@@ -455,6 +492,7 @@ run_milter(struct conf *conf)
 	if (smfi_opensocket(true) != MI_SUCCESS)
 		log_fatal("cannot open milter socket %s (in use, or no "
 		    "permission?)", conf->socket);
+	set_nodelay_on_listeners();
 	if (!opts.foreground)
 		daemonize();
 	if (conf->pidfile != NULL)
