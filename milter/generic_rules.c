@@ -137,7 +137,7 @@ const struct generic_suffix generic_hosting_suffixes[] = {
 	{ "hostwindsdns.com", NULL },		/* Hostwinds hwsrv-123456 */
 	{ "hstgr.cloud", "srv" },		/* Hostinger srv123456 */
 	{ "hstgr.io", "srv" },			/* Hostinger */
-	{ "secureserver.net", NULL },		/* GoDaddy ip-x-x-x-x.ip */
+	{ "ip.secureserver.net", NULL },		/* GoDaddy ip-x-x-x-x.ip */
 	{ "dedicated.hosteurope.de", NULL },	/* Host Europe lvps... */
 	{ "bluehost.com", "box" },		/* Bluehost box1234 */
 	{ "hostgator.com", "gator" },		/* HostGator gator1234 */

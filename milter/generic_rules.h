@@ -60,7 +60,7 @@ extern const struct generic_rule generic_rules[];
 extern const size_t generic_nrules;
 
 /* A provider suffix; PREFIX: letters the first label must start with,
- * followed by a digit (NULL: any first label with a digit in it). */
+ * followed by a digit (NULL: a digit anywhere before the suffix). */
 struct generic_suffix {
 	const char *suffix;
 	const char *prefix;
