@@ -20,8 +20,9 @@
  * the last two labels): keywords and mail-service words count only
  * there, never in the operator's own domain (dynamic-signal.example).
  *
- * Must not: do DNS, I/O or allocate. Names over 253 characters are not
- * judged ("name too long to judge").
+ * Must not: do DNS or I/O (libpsl's built-in list is compiled in), or
+ * allocate. Names over 253 characters are not judged ("name too long to
+ * judge").
  */
 #include "config.h"
 

@@ -162,6 +162,8 @@ static const struct example examples[] = {
 	{ "lab-0-203.cs.example.edu", V4, false, NONE },
 	{ "mx-0-113-7.example.net", V4, false, "mail service" },
 	{ "a2-3-0-113-7.example.net", V4, false, NONE },
+	{ "2001-db8-45-12.ipv6.example-isp.net", V6, false, NONE },
+	{ "lab-0-10.cs.example.edu", V6, false, NONE },
 	/* keyword: in the host part, where providers put it. */
 	{ "dyn-12-34.example.net", OTHER, true, KEY " (\"dyn\")" },
 	{ "113-7.dyn.example.net", V4, true, PART },
@@ -220,6 +222,9 @@ static const struct example examples[] = {
 	{ "build12345.ci.example.net", V4, true, SEQ },
 	{ "web12.ci.example.net", V4, false, NONE },
 	{ "deadbeefcafe.example.net", V6, false, NONE },
+	{ "S0106a0b1c2d3e4f5.vc.shawcable.net", V6, true, SEQ },
+	{ "p34567-ipngn300nagoya.aichi.ocn.ne.jp", V6, true, SEQ },
+	{ "srv34567.example.net", V6, false, NONE },
 	/* Hostile or odd input. */
 	{ "\\032\\255.dyn-1.isp.example", OTHER, true, "(\"dyn\")" },
 	{ "\\032\\255.dyn-1.example", OTHER, false, NONE },
