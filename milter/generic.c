@@ -1,289 +1,456 @@
 /*
- * generic.c - generic (dynamic, residential, cloud default) PTR names.
+ * generic.c - does a PTR name look generic (dynamic, residential, a
+ * cloud or hosting provider's default name) for the address it was
+ * looked up for?
  *
- * generic_name().
+ * generic_name(NAME, ADDRESS, WHY, SIZE) walks generic_rules[] (the
+ * table, with the provider format each row covers, is in
+ * generic_rules.c and docs/generic-ptr.md) from the top; the first row
+ * that matches decides. WHY gets the row's reason and, in parentheses,
+ * what matched: "the address is written in the name (dashed, reversed)",
+ * "a hosting provider's default name (stratoserver.net)". No row: not
+ * generic ("no generic pattern").
  *
- * The rules, in the order they are tried (documented in
- * egress-milter.conf(5) under generic-ptr; keep the two equal):
+ * How a name is read: lower case, one trailing dot dropped, each escape
+ * (\DDD or \X) read as one '?' so its digits never count. Tokens are the
+ * non-empty pieces between '.', '-' and '_'. A "number" is a token that
+ * starts with a digit, or 4+ hex digits with a digit among them. The
+ * host part is what stands before the registrable domain (the ICANN
+ * section of the Public Suffix List, libpsl's built-in copy; without it
+ * the last two labels): keywords and mail-service words count only
+ * there, never in the operator's own domain (dynamic-signal.example).
  *
- *  1. The address is written in the name. IPv4: the four octets as four
- *     consecutive numbers in order or reversed, with any separators and
- *     zero padding (ec2-203-0-113-7..., 203-000-113-007...,
- *     7.113.0.203.in-addr.example, ip-203-0-113-7...), the twelve digits
- *     run together (203000113007), or the 8 hex digits (cb007107, either
- *     byte order). IPv6: the 32 hex digits in order or reversed (nibble
- *     names), or the compressed form with '-' for ':' (2001-db8--10).
- *     This rule wins over the exceptions of rule 2.
- *  2. Exceptions: a name whose first label starts with a mail-service
- *     word (mail, smtp, mx, out, outbound, mta, relay, mailout, smtpout,
- *     email, mailer, post), digits allowed after it (smtp2, mx01,
- *     mail-3, out-03), is not generic.
- *  3. A cloud provider's default name: the suffixes in cloud_suffixes[]
- *     (compute.amazonaws.com, compute-1.amazonaws.com, compute.internal,
- *     bc.googleusercontent.com, cloudapp.net, cloudapp.azure.com,
- *     members.linode.com, vps.ovh.net, your-server.de, ...).
- *  4. A dynamic-space keyword (keywords[]: dyn, dynamic, dhcp, pool,
- *     dsl, cable, cpe, ppp, dialup, client, user, broadband, vps, ...)
- *     as a whole token (labels split at '.', '-', '_'), alone or followed
- *     by digits (dsl123), in a name that has digits before its last two
- *     labels ("dyn.example.com" alone is not enough).
- *
- * Must not: do DNS or I/O. Names over 253 characters are not judged.
+ * Must not: do DNS or I/O (libpsl's built-in list is compiled in), or
+ * allocate. Names over 253 characters are not judged ("name too long to
+ * judge").
  */
 #include "config.h"
 
-#include <arpa/inet.h>
-#include <ctype.h>
+#include <libpsl.h>
+#include <stdarg.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
 #include "generic.h"
+#include "generic_rules.h"
 
-#define NAME_BUF 256
-#define MAX_RUNS 64
+bool
+generic_is_separator(int c)
+{
+	return c == '.' || c == '-' || c == '_';
+}
 
-static const char *const service_words[] = {
-	"mail", "smtp", "mx", "out", "outbound", "mta", "relay", "mailout",
-	"smtpout", "email", "mailer", "post", NULL
-};
+int
+generic_digit_value(int c, int base)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (base == 16 && c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
 
-static const char *const cloud_suffixes[] = {
-	".compute.amazonaws.com", ".compute-1.amazonaws.com",
-	".compute.amazonaws.com.cn", ".compute.internal",
-	".bc.googleusercontent.com", ".cloudapp.net", ".cloudapp.azure.com",
-	".members.linode.com", ".ip.linodeusercontent.com", ".vps.ovh.net",
-	".vps.ovh.ca", ".your-server.de", ".static.akamaitechnologies.com",
-	".vultrusercontent.com", ".contaboserver.net", NULL
-};
+static bool
+is_digit(int c)
+{
+	return generic_digit_value(c, 10) >= 0;
+}
 
-static const char *const keywords[] = {
-	"dyn", "dynamic", "dynip", "dhcp", "pool", "dsl", "adsl", "vdsl",
-	"xdsl", "cable", "cpe", "ppp", "pppoe", "dialup", "dial", "client",
-	"clients", "user", "users", "broadband", "vps", "static",
-	"host", "ip", "customer", "cust", "residential", "nat",
-	"unassigned", "ec2", "compute", "wireless", "mobile", "fttx",
-	"ftth", "catv", "modem", "subscriber", "unknown", "noname", NULL
-};
+/* Bytes of NAME before ".registrable-domain" (0: NAME is registrable). */
+static size_t
+host_part_length(const char *name)
+{
+	const psl_ctx_t *psl = psl_builtin();
+	size_t at = 0, prev = 0;
 
-struct runs {
-	unsigned long value[MAX_RUNS];	/* maximal digit runs, in order */
-	size_t len[MAX_RUNS];
-	size_t n;
-};
+	for (;;) {
+		const char *label = name + at, *dot = strchr(label, '.');
+
+		if (psl != NULL ? psl_is_public_suffix2(psl, label,
+		    PSL_TYPE_ICANN) != 0 : dot == NULL)
+			return prev == 0 ? 0 : prev - 1;
+		if (dot == NULL)
+			return 0;
+		prev = at;
+		at = (size_t)(dot - name) + 1;
+	}
+}
 
 static void
-digit_runs(const char *name, struct runs *r)
+read_address(struct generic_subject *s, const struct conf_address *address)
 {
-	r->n = 0;
-	for (const char *p = name; *p && r->n < MAX_RUNS;) {
-		if (!isdigit((unsigned char)*p)) {
-			p++;
-			continue;
-		}
-		size_t len = strspn(p, "0123456789");
-		r->value[r->n] = len > 6 ? 999999 : strtoul(p, NULL, 10);
-		r->len[r->n++] = len;
-		p += len;
+	s->address = address;
+	s->nparts = 0;
+	if (address->family == AF_INET) {
+		const unsigned char *o = (const unsigned char *)&address->u.v4;
+
+		for (; s->nparts < 4; s->nparts++)
+			s->part[s->nparts] = o[s->nparts];
+	} else if (address->family == AF_INET6) {
+		const unsigned char *b = address->u.v6.s6_addr;
+
+		for (size_t k = 0; k < 8; k++)
+			s->part[k] = (unsigned long)(b[2 * k] << 8 |
+			    b[2 * k + 1]);
+		s->nparts = 8;
 	}
 }
 
-/* Four consecutive runs equal to OCTETS, forwards or backwards. */
-static const char *
-octets_in_runs(const struct runs *r, const unsigned char *o)
+/* Reads NAME (LEN <= GENERIC_NAME_LIMIT bytes) and ADDRESS into S. */
+static void
+subject_read(struct generic_subject *s, const char *name, size_t len,
+    const struct conf_address *address)
 {
-	for (size_t i = 0; i + 4 <= r->n; i++) {
-		bool fwd = true, rev = true;
-
-		for (int k = 0; k < 4; k++) {
-			fwd = fwd && r->value[i + k] == o[k] && r->len[i + k] <= 3;
-			rev = rev && r->value[i + k] == o[3 - k] &&
-			    r->len[i + k] <= 3;
-		}
-		if (fwd)
-			return "written in the name";
-		if (rev)
-			return "written in the name, octets reversed";
-	}
-	return NULL;
-}
-
-static const char *
-ipv4_in_name(const char *name, const struct in_addr *addr)
-{
-	const unsigned char *o = (const unsigned char *)addr;
-	char text[16];
-	struct runs r;
-	const char *how;
-
-	digit_runs(name, &r);
-	if ((how = octets_in_runs(&r, o)) != NULL)
-		return how;
-	snprintf(text, sizeof(text), "%03u%03u%03u%03u", o[0], o[1], o[2],
-	    o[3]);
-	if (strstr(name, text))
-		return "written in the name as twelve digits";
-	snprintf(text, sizeof(text), "%03u%03u%03u%03u", o[3], o[2], o[1],
-	    o[0]);
-	if (strstr(name, text))
-		return "written in the name as twelve digits, reversed";
-	snprintf(text, sizeof(text), "%02x%02x%02x%02x", o[0], o[1], o[2],
-	    o[3]);
-	if (strstr(name, text))
-		return "written in the name in hex";
-	snprintf(text, sizeof(text), "%02x%02x%02x%02x", o[3], o[2], o[1],
-	    o[0]);
-	if (strstr(name, text))
-		return "written in the name in hex, bytes reversed";
-	return NULL;
-}
-
-static const char *
-ipv6_in_name(const char *name, const struct in6_addr *addr)
-{
-	char squashed[NAME_BUF], hex[33], rev[33], text[INET6_ADDRSTRLEN];
 	size_t n = 0;
 
-	for (const char *p = name; *p && n + 1 < sizeof(squashed); p++)
-		if (!strchr(".-_:", *p))
-			squashed[n++] = *p;
-	squashed[n] = '\0';
-	for (int i = 0; i < 16; i++)
-		snprintf(hex + 2 * i, 3, "%02x", addr->s6_addr[i]);
-	for (int i = 0; i < 32; i++)
-		rev[i] = hex[31 - i];
-	rev[32] = '\0';
-	if (strstr(squashed, hex))
-		return "written in the name as 32 hex digits";
-	if (strstr(squashed, rev))
-		return "written in the name as reversed nibbles";
-	inet_ntop(AF_INET6, addr, text, sizeof(text));
-	for (char *p = text; *p; p++)
-		if (*p == ':')
-			*p = '-';
-	if (strstr(name, text))
-		return "written in the name with '-' for ':'";
-	return NULL;
-}
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)name[i];
 
-/* WORD, optionally followed by digits and separators, starts LABEL. */
-static bool
-starts_with_word(const char *label, size_t len, const char *word)
-{
-	size_t wl = strlen(word);
-
-	if (len < wl || strncmp(label, word, wl) != 0)
-		return false;
-	for (size_t i = wl; i < len; i++)
-		if (!isdigit((unsigned char)label[i]))
-			return label[i] == '-' || label[i] == '_';
-	return true;
-}
-
-static const char *
-service_name(const char *name)
-{
-	size_t len = strcspn(name, ".");
-
-	for (size_t i = 0; service_words[i]; i++)
-		if (starts_with_word(name, len, service_words[i]))
-			return service_words[i];
-	return NULL;
-}
-
-static const char *
-cloud_suffix(const char *name)
-{
-	size_t len = strlen(name);
-
-	for (size_t i = 0; cloud_suffixes[i]; i++) {
-		size_t sl = strlen(cloud_suffixes[i]);
-
-		if (len > sl && strcmp(name + len - sl, cloud_suffixes[i]) == 0)
-			return cloud_suffixes[i] + 1;
+		if (c == '\\' && i + 1 < len) {
+			i += (i + 3 < len && is_digit(name[i + 1]) &&
+			    is_digit(name[i + 2]) && is_digit(name[i + 3])) ?
+			    3 : 1;
+			c = '?';
+		}
+		s->name[n++] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
 	}
-	return NULL;
+	if (n > 0 && s->name[n - 1] == '.')
+		n--;
+	s->name[n] = '\0';
+	s->len = n;
+	s->host_len = host_part_length(s->name);
+	s->nhost_labels = s->host_len > 0;
+	for (size_t i = 0; i < s->host_len; i++)
+		s->nhost_labels += s->name[i] == '.';
+	s->ntokens = s->nhost_tokens = 0;
+	for (size_t i = 0; i < n && s->ntokens < GENERIC_MAX_TOKENS;) {
+		size_t tl = strcspn(s->name + i, ".-_");
+
+		if (tl > 0) {
+			s->token[s->ntokens++] = (struct generic_token){ i, tl };
+			if (i + tl <= s->host_len)
+				s->nhost_tokens = s->ntokens;
+		}
+		i += tl + 1;
+	}
+	read_address(s, address);
 }
 
-/* Digits anywhere before the last two labels. */
+/* Token I is WORD, or WORD and digits (then *TRAILING), or with ONE
+ * letter after the digits when LETTER. */
 static bool
-digits_in_host_part(const char *name)
+token_is_word(const struct generic_subject *s, size_t i, const char *word,
+    bool letter, bool *trailing)
 {
-	const char *end = name + strlen(name);
-	int dots = 0;
+	const char *t = s->name + s->token[i].start;
+	size_t len = s->token[i].len, wl = strlen(word), k = wl;
 
-	while (end > name && dots < 2)
-		if (*--end == '.')
-			dots++;
-	for (const char *p = name; p < end; p++)
-		if (isdigit((unsigned char)*p))
+	if (len < wl || strncmp(t, word, wl) != 0)
+		return false;
+	while (k < len && is_digit(t[k]))
+		k++;
+	if (letter && k > wl && k + 1 == len && t[k] >= 'a' && t[k] <= 'z')
+		k++;
+	*trailing = len > wl;
+	return k == len;
+}
+
+/* Token I exists and is a number (see the header). */
+static bool
+token_is_number(const struct generic_subject *s, size_t i)
+{
+	const char *t;
+	bool digit = false;
+
+	if (i >= s->ntokens)
+		return false;
+	t = s->name + s->token[i].start;
+	if (is_digit(t[0]))
+		return true;
+	for (size_t k = 0; k < s->token[i].len; k++) {
+		if (generic_digit_value(t[k], 16) < 0)
+			return false;
+		digit = digit || is_digit(t[k]);
+	}
+	return digit && s->token[i].len >= 4;
+}
+
+/* The label holding token I starts at that token. */
+static bool
+token_starts_label(const struct generic_subject *s, size_t i)
+{
+	size_t at = s->token[i].start;
+
+	return at == 0 || s->name[at - 1] == '.';
+}
+
+/* Token I is a whole label, not the first, after a label with digits. */
+static bool
+token_is_zone_label(const struct generic_subject *s, size_t i)
+{
+	size_t at = s->token[i].start, end = at + s->token[i].len;
+
+	if (at == 0 || s->name[at - 1] != '.' || (s->name[end] != '.' &&
+	    s->name[end] != '\0'))
+		return false;
+	for (size_t k = 0; k < at; k++)
+		if (is_digit(s->name[k]))
 			return true;
 	return false;
 }
 
-/* TOKEN (LEN bytes) is KEYWORD, or KEYWORD followed by digits. */
+/* Tokens I and I+1 are two consecutive octets, in either order. */
 static bool
-token_is_keyword(const char *token, size_t len, const char *keyword)
+tokens_are_octets(const struct generic_subject *s, size_t i)
 {
-	size_t kl = strlen(keyword);
+	unsigned long v[2];
 
-	if (len < kl || strncmp(token, keyword, kl) != 0)
+	if (s->nparts != 4 || i + 1 >= s->ntokens)
 		return false;
-	for (size_t i = kl; i < len; i++)
-		if (!isdigit((unsigned char)token[i]))
+	for (size_t k = 0; k < 2; k++) {
+		const char *t = s->name + s->token[i + k].start;
+		size_t len = s->token[i + k].len;
+
+		if (len > 3 || strspn(t, "0123456789") < len)
 			return false;
-	return true;
+		v[k] = 0;
+		for (size_t j = 0; j < len; j++)
+			v[k] = v[k] * 10 + (unsigned long)(t[j] - '0');
+	}
+	for (size_t k = 0; k + 1 < 4; k++)
+		if ((v[0] == s->part[k] && v[1] == s->part[k + 1]) ||
+		    (v[1] == s->part[k] && v[0] == s->part[k + 1]))
+			return true;
+	return false;
+}
+
+/* Host token I is keyword K where providers put it. */
+static bool
+keyword_counts(const struct generic_subject *s, size_t i,
+    const struct generic_keyword *k)
+{
+	bool trailing, near;
+
+	if (!token_is_word(s, i, k->word, false, &trailing))
+		return false;
+	near = token_is_number(s, i + 1) || (i > 0 &&
+	    token_is_number(s, i - 1));
+	switch (k->need) {
+	case GENERIC_NEED_DIGITS:
+		return near || trailing || token_is_zone_label(s, i);
+	case GENERIC_NEED_NUMBER:
+		return near;
+	case GENERIC_NEED_OCTETS:
+		return !trailing && (tokens_are_octets(s, i + 1) ||
+		    (i >= 2 && tokens_are_octets(s, i - 2)));
+	}
+	return false;
 }
 
 static const char *
-keyword_token(const char *name)
+keyword_found(const struct generic_subject *s)
 {
-	for (const char *p = name; *p;) {
-		size_t len = strcspn(p, ".-_");
+	for (size_t i = 0; i < s->nhost_tokens; i++)
+		for (size_t k = 0; generic_keywords[k].word != NULL; k++)
+			if (keyword_counts(s, i, &generic_keywords[k]))
+				return generic_keywords[k].word;
+	return NULL;
+}
 
-		for (size_t i = 0; len > 0 && keywords[i]; i++)
-			if (token_is_keyword(p, len, keywords[i]))
-				return keywords[i];
-		p += len;
-		if (*p)
-			p++;
+static const char *
+service_word(const struct generic_subject *s)
+{
+	bool trailing;
+
+	for (size_t k = 0; s->ntokens > 0 && generic_service_first[k]; k++)
+		if (token_is_word(s, 0, generic_service_first[k], true,
+		    &trailing))
+			return generic_service_first[k];
+	for (size_t i = 0; i < s->nhost_tokens; i++)
+		for (size_t k = 0; generic_service_anywhere[k] != NULL; k++)
+			if (token_is_word(s, i, generic_service_anywhere[k],
+			    false, &trailing) && !trailing)
+				return generic_service_anywhere[k];
+	return NULL;
+}
+
+/* A mail fleet's name, unless the address AND a keyword are written. */
+static const char *
+service(const struct generic_subject *s)
+{
+	const char *word = service_word(s);
+	char how[64];
+
+	if (word != NULL && generic_address_written(s, how, sizeof(how)) &&
+	    keyword_found(s) != NULL)
+		return NULL;
+	return word;
+}
+
+/* The first label starts with PREFIX and a digit; NULL: a digit stands
+ * somewhere in the first LEN bytes (what precedes the suffix). */
+static bool
+first_label_fits(const struct generic_subject *s, const char *prefix,
+    size_t len)
+{
+	size_t pl = prefix ? strlen(prefix) : 0;
+	size_t label = strcspn(s->name, ".");
+
+	if (prefix != NULL)
+		return label > pl && strncmp(s->name, prefix, pl) == 0 &&
+		    is_digit(s->name[pl]);
+	for (size_t i = 0; i < len; i++)
+		if (is_digit(s->name[i]))
+			return true;
+	return false;
+}
+
+static const char *
+provider_suffix(const struct generic_subject *s,
+    const struct generic_suffix *list)
+{
+	for (size_t i = 0; list[i].suffix != NULL; i++) {
+		size_t sl = strlen(list[i].suffix);
+
+		if (s->len > sl + 1 && s->name[s->len - sl - 1] == '.' &&
+		    strcmp(s->name + s->len - sl, list[i].suffix) == 0 &&
+		    first_label_fits(s, list[i].prefix, s->len - sl - 1))
+			return list[i].suffix;
 	}
 	return NULL;
+}
+
+static const char *
+shared_name(const struct generic_subject *s)
+{
+	for (size_t i = 0; generic_shared_names[i] != NULL; i++)
+		if (strcmp(s->name, generic_shared_names[i]) == 0)
+			return generic_shared_names[i];
+	if (s->nhost_labels != 1 || strpbrk(s->name, "0123456789"))
+		return NULL;
+	for (size_t i = 0; generic_shared_labels[i] != NULL; i++)
+		if (strlen(generic_shared_labels[i]) == s->host_len &&
+		    strncmp(s->name, generic_shared_labels[i], s->host_len) == 0)
+			return generic_shared_labels[i];
+	return NULL;
+}
+
+/* First token: 1-5 letters and 5+ digits; or a token of <= 4 letters
+ * and 12+ hex digits. */
+static bool
+sequence_token(const struct generic_subject *s, size_t i, bool first)
+{
+	const char *t = s->name + s->token[i].start;
+	size_t len = s->token[i].len, letters = 0, hex, digits = 0;
+
+	while (letters < len && t[letters] >= 'a' && t[letters] <= 'z')
+		letters++;
+	if (first && letters >= 1 && letters <= 5 && len - letters >= 5 &&
+	    strspn(t + letters, "0123456789") == len - letters)
+		return true;
+	for (letters = 0; letters < 4 && letters < len &&
+	    generic_digit_value(t[letters], 16) < 0; letters++)
+		;
+	hex = 0;
+	while (letters + hex < len && generic_digit_value(t[letters + hex],
+	    16) >= 0)
+		digits += is_digit(t[letters + hex++]);
+	return letters + hex == len && hex >= 12 && digits >= 4;
+}
+
+static bool
+sequence(const struct generic_subject *s)
+{
+	if (s->nhost_labels < 2)
+		return false;
+	for (size_t i = 0; i < s->nhost_tokens; i++)
+		if (sequence_token(s, i, i == 0 && token_starts_label(s, i)))
+			return true;
+	return false;
+}
+
+/* Runs the test of R; DETAIL gets what matched. */
+static bool
+rule_matches(const struct generic_rule *r, const struct generic_subject *s,
+    char *detail, size_t size)
+{
+	const char *found = NULL;
+
+	switch (r->test) {
+	case GENERIC_TEST_SHARED:
+		found = shared_name(s);
+		break;
+	case GENERIC_TEST_CLOUD:
+		found = provider_suffix(s, generic_cloud_suffixes);
+		break;
+	case GENERIC_TEST_HOSTING:
+		found = provider_suffix(s, generic_hosting_suffixes);
+		break;
+	case GENERIC_TEST_SERVICE:
+		found = service(s);
+		break;
+	case GENERIC_TEST_ADDRESS:
+		return generic_address_written(s, detail, size);
+	case GENERIC_TEST_PARTIAL:
+		return generic_address_partial(s, detail, size);
+	case GENERIC_TEST_KEYWORD:
+		found = keyword_found(s);
+		break;
+	case GENERIC_TEST_SEQUENCE:
+		found = sequence(s) ? "" : NULL;
+		break;
+	}
+	if (found != NULL)
+		snprintf(detail, size, "%s", found);
+	return found != NULL;
+}
+
+static void __attribute__((format(printf, 3, 4)))
+say(char *why, size_t size, const char *format, ...)
+{
+	va_list ap;
+
+	if (why == NULL || size == 0)
+		return;
+	va_start(ap, format);
+	vsnprintf(why, size, format, ap);
+	va_end(ap);
 }
 
 bool
 generic_name(const char *name, const struct conf_address *address,
     char *why, size_t size)
 {
-	char lower[NAME_BUF];
-	size_t len = strlen(name);
-	const char *how;
+	struct generic_subject s;
+	char detail[96];
+	size_t len;
 
-	if (len > 253) {
-		snprintf(why, size, "name too long to judge");
+	if (name == NULL || address == NULL) {
+		say(why, size, "no name to judge");
 		return false;
 	}
-	for (size_t i = 0; i <= len; i++)
-		lower[i] = (char)tolower((unsigned char)name[i]);
-	how = address->family == AF_INET ? ipv4_in_name(lower,
-	    &address->u.v4) : ipv6_in_name(lower, &address->u.v6);
-	if (how != NULL) {
-		snprintf(why, size, "the address %s is %s", address->text, how);
-		return true;
-	}
-	if ((how = service_name(lower)) != NULL) {
-		snprintf(why, size, "a mail service name (\"%s\")", how);
+	len = strnlen(name, GENERIC_NAME_LIMIT + 1);
+	if (len > GENERIC_NAME_LIMIT) {
+		say(why, size, "name too long to judge");
 		return false;
 	}
-	if ((how = cloud_suffix(lower)) != NULL) {
-		snprintf(why, size, "a cloud provider's default name (%s)", how);
-		return true;
+	subject_read(&s, name, len, address);
+	for (size_t i = 0; i < generic_nrules; i++) {
+		const struct generic_rule *r = &generic_rules[i];
+
+		detail[0] = '\0';
+		if (!rule_matches(r, &s, detail, sizeof(detail)))
+			continue;
+		if (detail[0] != '\0' && (!r->generic ||
+		    r->test == GENERIC_TEST_KEYWORD))
+			say(why, size, "%s (\"%s\")", r->reason, detail);
+		else if (detail[0] != '\0')
+			say(why, size, "%s (%s)", r->reason, detail);
+		else
+			say(why, size, "%s", r->reason);
+		return r->generic;
 	}
-	if ((how = keyword_token(lower)) != NULL && digits_in_host_part(lower)) {
-		snprintf(why, size, "keyword \"%s\" next to digits", how);
-		return true;
-	}
-	snprintf(why, size, "no generic pattern");
+	say(why, size, "no generic pattern");
 	return false;
 }

@@ -5,7 +5,9 @@
  *
  * A lookup that fails (timeout, SERVFAIL, REFUSED) makes the result a
  * dns-error and is never read as "no record": an egress is not called
- * broken because the resolver was down.
+ * broken because the resolver was down. A confirmed name that no rule
+ * of generic.c calls generic is still generic-ptr when the neighbours of
+ * the address carry it too (neighbours.c).
  * Must not: touch libmilter; talk to DNS except through dns_lookup().
  */
 #include "config.h"
@@ -18,6 +20,7 @@
 
 #include "dnscache.h"
 #include "generic.h"
+#include "neighbours.h"
 #include "rdns.h"
 
 int
@@ -171,10 +174,13 @@ check_generic(const struct conf_egress *egress, struct rdns_result *out)
 		if (!out->confirmed[i])
 			continue;
 		if (generic_name(out->ptr[i], &egress->address, why,
-		    sizeof(why))) {
+		    sizeof(why)) || neighbours_share_name(&egress->address,
+		    out->ptr[i], why, sizeof(why)) == 1) {
 			out->generic = true;
-			add_reason(out, "PTR name %s looks generic (%s)",
-			    out->ptr[i], why);
+			add_reason(out, "generic-ptr: %s (PTR name %s); set an "
+			    "operator-chosen PTR name (such as mail.<your "
+			    "domain>) that resolves back to the address", why,
+			    out->ptr[i]);
 		}
 		return;		/* the first confirmed name is the one used */
 	}

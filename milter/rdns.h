@@ -6,7 +6,8 @@
  * A or AAAA of each PTR name (none contains the address:
  * fcrdns-mismatch), the A or AAAA of the HELO name (it must contain the
  * address and be one of the confirmed PTR names, else helo-mismatch),
- * and runs generic_name() on the confirmed name (generic-ptr). A lookup
+ * and runs generic_name() on the confirmed name, then, when no rule
+ * matched, neighbours_share_name() (generic-ptr). A lookup
  * that fails (timeout, SERVFAIL) is a dns-error, never "no record".
  * Must not: touch libmilter; talk to DNS except through dns_lookup().
  */

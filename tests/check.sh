@@ -22,13 +22,6 @@ run_check() {
 	    2>"$TMPDIR_TEST/err"
 	CHECK_RC=$?
 }
-# jq_is NAME FILTER VALUE: passes when jq FILTER prints VALUE.
-jq_is() {
-	local got
-	got=$(jq -c "$2" "$TMPDIR_TEST/out.json" 2>&1)
-	if [ "$got" = "$3" ]; then pass "$1"
-	else fail "$1 (jq '$2' gave $got, expected $3)"; fi
-}
 
 run_check "Egress primary 192.0.2.10 helo=mail.example.test" "Dnsbl bl.test"
 check "healthy egress: exit 0 (OK)" [ $CHECK_RC -eq 0 ]
@@ -76,8 +69,10 @@ jq_is "FCrDNS mismatch: finding and PTR" \
 run_check "Egress e 192.0.2.50" "Dnsbl none"
 check "generic PTR: exit 1 (WARNING)" [ $CHECK_RC -eq 1 ]
 jq_is "generic PTR: finding" '.egress[0].findings' '["generic-ptr"]'
-jq_is "generic PTR: the reason names the rule" \
-    '.egress[0].reasons | test("looks generic \\(the address 192.0.2.50 is written")' 'true'
+jq_is "generic PTR: the reason names the rule and the PTR name" \
+    '.egress[0].reasons | test("generic-ptr: the address is written in the name \\(dashed\\) \\(PTR name 192-0-2-50.dyn.example.test\\)")' 'true'
+jq_is "generic PTR: the reason advises an operator-chosen name" \
+    '.egress[0].reasons | test("set an operator-chosen PTR name")' 'true'
 
 run_check "Egress e 192.0.2.10 helo=mail2.example.test" "Dnsbl none"
 check "HELO mismatch: exit 1" [ $CHECK_RC -eq 1 ]

@@ -24,6 +24,15 @@ check_contains() {
 	else fail "$1 (expected \"$3\" in $2:)"; sed 's/^/#   /' "$2" | head -20; fi
 }
 
+# jq_is NAME FILTER VALUE: passes when jq FILTER, run on
+# $TMPDIR_TEST/out.json, prints VALUE (compact).
+jq_is() {
+	local got
+	got=$(jq -c "$2" "$TMPDIR_TEST/out.json" 2>&1)
+	if [ "$got" = "$3" ]; then pass "$1"
+	else fail "$1 (jq '$2' gave $got, expected $3)"; fi
+}
+
 # wait_for_tcp PORT [TENTHS]: waits until 127.0.0.1:PORT accepts.
 wait_for_tcp() {
 	local i
