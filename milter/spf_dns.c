@@ -7,8 +7,8 @@
  * Every lookup goes through dns_lookup() (the shared cache) and notes
  * the answer's TTL. Past the evaluation's time limit a lookup is not
  * sent and counts as a timeout (temperror). A name DNS cannot hold (an
- * empty label, a label over 63, over 253 characters, a byte that is not
- * visible ASCII) is not asked: it does not exist (RFC 7208 4.3, 4.8).
+ * empty label, a label over 63, over 253 characters, a control or
+ * non-ASCII byte, a backslash) is not asked: it does not exist (RFC 7208 4.3, 4.8).
  * The record (4.4, 4.5): a failed TXT lookup is temperror, no TXT or
  * no "v=spf1" record none, more than one permerror. Validated names
  * (5.5): at most 10 PTR names, the rest ignored; a name is validated
@@ -49,7 +49,7 @@ name_usable(const char *name)
 	if (len == 0 || len > DNS_NAME_MAX)
 		return false;
 	for (size_t i = 0; i < len; i++) {
-		if (name[i] <= ' ' || name[i] > '~' || name[i] == '\\')
+		if (name[i] < ' ' || name[i] > '~' || name[i] == '\\')
 			return false;
 		if (name[i] != '.')
 			label++;
