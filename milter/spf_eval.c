@@ -13,7 +13,8 @@
  * and redirect=: include, a, mx, ptr, exists and redirect each count
  * one DNS-querying term, past 10 permerror; NXDOMAIN/NODATA of a term's
  * own lookup is a void lookup, past 2 permerror (MX hosts' and PTR
- * names' address lookups and exp= are not counted); more than 10 MX
+ * names' address lookups, the client's PTR lookup, exp= are not
+ * counted); more than 10 MX
  * names permerror. A DNS failure of a term's lookup is temperror
  * (section 5), except in ptr (no match). The explanation (6.2) comes
  * from the exp= of the record that decided, never of an include's.

@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include <time.h>
+#include <unistd.h>
 
 #include "dnstest.h"
 #include "log.h"
@@ -183,6 +184,40 @@ test_hostile(void)
 	CHECK(t1.tv_sec - t0.tv_sec < 5, "hostile records take under 5 s");
 }
 
+/* True when evaluating FROM again after SECONDS asks the DNS again. */
+static bool
+asks_again_after(const char *from, unsigned seconds)
+{
+	unsigned long before;
+
+	expect(from, SPFV_PASS, "a verdict to keep");
+	before = resolver_queries_sent();
+	expect(from, SPFV_PASS, "the same verdict at once");
+	if (resolver_queries_sent() != before)
+		return false;		/* not even kept */
+	sleep(seconds);
+	expect(from, SPFV_PASS, "the same verdict later");
+	return resolver_queries_sent() > before;
+}
+
+static void
+test_cache_ttl(void)
+{
+	struct dnscache_settings cs = { 1000, 0, 1, 3600, 0 };
+
+	spf_cache_flush();
+	CHECK(asks_again_after("x@short.rfc.spf.test", 3),
+	    "a verdict is kept for its record's TTL (2 s), then evaluated "
+	    "again");
+	spf_cache_flush();
+	dnscache_configure(&cs);	/* DNSMaxTTL 1 */
+	dnscache_flush();
+	CHECK(asks_again_after("x@pass.rfc.spf.test", 2),
+	    "a verdict is kept at most DNSMaxTTL (1 s) though its record "
+	    "has 300 s");
+	dnstest_use(dnstest_port("DNS_PORT"), 2, 2);
+}
+
 static void
 test_cache(void)
 {
@@ -221,6 +256,7 @@ main(void)
 	test_sections6_7();
 	test_hostile();
 	test_cache();
+	test_cache_ttl();
 	spf_thread_cleanup();
 	resolver_thread_cleanup();
 	dnscache_flush();
