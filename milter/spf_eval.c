@@ -14,10 +14,10 @@
  * one DNS-querying term, past 10 permerror; NXDOMAIN/NODATA of a term's
  * own lookup is a void lookup, past 2 permerror (MX hosts' and PTR
  * names' address lookups, the client's PTR lookup, exp= are not
- * counted); more than 10 MX
- * names permerror. A DNS failure of a term's lookup is temperror
- * (section 5), except in ptr (no match). The explanation (6.2) comes
- * from the exp= of the record that decided, never of an include's.
+ * counted); more than 10 MX names permerror. A DNS failure of a term's
+ * lookup is temperror (section 5), except in ptr (no match). The
+ * explanation (6.2) comes from the exp= of the record that decided,
+ * never of an include's.
  * Must not: cache verdicts; talk to DNS except through spf_dns.c.
  */
 #include "config.h"
