@@ -6,5 +6,6 @@ make_tmpdir
 . "$SRCDIR/tests/dns/nsd.sh"
 dns_start || exit 1
 testns_start servfail.data && SERVFAIL_PORT=$TESTNS_PORT
-export SERVFAIL_PORT
+testns_start slow-spf.data && SLOW_PORT=$TESTNS_PORT
+export SERVFAIL_PORT SLOW_PORT
 "$BUILDDIR/tests/dnstest_spf_rfc"

@@ -5,7 +5,8 @@
  * huge terms and 64 KB answers, thousands of macros and terms, include
  * loops and long redirect chains end in permerror, never a crash.
  *
- * Environment (set by tests/dns-spf-rfc.sh): DNS_PORT, SERVFAIL_PORT.
+ * Environment (set by tests/dns-spf-rfc.sh): DNS_PORT, SERVFAIL_PORT,
+ * SLOW_PORT (ldns-testns answering every query after 3 s).
  */
 #include "config.h"
 
@@ -241,6 +242,25 @@ test_cache(void)
 	    "temperror is never cached: the next evaluation passes");
 }
 
+/* RFC 7208 4.6.4: one evaluation is bounded in time (20 s). */
+static void
+test_time_limit(void)
+{
+	struct timespec t0, t1;
+	struct spf_outcome out;
+
+	spf_cache_flush();
+	dnstest_use(dnstest_port("SLOW_PORT"), 5, 1);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	check(&client, NULL, "x@s1.slow.test", SPFV_TEMPERROR,
+	    "9 includes answered after 3 s each: temperror", &out);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	CHECK(t1.tv_sec - t0.tv_sec >= 20 && t1.tv_sec - t0.tv_sec <= 25,
+	    "the evaluation stops at its 20 s limit, not after 27 s");
+	CHECK_CONTAINS(out.reason, "time limit", "the reason says so");
+	dnstest_use(dnstest_port("DNS_PORT"), 2, 2);
+}
+
 int
 main(void)
 {
@@ -257,6 +277,7 @@ main(void)
 	test_hostile();
 	test_cache();
 	test_cache_ttl();
+	test_time_limit();
 	spf_thread_cleanup();
 	resolver_thread_cleanup();
 	dnscache_flush();
