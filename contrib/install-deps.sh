@@ -15,7 +15,7 @@ echo "postfix postfix/main_mailer_type select No configuration" |
     debconf-set-selections
 apt-get install -y --no-install-recommends \
     build-essential autoconf automake pkg-config ca-certificates \
-    libmilter-dev libopendkim-dev libldns-dev libspf2-dev libpsl-dev \
+    libmilter-dev libopendkim-dev libldns-dev libpsl-dev \
     publicsuffix \
     miltertest nsd ldnsutils postfix swaks procps iproute2 jq man-db \
     strace

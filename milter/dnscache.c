@@ -2,6 +2,7 @@
  * dnscache.c - the DNS cache shared by all threads.
  *
  * dnscache_configure(), dnscache_settings_from_conf(), dns_lookup(),
+ * dnscache_max_ttl(),
  * dnscache_refresh_mode(), dnscache_get_stats(), dnscache_flush().
  *
  * Entries are keyed by (lower-case name, type) in a hash table and kept
@@ -359,6 +360,17 @@ void
 dnscache_refresh_mode(bool on)
 {
 	refreshing = on;
+}
+
+uint32_t
+dnscache_max_ttl(void)
+{
+	uint32_t ttl;
+
+	pthread_mutex_lock(&lock);
+	ttl = limits.max_ttl;
+	pthread_mutex_unlock(&lock);
+	return ttl;
 }
 
 void

@@ -52,6 +52,9 @@ struct dns_answer *dns_lookup(const char *name, uint16_t type);
  */
 void dnscache_refresh_mode(bool on);
 
+/* The ceiling of positive TTLs (DNSMaxTTL), for caches built on it. */
+uint32_t dnscache_max_ttl(void);
+
 void dnscache_get_stats(struct dnscache_stats *stats);
 void dnscache_flush(void);
 

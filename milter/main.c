@@ -42,6 +42,7 @@
 #include "milter.h"
 #include "monitor.h"
 #include "resolver.h"
+#include "spf.h"
 #include "util.h"
 
 #ifndef SYSCONFDIR
@@ -192,6 +193,7 @@ reload(void)
 			    "still listening on %s", conf->socket, old->socket);
 		log_set_threshold(conf->log_level);
 		apply_dns_settings(conf);
+		spf_cache_flush();	/* verdicts made with the old DNS */
 		conf_set_current(conf);
 		if (monitor_restart(conf_current()) != 0)
 			log_err("cannot restart the egress monitor");

@@ -1,82 +1,46 @@
 /*
- * spf.c - SPF through libspf2 on the project's DNS layer.
+ * spf.c - SPF (RFC 7208) verdicts for an egress address and a sender:
+ * the public API and the verdict cache.
  *
- * spf_check_host(), spf_verdict_name(), spf_thread_cleanup(),
- * spf_cache_flush().
+ * spf_check_host(), spf_verdict_name(), spf_cache_flush(),
+ * spf_thread_cleanup().
  *
- * libspf2 asks its DNS layer for every record; ours (dns_layer_lookup)
- * answers from dns_lookup(), so SPF uses the configured servers, ports,
- * timeouts and the shared cache. It never returns NULL (libspf2 would
- * abort()): a failure becomes TRY_AGAIN, that is temperror. (libspf2
- * reports a failed lookup of the record itself as "none"; that is
- * turned into temperror here.)
- * Void lookups (RFC 7208 4.6.4): NXDOMAIN/NODATA answers to the
- * mechanisms' own lookups are counted per evaluation; past 2 the
- * verdict is permerror. The address lookups of MX and PTR targets are
- * not mechanism lookups and are not counted.
- * SPF_server_t is not documented as thread-safe: each thread has its
- * own (thread-local, made on first use, freed when the thread exits).
- * Verdicts are kept per (address, sender, HELO of a null sender) for
- * the smallest TTL of the records they used (temperror never).
- * Inputs are bounded before they reach libspf2 (Debian's 1.2.10 lacks
- * a 2023 fix): domains of 253 characters at most, local parts of 64,
- * printable ASCII only; and no TXT answer (SPF record or explanation)
- * with a term over 511 bytes or more than 100 macros reaches it: the
- * verdict is permerror (its stack overflows expanding such strings).
- * Must not: touch libmilter; talk to DNS except through dns_lookup().
+ * The sender (4.3): MAIL FROM, "<>" stripped; the null sender is
+ * postmaster@HELO; an empty local part is "postmaster". A domain that
+ * is not a multi-label name DNS can hold (labels of 1 to 63, 253 in
+ * all, visible ASCII) gives "none" at once; so does a local part over
+ * 64 bytes or with a control character. An IPv4-mapped IPv6 address is
+ * evaluated as IPv4 (5). The evaluation itself is spf_eval.c's; a fail
+ * is explained by the domain's exp= (macros expanded, bytes outside
+ * visible ASCII replaced) or by our default, which names no web site.
+ * Verdicts are kept per (address, sender, HELO) for the smallest TTL of
+ * the answers they came from, capped by DNSMaxTTL: a direct-mapped
+ * table, bounded, one lock and one compare per lookup; temperror is
+ * never kept. spf_cache_flush() empties it (reload does).
+ * Must not: touch libmilter; talk to DNS except through spf_eval.c.
  */
 #include "config.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
-#include <netdb.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 
-#include <spf2/spf.h>
-#include <spf2/spf_dns.h>
-
-#include "conf_value.h"
 #include "dnscache.h"
-#include "log.h"
 #include "spf.h"
+#include "spf_eval.h"
 #include "util.h"
 
-#define VOID_LOOKUP_LIMIT 2
-#define MAX_TARGETS 32
-/* Debian's libspf2 1.2.10 overflows its stack expanding long macro
- * strings: no TXT record with a longer term or more macros reaches it. */
-#define TERM_MAX 511
-#define MACROS_MAX 100
+#define LOCAL_PART_MAX 64
+#define HELO_MAX 255
 
-/* What one evaluation has seen, for the void-lookup limit. */
-struct evaluation {
-	uint32_t ttl;			/* smallest TTL of its answers */
-	int voids;
-	int failures;			/* lookups that got no answer */
-	bool hostile;			/* a TXT record past the bounds */
-	size_t ntargets;
-	char targets[MAX_TARGETS][DNS_NAME_MAX + 1];	/* MX/PTR names */
-};
-
-struct thread_spf {
-	SPF_dns_server_t dns;
-	SPF_server_t *server;
-	struct evaluation eval;
-};
-
-/*
- * Verdicts, by (address, sender, HELO), for the smallest TTL of the
- * answers they came from: a direct-mapped table, so it is bounded and a
- * lookup is one lock and one compare. temperror is never kept.
- */
 #define CACHE_SLOTS 4096
-#define CACHE_KEY_MAX (INET6_ADDRSTRLEN + 64 + DNS_NAME_MAX * 2 + 8)
+#define CACHE_KEY_MAX (INET6_ADDRSTRLEN + LOCAL_PART_MAX + DNS_NAME_MAX + \
+    HELO_MAX + 8)
 
 struct cached {
 	char key[CACHE_KEY_MAX];
@@ -87,176 +51,12 @@ struct cached {
 static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct cached *cache;
 
-static pthread_key_t thread_key;
-static pthread_once_t thread_key_once = PTHREAD_ONCE_INIT;
-
-static bool
-is_target(const struct evaluation *e, const char *name)
-{
-	for (size_t i = 0; i < e->ntargets; i++)
-		if (strcasecmp(e->targets[i], name) == 0)
-			return true;
-	return false;
-}
-
-static void
-remember_targets(struct evaluation *e, const struct dns_answer *answer)
-{
-	for (size_t i = 0; i < answer->count && e->ntargets < MAX_TARGETS; i++)
-		copy_bounded(e->targets[e->ntargets++], sizeof(e->targets[0]),
-		    answer->records[i]);
-}
-
-/*
- * True when TEXT has a space-separated term over TERM_MAX bytes or more
- * than MACROS_MAX macros (any "%{"): libspf2 must never see it.
- */
-static bool
-txt_is_hostile(const char *text)
-{
-	size_t term = 0, macros = 0;
-
-	for (const char *p = text; *p != '\0'; p++) {
-		term = *p == ' ' ? 0 : term + 1;
-		if (p[0] == '%' && p[1] == '{')
-			macros++;
-		if (term > TERM_MAX || macros > MACROS_MAX)
-			return true;
-	}
-	return false;
-}
-
-static bool
-answer_is_hostile(const struct dns_answer *answer)
-{
-	for (size_t i = 0; i < answer->count; i++)
-		if (txt_is_hostile(answer->records[i]))
-			return true;
-	return false;
-}
-
-/* Copies ANSWER's records into RR; returns -1 on allocation failure. */
-static int
-fill_records(SPF_dns_rr_t *rr, const struct dns_answer *answer)
-{
-	for (size_t i = 0; i < answer->count && i < 1000; i++) {
-		size_t len = answer->type == DNS_TYPE_A ? sizeof(struct in_addr) :
-		    answer->type == DNS_TYPE_AAAA ? sizeof(struct in6_addr) :
-		    strlen(answer->records[i]) + 1;
-
-		if (SPF_dns_rr_buf_realloc(rr, (int)i, len) != SPF_E_SUCCESS)
-			return -1;
-		if (answer->type == DNS_TYPE_A)
-			rr->rr[i]->a = answer->addresses[i].u.v4;
-		else if (answer->type == DNS_TYPE_AAAA)
-			rr->rr[i]->aaaa = answer->addresses[i].u.v6;
-		else
-			memcpy(rr->rr[i]->txt, answer->records[i], len);
-		rr->num_rr = (int)i + 1;
-	}
-	return 0;
-}
-
-static SPF_dns_rr_t *
-dns_layer_lookup(SPF_dns_server_t *layer, const char *domain,
-    ns_type type, int should_cache)
-{
-	struct thread_spf *ts = layer->hook;
-	struct evaluation *e = &ts->eval;
-	struct dns_answer *answer;
-	SPF_dns_stat_t herrno;
-	SPF_dns_rr_t *rr;
-
-	(void)should_cache;
-	if (type != ns_t_a && type != ns_t_aaaa && type != ns_t_txt &&
-	    type != ns_t_mx && type != ns_t_ptr)
-		return SPF_dns_rr_new_init(layer, domain, type, 0, NO_DATA);
-	if (e->voids > VOID_LOOKUP_LIMIT)	/* stop asking: permerror */
-		return SPF_dns_rr_new_init(layer, domain, type, 0,
-		    HOST_NOT_FOUND);
-	answer = dns_lookup(domain, (uint16_t)type);
-	if (answer->status == DNS_OK)
-		herrno = NETDB_SUCCESS;
-	else if (answer->status == DNS_NXDOMAIN)
-		herrno = HOST_NOT_FOUND;
-	else if (answer->status == DNS_NODATA)
-		herrno = NO_DATA;
-	else
-		herrno = TRY_AGAIN;
-	if (herrno == TRY_AGAIN)
-		e->failures++;
-	if (answer->ttl < e->ttl)
-		e->ttl = answer->ttl;
-	if (dns_answer_is_negative(answer) && !((type == ns_t_a ||
-	    type == ns_t_aaaa) && is_target(e, domain)))
-		e->voids++;
-	if (answer->status == DNS_OK && (type == ns_t_mx || type == ns_t_ptr))
-		remember_targets(e, answer);
-	if (answer->status == DNS_OK && type == ns_t_txt &&
-	    answer_is_hostile(answer)) {
-		e->hostile = true;	/* permerror, decided after the run */
-		dns_answer_free(answer);
-		if ((rr = SPF_dns_rr_new_init(layer, domain, type, 0,
-		    HOST_NOT_FOUND)) == NULL)
-			log_fatal("spf: out of memory");
-		return rr;
-	}
-	rr = SPF_dns_rr_new_init(layer, domain, type, (int)answer->ttl,
-	    herrno);
-	if (rr != NULL && answer->status == DNS_OK &&
-	    fill_records(rr, answer) != 0)
-		rr->herrno = TRY_AGAIN;
-	dns_answer_free(answer);
-	if (rr == NULL)	/* libspf2 abort()s on NULL; it never is here */
-		log_fatal("spf: out of memory");
-	return rr;
-}
-
-static void
-thread_spf_free(void *arg)
-{
-	struct thread_spf *ts = arg;
-
-	if (ts == NULL)
-		return;
-	SPF_server_free(ts->server);	/* our layer has no destroy hook */
-	free(ts);
-}
-
-static void
-thread_key_create(void)
-{
-	pthread_key_create(&thread_key, thread_spf_free);
-}
-
-static struct thread_spf *
-thread_spf(void)
-{
-	struct thread_spf *ts;
-
-	pthread_once(&thread_key_once, thread_key_create);
-	if ((ts = pthread_getspecific(thread_key)) != NULL)
-		return ts;
-	ts = xcalloc(1, sizeof(*ts));
-	ts->dns.lookup = dns_layer_lookup;
-	ts->dns.name = "egress-milter";
-	ts->dns.hook = ts;
-	ts->server = SPF_server_new_dns(&ts->dns, 0);
-	if (ts->server == NULL)
-		log_fatal("spf: cannot create a libspf2 server");
-	/* Never let gethostname() leak into explanations. */
-	SPF_server_set_rec_dom(ts->server, "egress-milter.invalid");
-	pthread_setspecific(thread_key, ts);
-	return ts;
-}
-
-void
-spf_thread_cleanup(void)
-{
-	pthread_once(&thread_key_once, thread_key_create);
-	thread_spf_free(pthread_getspecific(thread_key));
-	pthread_setspecific(thread_key, NULL);
-}
+/* The sender's parts, as check_host() gets them. */
+struct sender {
+	char local[LOCAL_PART_MAX + 1];
+	char domain[DNS_NAME_MAX + 2];
+	char helo[HELO_MAX + 1];
+};
 
 const char *
 spf_verdict_name(enum spf_verdict verdict)
@@ -267,57 +67,76 @@ spf_verdict_name(enum spf_verdict verdict)
 	return (unsigned)verdict < 7 ? names[verdict] : "none";
 }
 
-static enum spf_verdict
-verdict_of(SPF_result_t result)
+void
+spf_thread_cleanup(void)
 {
-	switch (result) {
-	case SPF_RESULT_PASS: return SPFV_PASS;
-	case SPF_RESULT_FAIL: return SPFV_FAIL;
-	case SPF_RESULT_SOFTFAIL: return SPFV_SOFTFAIL;
-	case SPF_RESULT_NEUTRAL: return SPFV_NEUTRAL;
-	case SPF_RESULT_TEMPERROR: return SPFV_TEMPERROR;
-	case SPF_RESULT_PERMERROR: return SPFV_PERMERROR;
-	default: return SPFV_NONE;
-	}
+	/* Nothing is kept per thread any more; kept for the callers. */
 }
 
-/* Printable ASCII, no spaces, within LIMIT characters. */
+/* A multi-label domain DNS can hold (4.3); a final dot is allowed. */
 static bool
-acceptable(const char *s, size_t limit)
+domain_usable(const char *d)
 {
-	size_t len = strlen(s);
+	size_t len = strlen(d), label = 0, labels = 1;
 
-	if (len == 0 || len > limit)
+	if (len > 0 && d[len - 1] == '.')
+		len--;
+	if (len == 0 || len > DNS_NAME_MAX || d[0] == '[')
 		return false;
-	for (const char *p = s; *p; p++)
-		if (*p <= ' ' || *p > '~')
+	for (size_t i = 0; i < len; i++) {
+		if (d[i] <= ' ' || d[i] > '~' || d[i] == '\\')
 			return false;
-	return true;
+		if (d[i] != '.' && ++label > 63)
+			return false;
+		if (d[i] == '.') {
+			if (label == 0)
+				return false;
+			label = 0;
+			labels++;
+		}
+	}
+	return label > 0 && labels >= 2;
 }
 
-/* Checks the sender's shape; writes the domain to evaluate into OUT. */
+/* Splits MAIL_FROM (or postmaster@HELO) into S; false gives none. */
 static bool
-sender_acceptable(const char *sender, const char *helo,
+sender_split(const char *mail_from, const char *helo, struct sender *s,
     struct spf_outcome *out)
 {
-	const char *at = strrchr(sender, '@');
+	char copy[LOCAL_PART_MAX + DNS_NAME_MAX + 8], *at;
+	size_t len;
 
-	if (sender[0] == '\0') {
-		if (helo == NULL || value_hostname(helo) != NULL) {
-			snprintf(out->reason, sizeof(out->reason), "null "
-			    "sender and no usable HELO name");
-			return false;
-		}
-		copy_bounded(out->domain, sizeof(out->domain), helo);
-		return true;
-	}
-	if (at == NULL || at == sender || (size_t)(at - sender) > 64 ||
-	    !acceptable(sender, 64 + 1 + DNS_NAME_MAX) ||
-	    value_hostname(at + 1) != NULL) {
+	copy_bounded(s->helo, sizeof(s->helo), helo ? helo : "unknown");
+	if (copy_bounded(copy, sizeof(copy), mail_from ? mail_from : "")) {
 		snprintf(out->reason, sizeof(out->reason), "sender address "
-		    "unusable for SPF");
+		    "too long for SPF");
 		return false;
 	}
+	len = strlen(copy);
+	if (len >= 2 && copy[0] == '<' && copy[len - 1] == '>') {
+		memmove(copy, copy + 1, len - 2);
+		copy[len - 2] = '\0';
+	}
+	if (copy[0] == '\0' && helo != NULL)
+		snprintf(copy, sizeof(copy), "postmaster@%.*s", DNS_NAME_MAX +
+		    1, helo);
+	if ((at = strrchr(copy, '@')) == NULL || !domain_usable(at + 1) ||
+	    (size_t)(at - copy) > LOCAL_PART_MAX) {
+		snprintf(out->reason, sizeof(out->reason), "%s unusable for "
+		    "SPF", copy[0] ? "sender address" : "null sender and HELO "
+		    "name");
+		return false;
+	}
+	*at = '\0';
+	for (const char *p = copy; *p; p++)
+		if (*p < ' ' || *p > '~') {
+			snprintf(out->reason, sizeof(out->reason), "a control "
+			    "character in the sender's local part");
+			return false;
+		}
+	copy_bounded(s->local, sizeof(s->local), copy[0] ? copy :
+	    "postmaster");
+	copy_bounded(s->domain, sizeof(s->domain), at + 1);
 	copy_bounded(out->domain, sizeof(out->domain), at + 1);
 	return true;
 }
@@ -354,9 +173,12 @@ static void
 cache_put(const char *key, const struct spf_outcome *outcome, uint32_t ttl)
 {
 	struct cached *c;
+	uint32_t ceiling = dnscache_max_ttl();
 
 	if (outcome->verdict == SPFV_TEMPERROR || ttl == 0)
 		return;
+	if (ttl > ceiling)
+		ttl = ceiling;
 	pthread_mutex_lock(&cache_lock);
 	if (cache == NULL)
 		cache = xcalloc(CACHE_SLOTS, sizeof(*cache));
@@ -376,82 +198,71 @@ spf_cache_flush(void)
 	pthread_mutex_unlock(&cache_lock);
 }
 
-/* The text libspf2 gives for a response, or its reason code in words. */
+/* A fail's reason: the domain's explanation, or ours. */
 static void
-describe(SPF_response_t *response, struct spf_outcome *out)
+explain(struct spf_eval *ev, const struct sender *s, struct spf_outcome *out)
 {
-	const char *text = SPF_response_get_smtp_comment(response);
+	char text[512], ip[INET6_ADDRSTRLEN];
+	int rc = spf_eval_explain(ev, text, sizeof(text));
 
-	if (text == NULL || text[0] == '\0')
-		text = SPF_response_get_header_comment(response);
-	if (text == NULL || text[0] == '\0')
-		text = SPF_strreason(SPF_response_reason(response));
-	copy_bounded(out->reason, sizeof(out->reason), text ? text : "");
+	if (rc < 0) {
+		out->verdict = SPFV_PERMERROR;
+		copy_bounded(out->reason, sizeof(out->reason), ev->reason);
+		return;
+	}
+	if (rc == 0) {
+		inet_ntop(ev->ip.family, &ev->ip.u, ip, sizeof(ip));
+		snprintf(text, sizeof(text), "the SPF record of %.150s does "
+		    "not permit %s to send its mail (%.60s)", s->domain, ip,
+		    ev->reason);
+	}
+	for (char *p = text; *p; p++)
+		if (*p < ' ' || *p > '~')
+			*p = '?';
+	out->explained = rc == 1;
+	copy_bounded(out->reason, sizeof(out->reason), text);
+}
+
+/* The address as evaluated: IPv4-mapped IPv6 is IPv4 (RFC 7208 5). */
+static void
+client_address(const struct conf_address *address, struct dns_address *ip)
+{
+	memset(ip, 0, sizeof(*ip));
+	ip->family = address->family;
+	if (address->family == AF_INET) {
+		ip->u.v4 = address->u.v4;
+	} else if (IN6_IS_ADDR_V4MAPPED(&address->u.v6)) {
+		ip->family = AF_INET;
+		memcpy(&ip->u.v4, &address->u.v6.s6_addr[12], 4);
+	} else {
+		ip->u.v6 = address->u.v6;
+	}
 }
 
 void
 spf_check_host(const struct conf_address *address, const char *helo,
     const char *mail_from, struct spf_outcome *out)
 {
-	struct thread_spf *ts = thread_spf();
-	SPF_request_t *request;
-	SPF_response_t *response = NULL;
-	char sender[64 + 1 + DNS_NAME_MAX + 3], key[CACHE_KEY_MAX];
-	size_t len;
+	struct sender s;
+	struct spf_eval ev;
+	struct dns_address ip;
+	char key[CACHE_KEY_MAX];
 
 	memset(out, 0, sizeof(*out));
 	out->verdict = SPFV_NONE;
-	if (copy_bounded(sender, sizeof(sender), mail_from ? mail_from : "")) {
-		snprintf(out->reason, sizeof(out->reason), "sender address "
-		    "too long for SPF");
+	if (!sender_split(mail_from, helo, &s, out))
 		return;
-	}
-	len = strlen(sender);
-	if (len >= 2 && sender[0] == '<' && sender[len - 1] == '>') {
-		memmove(sender, sender + 1, len - 2);
-		sender[len - 2] = '\0';
-	}
-	if (!sender_acceptable(sender, helo, out))
-		return;
-	snprintf(key, sizeof(key), "%s|%s|%s", address->text, sender,
-	    sender[0] ? "" : helo);
+	snprintf(key, sizeof(key), "%s|%s@%s|%s", address->text, s.local,
+	    s.domain, s.helo);
 	for (char *p = key; *p; p++)
 		*p = (char)tolower((unsigned char)*p);
 	if (cache_get(key, out))
 		return;
-	memset(&ts->eval, 0, sizeof(ts->eval));
-	ts->eval.ttl = UINT32_MAX;
-	if ((request = SPF_request_new(ts->server)) == NULL)
-		log_fatal("spf: out of memory");
-	if (address->family == AF_INET)
-		SPF_request_set_ipv4(request, address->u.v4);
-	else
-		SPF_request_set_ipv6(request, address->u.v6);
-	if (helo != NULL && value_hostname(helo) == NULL)
-		SPF_request_set_helo_dom(request, helo);
-	SPF_request_set_env_from(request, sender);
-	SPF_request_query_mailfrom(request, &response);
-	out->verdict = response ? verdict_of(SPF_response_result(response)) :
-	    SPFV_TEMPERROR;
-	if (response != NULL)
-		describe(response, out);
-	/* libspf2 says "none" when the record lookup itself failed. */
-	if (ts->eval.failures > 0 && out->verdict == SPFV_NONE) {
-		out->verdict = SPFV_TEMPERROR;
-		snprintf(out->reason, sizeof(out->reason), "DNS failure while "
-		    "looking up the SPF record of %.150s", out->domain);
-	}
-	if (ts->eval.hostile) {
-		out->verdict = SPFV_PERMERROR;
-		snprintf(out->reason, sizeof(out->reason), "an SPF record or "
-		    "explanation of %.150s has a term over %d bytes or more "
-		    "than %d macros", out->domain, TERM_MAX, MACROS_MAX);
-	} else if (ts->eval.voids > VOID_LOOKUP_LIMIT) {
-		out->verdict = SPFV_PERMERROR;
-		snprintf(out->reason, sizeof(out->reason), "more than %d void "
-		    "DNS lookups (RFC 7208 4.6.4)", VOID_LOOKUP_LIMIT);
-	}
-	SPF_response_free(response);
-	SPF_request_free(request);
-	cache_put(key, out, ts->eval.ttl);
+	client_address(address, &ip);
+	spf_eval_init(&ev, &ip, s.local, s.domain, s.helo);
+	out->verdict = spf_eval_check_host(&ev, s.domain);
+	copy_bounded(out->reason, sizeof(out->reason), ev.reason);
+	if (out->verdict == SPFV_FAIL)
+		explain(&ev, &s, out);
+	cache_put(key, out, ev.ttl);
 }

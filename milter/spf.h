@@ -1,13 +1,15 @@
 /*
  * spf.h - SPF (RFC 7208) of an egress address for a sender, evaluated by
- * libspf2 with every DNS lookup going through the project's DNS layer.
+ * the project's own evaluator (spf_record.c, spf_macro.c, spf_eval.c,
+ * spf_dns.c) with every DNS lookup going through the project's DNS
+ * layer.
  *
  * spf_check_host() evaluates ADDRESS for the MAIL FROM domain, or for
  * postmaster@HELO when MAIL FROM is null, and gives one verdict with the
  * domain checked and a reason in words. Verdicts are cached for the
- * smallest TTL of the records used. libspf2's limit of 10
- * DNS-querying mechanisms is kept; the RFC 7208 limit of 2 void lookups
- * (which libspf2 lacks) is added.
+ * smallest TTL of the records used (at most DNSMaxTTL). The limits are
+ * RFC 7208 4.6.4's: 10 DNS-querying terms across include: and
+ * redirect=, 2 void lookups, 10 MX and PTR names, and a time limit.
  * Must not: touch libmilter; talk to DNS except through dns_lookup().
  */
 #ifndef EM_SPF_H
@@ -29,7 +31,8 @@ enum spf_verdict {
 struct spf_outcome {
 	enum spf_verdict verdict;
 	char domain[DNS_NAME_MAX + 1];	/* the domain whose record counted */
-	char reason[256];
+	char reason[256];		/* for a fail: the explanation */
+	bool explained;			/* a fail explained by its exp= */
 };
 
 /*
@@ -45,7 +48,7 @@ const char *spf_verdict_name(enum spf_verdict verdict);
 /* Forgets every cached verdict. */
 void spf_cache_flush(void);
 
-/* Frees this thread's libspf2 server (threads do it at exit anyway). */
+/* Kept for callers: nothing is held per thread any more. */
 void spf_thread_cleanup(void);
 
 #endif

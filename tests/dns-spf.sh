@@ -1,4 +1,4 @@
-# dns-spf.sh - SPF through libspf2 on the project's DNS layer.
+# dns-spf.sh - SPF through the project's evaluator and DNS layer.
 set -u
 . "$SRCDIR/tests/lib.sh"
 make_tmpdir

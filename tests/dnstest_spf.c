@@ -1,5 +1,5 @@
 /*
- * dnstest_spf.c - SPF through libspf2 on the project's DNS layer, against
+ * dnstest_spf.c - SPF through the project's evaluator and DNS layer, against
  * the tests' NSD (zone spf.test): every verdict, the 10-lookup and
  * void-lookup limits, the null sender, and DNS failures (temperror).
  *
@@ -71,7 +71,7 @@ test_verdicts(void)
 	    "null sender written <>: HELO record, other address");
 	expect(&v4, NULL, "no-at-sign", SPFV_NONE, "a sender without a domain");
 	expect(&v4, NULL, "a@b@\x01" "bad.spf.test", SPFV_NONE,
-	    "a sender with control characters never reaches libspf2");
+	    "a sender with control characters is not evaluated");
 }
 
 static void
