@@ -6,8 +6,9 @@
  * socket (so a busy port is reported on the terminal), go to the
  * background, write the pid file, drop to UserID, start the reload
  * thread, then hand control to libmilter. libmilter's own signal thread
- * treats SIGHUP and SIGTERM as "stop" and SIGINT as "abort"; SIGUSR1
- * re-reads the configuration for new connections, keeping the old one
+ * treats SIGHUP and SIGTERM as "stop" and SIGINT as "abort"; the main
+ * thread takes the signals first (see reload.c): SIGHUP and SIGUSR1
+ * re-read the configuration for new connections, keeping the old one
  * when the new file has errors.
  * Must not: do message work (milter.c) or DNS.
  */
@@ -39,6 +40,7 @@
 #include "log.h"
 #include "milter.h"
 #include "monitor.h"
+#include "reload.h"
 #include "resolver.h"
 #include "util.h"
 
@@ -80,7 +82,8 @@ usage(FILE *fp)
 	    "  -V         print the version and exit\n"
 	    "  -h         print this help and exit\n"
 	    "\n"
-	    "Signals: SIGUSR1 re-reads the configuration; SIGTERM stops.\n"
+	    "Signals: SIGHUP and SIGUSR1 re-read the configuration; SIGTERM\n"
+	    "stops.\n"
 	    "See egress-milter(8) and egress-milter.conf(5).\n",
 	    DEFAULT_CONF_PATH);
 }
@@ -172,14 +175,14 @@ apply_dns_settings(const struct conf *conf)
 	dnscache_configure(&cs);
 }
 
-/* SIGUSR1: re-reads the configuration; a bad file keeps the old one. */
+/* SIGHUP, SIGUSR1: re-reads the configuration; a bad file keeps the old. */
 static void
-reload(void)
+reload(int sig)
 {
 	struct conf *old = conf_current(), *conf;
 
-	log_notice("SIGUSR1: re-reading %s", old && old->path ? old->path :
-	    "the built-in defaults");
+	log_notice("%s: re-reading %s", sig == SIGHUP ? "SIGHUP" : "SIGUSR1",
+	    old && old->path ? old->path : "the built-in defaults");
 	conf = read_configuration(false);
 	if (conf == NULL) {
 		log_err("configuration not reloaded: the running configuration "
@@ -193,7 +196,9 @@ reload(void)
 		conf_set_current(conf);
 		if (monitor_restart(conf_current()) != 0)
 			log_err("cannot restart the egress monitor");
-		log_notice("configuration reloaded; new connections use it");
+		log_notice("configuration reloaded (%zu egress%s); new "
+		    "connections use it", conf->negress, conf->negress == 1 ?
+		    "" : "es");
 	}
 	conf_release(old);
 }
@@ -321,20 +326,11 @@ wait_for_signals(const char *socket_spec)
 	int sig;
 
 	sigemptyset(&set);
-	sigaddset(&set, SIGUSR1);
-	sigaddset(&set, SIGHUP);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
-	while (sigwait(&set, &sig) == 0) {
-		if (sig == SIGUSR1) {
-			reload();
-			continue;
-		}
-		if (!atomic_load(&milter_returned)) {
-			log_notice("%s: stopping", strsignal(sig));
-			stop_listener(socket_spec);
-		}
-		return;
+	if (sigwait(&set, &sig) == 0 && !atomic_load(&milter_returned)) {
+		log_notice("%s: stopping", strsignal(sig));
+		stop_listener(socket_spec);
 	}
 }
 
@@ -466,6 +462,10 @@ run_milter(struct conf *conf)
 	conf_set_current(conf);
 	if (monitor_start(conf_current()) != 0)
 		log_fatal("cannot start the egress monitor thread");
+	if (reload_start(reload) != 0)
+		log_fatal("cannot start the reload thread");
+	/* Before libmilter's signal thread exists: see reload.c. */
+	reload_take_signals();
 	log_notice("starting on %s with %zu egress%s (%s)", conf->socket,
 	    conf->negress, conf->negress == 1 ? "" : "es",
 	    conf->path ? conf->path : "built-in defaults");
@@ -473,6 +473,7 @@ run_milter(struct conf *conf)
 	if (pthread_create(&milter, NULL, milter_thread, NULL) != 0)
 		log_fatal("cannot start the milter thread");
 	wait_for_signals(socket_spec);
+	reload_stop();
 	free(socket_spec);
 	pthread_join(milter, NULL);
 	last = conf_current();

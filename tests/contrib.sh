@@ -30,7 +30,7 @@ check "the systemd unit is built" [ -f "$unit" ]
 check_contains "the unit starts the installed milter in the foreground" "$unit" "/egress-milter -f -c "
 for key in User=egress-milter RuntimeDirectory=egress-milter NoNewPrivileges=yes \
     ProtectSystem=strict ProtectHome=yes PrivateTmp=yes ReadWritePaths=/run/egress-milter \
-    'ExecReload=/bin/kill -USR1'; do
+    'ExecReload=/bin/kill -HUP'; do
 	check_contains "the unit sets $key" "$unit" "$key"
 done
 substituted() { ! grep -q '@[A-Z]*@' "$1"; }
