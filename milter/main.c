@@ -44,10 +44,9 @@
 #include "resolver.h"
 #include "util.h"
 
-#ifndef SYSCONFDIR
-#define SYSCONFDIR "/etc"
-#endif
-#define DEFAULT_CONF_PATH SYSCONFDIR "/egress-milter.conf"
+#include "paths.h"
+
+#define DEFAULT_CONF_PATH EM_CONF_PATH
 
 struct options {
 	const char *conf_path;		/* -c, or the default if it exists */

@@ -27,7 +27,7 @@ check "smtp_header_checks: the report header is removed on the way out" \
     [ "$(q 'X-Egress-Report: action=tag' egress_strip)" = "IGNORE" ]
 unit=$BUILDDIR/contrib/systemd/egress-milter.service
 check "the systemd unit is built" [ -f "$unit" ]
-check_contains "the unit starts the installed milter in the foreground" "$unit" "/egress-milter -f -c "
+check_contains "the unit starts the installed milter in the foreground" "$unit" "/egress-milter -f"
 for key in User=egress-milter RuntimeDirectory=egress-milter NoNewPrivileges=yes \
     ProtectSystem=strict ProtectHome=yes PrivateTmp=yes ReadWritePaths=/run/egress-milter \
     'ExecReload=/bin/kill -HUP'; do
