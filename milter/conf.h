@@ -27,6 +27,7 @@
 #define CONF_MAX_DNSBL 32
 #define CONF_MAX_CODES 32
 #define CONF_NAME_MAX 64
+#define CONF_MAX_KEYS 64		/* entries of conf_keys[] */
 #define CONF_DEFAULT_SOCKET "inet:8895@127.0.0.1"
 #define CONF_DEFAULT_ROUTE_HEADER "X-Egress-Route"
 #define CONF_DEFAULT_DNS_TIMEOUT 2
@@ -72,6 +73,7 @@ struct conf_dnsbl {
 	struct conf_code_range codes[CONF_MAX_CODES];
 	size_t ncodes;			/* 0: any 127/8 answer outside errors */
 	int weight;
+	int line;			/* of its line; 0: a shipped zone */
 };
 
 /* One EgressMap line: mail from DOMAIN (or below it) leaves by EGRESS. */
@@ -115,6 +117,9 @@ struct conf {
 	char *pidfile;			/* NULL: none */
 	mode_t umask;
 	bool umask_set;
+	/* -t (conf_print.c): the line each value came from; 0: default. */
+	int key_line[CONF_MAX_KEYS];	/* by conf_keys[] index, last use */
+	int on_line[FINDING_COUNT];	/* each finding's On line */
 	int refcount;			/* owned by conf_current()/release */
 };
 

@@ -247,6 +247,7 @@ parse_zone(struct conf_parse *parse, const char *key, char **values,
 		}
 	}
 	zone.zone = xstrdup(values[0]);
+	zone.line = parse->line;
 	zones[(*n)++] = zone;
 	return 0;
 }
@@ -351,6 +352,7 @@ key_on(struct conf_parse *parse,
 		return;
 	}
 	parse->on_seen[finding] = parse->line;
+	parse->conf->on_line[finding] = parse->line;
 	parse->conf->on[finding] = (enum action)action;
 }
 

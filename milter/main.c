@@ -36,6 +36,7 @@
 
 #include "check.h"
 #include "conf.h"
+#include "conf_print.h"
 #include "dnscache.h"
 #include "log.h"
 #include "milter.h"
@@ -487,24 +488,6 @@ run_milter(struct conf *conf)
 	return milter_status == MI_SUCCESS ? 0 : 1;
 }
 
-/* -t shows what the configuration means: egresses and zones. */
-static void
-print_egresses(const struct conf *conf)
-{
-	for (size_t i = 0; i < conf->negress; i++) {
-		const struct conf_egress *e = &conf->egress[i];
-
-		printf("egress %s %s helo=%s route=%s transport=%s%s\n", e->name,
-		    e->address.text, e->helo ? e->helo : "-", e->route,
-		    e->transport ? e->transport : "-", i == 0 ?
-		    " (default)" : "");
-	}
-	for (size_t i = 0; i < conf->ndnsbl; i++)
-		printf("dnsbl %s weight=%d%s\n", conf->dnsbl[i].zone,
-		    conf->dnsbl[i].weight, conf->dnsbl[i].ncodes ? "" :
-		    " codes=any");
-}
-
 /* --check: exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN. */
 static int
 run_check(void)
@@ -536,10 +519,7 @@ main(int argc, char **argv)
 	if (opts.test_only) {
 		if ((conf = read_configuration(true)) == NULL)
 			return 1;
-		printf("%s: configuration OK (%zu egress%s)\n",
-		    conf->path ? conf->path : "built-in defaults",
-		    conf->negress, conf->negress == 1 ? "" : "es");
-		print_egresses(conf);
+		conf_print(conf, opts.conf_path, stdout);
 		conf_free(conf);
 		return 0;
 	}

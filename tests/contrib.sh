@@ -11,7 +11,7 @@ for f in contrib/egress-milter.conf contrib/postfix/egress-milter.conf.example; 
 	check "$f passes egress-milter -t" [ $? -eq 0 ]
 done
 check_contains "the Postfix example defines the backup egress" "$out" \
-    "egress backup 192.0.2.20 helo=mail2.example.com route=backup transport=smtp-backup"
+    "Egress backup 192.0.2.20 helo=mail2.example.com route=backup transport=smtp-backup"
 
 echo "compatibility_level = 3.6" >"$TMPDIR_TEST/main.cf"
 q() { postmap -c "$TMPDIR_TEST" -q "$1" "regexp:$SRCDIR/contrib/postfix/$2" 2>&1; }
