@@ -37,8 +37,10 @@
 #include "check.h"
 #include "conf.h"
 #include "conf_print.h"
+#include "daemon.h"
 #include "dnscache.h"
 #include "log.h"
+#include "logto.h"
 #include "milter.h"
 #include "monitor.h"
 #include "reload.h"
@@ -57,6 +59,7 @@ struct options {
 	bool test_only;			/* -t */
 	bool check;			/* --check */
 	bool json;			/* --json */
+	enum logto log_to;		/* --log-to (logto.c) */
 };
 
 static struct options opts;
@@ -65,7 +68,7 @@ static void
 usage(FILE *fp)
 {
 	fprintf(fp,
-	    "usage: egress-milter [-f] [-c FILE] [-p SOCKET]\n"
+	    "usage: egress-milter [-f] [-c FILE] [-p SOCKET] [--log-to=WHERE]\n"
 	    "       egress-milter -t [-c FILE]\n"
 	    "       egress-milter --check [--json] [-c FILE]\n"
 	    "       egress-milter -V | -h\n"
@@ -74,7 +77,10 @@ usage(FILE *fp)
 	    "             built-in defaults when it does not exist)\n"
 	    "  -p SOCKET  milter socket: unix:/PATH, inet:PORT@HOST or\n"
 	    "             inet6:PORT@HOST (overrides Socket)\n"
-	    "  -f         stay in the foreground and log to stderr too\n"
+	    "  -f         stay in the foreground and log to stderr too (under\n"
+	    "             systemd: to the journal only, each line once)\n"
+	    "  --log-to=auto|syslog|stderr|journal\n"
+	    "             where the log goes (default auto)\n"
 	    "  -t         check the configuration and exit (0 good, 1 bad)\n"
 	    "  --check    report every egress's health and exit 0 OK,\n"
 	    "             1 WARNING, 2 CRITICAL, 3 UNKNOWN\n"
@@ -96,6 +102,7 @@ parse_args(int argc, char **argv)
 		{ "json", no_argument, NULL, 'J' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
+		{ "log-to", required_argument, NULL, 'L' },
 		{ NULL, 0, NULL, 0 }
 	};
 	int c;
@@ -109,6 +116,13 @@ parse_args(int argc, char **argv)
 		case 't': opts.test_only = true; break;
 		case 'C': opts.check = true; break;
 		case 'J': opts.json = true; break;
+		case 'L':
+			if (logto_parse(optarg, &opts.log_to) != 0) {
+				fprintf(stderr, "egress-milter: --log-to: "
+				    "expected auto, syslog, stderr or journal\n");
+				exit(1);
+			}
+			break;
 		case 'V': printf("egress-milter %s\n", PACKAGE_VERSION); exit(0);
 		case 'h': usage(stdout); exit(0);
 		default: usage(stderr); exit(opts.check ? 3 : 1);
@@ -335,29 +349,6 @@ wait_for_signals(const char *socket_spec)
 }
 
 static void
-daemonize(void)
-{
-	pid_t pid = fork();
-	int fd;
-
-	if (pid < 0)
-		log_fatal("fork: %s", strerror(errno));
-	if (pid > 0)
-		_exit(0);
-	if (setsid() < 0)
-		log_fatal("setsid: %s", strerror(errno));
-	if (chdir("/") != 0)
-		log_fatal("chdir /: %s", strerror(errno));
-	if ((fd = open("/dev/null", O_RDWR)) >= 0) {
-		dup2(fd, 0);
-		dup2(fd, 1);
-		dup2(fd, 2);
-		if (fd > 2)
-			close(fd);
-	}
-}
-
-static void
 write_pidfile(const char *path)
 {
 	FILE *fp = fopen(path, "w");
@@ -452,7 +443,7 @@ run_milter(struct conf *conf)
 		log_fatal("cannot open milter socket %s (in use, or no "
 		    "permission?)", conf->socket);
 	if (!opts.foreground)
-		daemonize();
+		daemon_detach();
 	if (conf->pidfile != NULL)
 		write_pidfile(conf->pidfile);
 	if (conf->user != NULL)
@@ -472,7 +463,9 @@ run_milter(struct conf *conf)
 	main_thread = pthread_self();
 	if (pthread_create(&milter, NULL, milter_thread, NULL) != 0)
 		log_fatal("cannot start the milter thread");
+	daemon_ready();
 	wait_for_signals(socket_spec);
+	daemon_notify("STOPPING=1");
 	reload_stop();
 	free(socket_spec);
 	pthread_join(milter, NULL);
@@ -516,6 +509,8 @@ main(int argc, char **argv)
 
 	parse_args(argc, argv);
 	log_open(false, LOG_MAIL, true, LOG_INFO);
+	if (!opts.test_only && !opts.check)
+		logto_start(opts.log_to, opts.foreground, LOG_INFO);
 	if (opts.test_only) {
 		if ((conf = read_configuration(true)) == NULL)
 			return 1;
@@ -530,7 +525,7 @@ main(int argc, char **argv)
 		    "(egress-milter -t shows every problem)");
 		return 1;
 	}
-	log_open(conf->syslog, conf->syslog_facility, opts.foreground,
-	    conf->log_level);
+	logto_apply(opts.log_to, opts.foreground, conf->syslog,
+	    conf->syslog_facility, conf->log_level);
 	return run_milter(conf);
 }
