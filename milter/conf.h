@@ -60,6 +60,17 @@ struct conf_egress {
 	char *route;
 	char *transport;		/* NULL unless transport= was given */
 	int line;			/* 0 for a built-in egress */
+	/* public= / PublicAddress (NAT): address is then the public
+	 * address, the one the checks judge; bind the one on the line. */
+	struct conf_address bind;
+	bool has_public;
+};
+
+/* PublicAddress BIND PUBLIC: the egress bound to BIND leaves as PUBLIC. */
+struct conf_public {
+	struct conf_address bind;
+	struct conf_address public_address;
+	int line;
 };
 
 /* An inclusive range of IPv4 answers, host byte order. */
@@ -107,6 +118,8 @@ struct conf {
 	bool report_header;		/* add X-Egress-Report */
 	struct conf_dnsbl domainbl[CONF_MAX_DNSBL];	/* DomainBl */
 	size_t ndomainbl;
+	struct conf_public publics[CONF_MAX_EGRESS];	/* PublicAddress */
+	size_t npublic;
 	char *egress_map_path;		/* EgressMap FILE */
 	struct conf_map_entry *egress_map;	/* sorted by domain */
 	size_t negress_map;

@@ -25,6 +25,7 @@
 #include "conf_print.h"
 #include "conf_value.h"
 #include "finding.h"
+#include "netclass.h"
 
 _Static_assert(CONF_MAX_KEYS <= 64, "key_line[] holds CONF_MAX_KEYS");
 
@@ -84,14 +85,40 @@ print_egresses(const struct printer *p)
 		    "EgressFrom" : "", e->line == 0 || e->line == from_line ?
 		    "; " : "", i == 0 ? "the default egress" : "an egress");
 		print_source(p, e->line, note);
-		fprintf(p->fp, "Egress %s %s", e->name, e->address.text);
+		if (!netclass_is_public(&e->address))
+			fprintf(p->fp, "# warning: %s is not a public address "
+			    "(%s): the checks need the address remote servers "
+			    "see; give it with public=ADDRESS (or PublicAddress "
+			    "%s ADDRESS)\n", e->address.text,
+			    netclass_name(netclass_of(&e->address)),
+			    e->address.text);
+		fprintf(p->fp, "Egress %s %s", e->name, e->has_public ?
+		    e->bind.text : e->address.text);
 		if (e->helo)
 			fprintf(p->fp, " helo=%s", e->helo);
 		fprintf(p->fp, " route=%s", e->route);
 		if (e->transport)
 			fprintf(p->fp, " transport=%s", e->transport);
+		if (e->has_public)
+			fprintf(p->fp, " public=%s", e->address.text);
 		fputc('\n', p->fp);
 	}
+}
+
+/* Applied to the egresses as public=; shown for their sources. */
+static void
+print_publics(const struct printer *p)
+{
+	for (size_t i = 0; i < p->conf->npublic; i++) {
+		const struct conf_public *pub = &p->conf->publics[i];
+
+		print_source(p, pub->line, NULL);
+		fprintf(p->fp, "#PublicAddress %s %s (the egress bound to it "
+		    "shows it as public=)\n", pub->bind.text,
+		    pub->public_address.text);
+	}
+	if (p->conf->npublic == 0)
+		print_unset(p, "none");
 }
 
 static void
@@ -190,6 +217,8 @@ print_special(const struct printer *p, const char *name)
 	if (strcasecmp(name, "Socket") == 0) print_value(p, c->socket);
 	else if (strcasecmp(name, "Nameservers") == 0) print_nameservers(p);
 	else if (strcasecmp(name, "Egress") == 0) print_egresses(p);
+	else if (strcasecmp(name, "PublicAddress") == 0)
+		print_publics(p);
 	else if (strcasecmp(name, "EgressFrom") == 0)
 		print_unset(p, key_line(p) ? "its egresses are the Egress "
 		    "lines marked (EgressFrom)" : "not used");

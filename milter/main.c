@@ -39,6 +39,7 @@
 #include "conf_print.h"
 #include "daemon.h"
 #include "dnscache.h"
+#include "egress.h"
 #include "log.h"
 #include "logto.h"
 #include "milter.h"
@@ -213,6 +214,7 @@ reload(int sig)
 		log_notice("configuration reloaded (%zu egress%s); new "
 		    "connections use it", conf->negress, conf->negress == 1 ?
 		    "" : "es");
+		egress_warn_not_public(conf);
 	}
 	conf_release(old);
 }
@@ -460,6 +462,7 @@ run_milter(struct conf *conf)
 	log_notice("starting on %s with %zu egress%s (%s)", conf->socket,
 	    conf->negress, conf->negress == 1 ? "" : "es",
 	    conf->path ? conf->path : "built-in defaults");
+	egress_warn_not_public(conf);
 	main_thread = pthread_self();
 	if (pthread_create(&milter, NULL, milter_thread, NULL) != 0)
 		log_fatal("cannot start the milter thread");
