@@ -76,7 +76,14 @@ print_json_egress(FILE *fp, const struct egress_report *r)
 			first = false;
 		}
 	fputs("], \"reasons\": ", fp);
-	json_string_or_null(fp, r->reasons);
+	if (r->noise[0]) {		/* zone errors too, after the rest */
+		char all[sizeof(r->reasons) + sizeof(r->noise) + 2];
+
+		snprintf(all, sizeof(all), "%s%s%s", r->reasons,
+		    r->reasons[0] ? "; " : "", r->noise);
+		json_string_or_null(fp, all);
+	} else
+		json_string_or_null(fp, r->reasons);
 	fputc('}', fp);
 }
 
@@ -133,6 +140,8 @@ print_text(FILE *fp, enum egress_state overall,
 		fputc('\n', fp);
 		if (r->reasons[0])
 			fprintf(fp, "    %s\n", r->reasons);
+		if (r->noise[0])
+			fprintf(fp, "    %s\n", r->noise);
 		for (size_t k = 0; k < r->ndnsbl; k++)
 			fprintf(fp, "    %-28s %s\n", r->dnsbl[k].zone->zone,
 			    r->dnsbl[k].suspended ? "suspended" :

@@ -162,6 +162,8 @@ parse_line(struct conf_parse *parse, char *line)
 		}
 		*seen = parse->line;
 	}
+	if (key - conf_keys < CONF_MAX_KEYS)	/* for -t: conf_print.c */
+		parse->conf->key_line[key - conf_keys] = parse->line;
 	key->handler(parse, key, words + 1, nwords - 1);
 }
 

@@ -27,6 +27,7 @@
 #define CONF_MAX_DNSBL 32
 #define CONF_MAX_CODES 32
 #define CONF_NAME_MAX 64
+#define CONF_MAX_KEYS 64		/* entries of conf_keys[] */
 #define CONF_DEFAULT_SOCKET "inet:8895@127.0.0.1"
 #define CONF_DEFAULT_ROUTE_HEADER "X-Egress-Route"
 #define CONF_DEFAULT_DNS_TIMEOUT 2
@@ -59,6 +60,17 @@ struct conf_egress {
 	char *route;
 	char *transport;		/* NULL unless transport= was given */
 	int line;			/* 0 for a built-in egress */
+	/* public= / PublicAddress (NAT): address is then the public
+	 * address, the one the checks judge; bind the one on the line. */
+	struct conf_address bind;
+	bool has_public;
+};
+
+/* PublicAddress BIND PUBLIC: the egress bound to BIND leaves as PUBLIC. */
+struct conf_public {
+	struct conf_address bind;
+	struct conf_address public_address;
+	int line;
 };
 
 /* An inclusive range of IPv4 answers, host byte order. */
@@ -72,6 +84,7 @@ struct conf_dnsbl {
 	struct conf_code_range codes[CONF_MAX_CODES];
 	size_t ncodes;			/* 0: any 127/8 answer outside errors */
 	int weight;
+	int line;			/* of its line; 0: a shipped zone */
 };
 
 /* One EgressMap line: mail from DOMAIN (or below it) leaves by EGRESS. */
@@ -105,6 +118,8 @@ struct conf {
 	bool report_header;		/* add X-Egress-Report */
 	struct conf_dnsbl domainbl[CONF_MAX_DNSBL];	/* DomainBl */
 	size_t ndomainbl;
+	struct conf_public publics[CONF_MAX_EGRESS];	/* PublicAddress */
+	size_t npublic;
 	char *egress_map_path;		/* EgressMap FILE */
 	struct conf_map_entry *egress_map;	/* sorted by domain */
 	size_t negress_map;
@@ -115,6 +130,9 @@ struct conf {
 	char *pidfile;			/* NULL: none */
 	mode_t umask;
 	bool umask_set;
+	/* -t (conf_print.c): the line each value came from; 0: default. */
+	int key_line[CONF_MAX_KEYS];	/* by conf_keys[] index, last use */
+	int on_line[FINDING_COUNT];	/* each finding's On line */
 	int refcount;			/* owned by conf_current()/release */
 };
 

@@ -4,7 +4,8 @@
  *
  * Keys: Socket, Nameservers, DNSTimeout, DNSTries, DNSCacheSize,
  * DNSMinTTL, DNSMaxTTL, DNSNegativeMaxTTL, DNSServeStale, CheckInterval,
- * Egress, EgressFrom, EgressMap, DomainBl, ReportHeader, Dnsbl, DnsblThreshold,
+ * Egress, PublicAddress, EgressFrom, EgressMap, DomainBl, ReportHeader, Dnsbl,
+ * DnsblThreshold,
  * On, Fallback, RouteHeader, Syslog, SyslogFacility, LogLevel, UserID,
  * PidFile, UMask. egress-milter.conf(5) documents them; keep it equal.
  * Must not: read files (conf.c does), touch libmilter or the network.
@@ -121,9 +122,11 @@ egress_option(struct conf_parse *parse, struct conf_egress *egress,
 			return -1;
 		free(egress->transport);
 		egress->transport = xstrdup(value);
+	} else if ((value = option_value(word, "public")) != NULL) {
+		return conf_egress_public(parse, egress, value);
 	} else {
 		conf_error(parse, "Egress: unknown option \"%s\" (expected "
-		    "helo=, route= or transport=)",
+		    "helo=, route=, transport= or public=)",
 		    log_escape(shown, sizeof(shown), word));
 		return -1;
 	}
@@ -162,6 +165,7 @@ key_egress(struct conf_parse *parse,
 	}
 	egress.name = xstrdup(values[0]);
 	egress.line = parse->line;
+	egress.bind = egress.address;
 	for (int i = 2; i < nvalues; i++)
 		if (egress_option(parse, &egress, values[i]) != 0) {
 			free(egress.name);
@@ -247,6 +251,7 @@ parse_zone(struct conf_parse *parse, const char *key, char **values,
 		}
 	}
 	zone.zone = xstrdup(values[0]);
+	zone.line = parse->line;
 	zones[(*n)++] = zone;
 	return 0;
 }
@@ -351,6 +356,7 @@ key_on(struct conf_parse *parse,
 		return;
 	}
 	parse->on_seen[finding] = parse->line;
+	parse->conf->on_line[finding] = parse->line;
 	parse->conf->on[finding] = (enum action)action;
 }
 
@@ -490,8 +496,10 @@ const struct conf_key conf_keys[] = {
 	NUMBER("DNSMaxTTL", dns_max_ttl, 1, 604800),
 	NUMBER("DNSNegativeMaxTTL", dns_negative_max_ttl, 0, 86400),
 	NUMBER("DNSServeStale", dns_serve_stale, 0, 604800),
-	{ "Egress", "NAME IP [helo=HOST] [route=NAME] [transport=NAME]", 2,
-	    5, false, key_egress, 0, 0, 0 },
+	{ "Egress", "NAME IP [helo=HOST] [route=NAME] [transport=NAME] "
+	    "[public=IP]", 2, 6, false, key_egress, 0, 0, 0 },
+	{ "PublicAddress", "BIND-IP PUBLIC-IP", 2, 2, false,
+	    conf_key_public_address, 0, 0, 0 },
 	{ "EgressFrom", "postfix[:DIR]", 1, 1, true, key_egress_from,
 	    0, 0, 0 },
 	{ "Dnsbl", "ZONE [codes=LIST] [weight=N] | none", 1, 3, false,
@@ -547,6 +555,8 @@ conf_keys_finish(struct conf_parse *parse)
 	/* A file without Egress lines sends from the primary address. */
 	if (parse->conf->negress == 0)
 		conf_add_primary_egress(parse->conf);
+	/* PublicAddress lines name egresses of the whole file. */
+	conf_apply_public_addresses(parse);
 	/* The map is read last: it names egresses of the whole file. */
 	if (parse->conf->egress_map_path != NULL)
 		conf_load_egress_map(parse);

@@ -47,6 +47,13 @@ void conf_load_egress_map(struct conf_parse *parse);
 /* EgressFrom postfix[:DIR]: adds the egresses Postfix's config names. */
 void conf_discover_postfix(struct conf_parse *parse, const char *dir);
 
+/* NAT (conf_public.c): Egress's public=, PublicAddress, and applying it. */
+int conf_egress_public(struct conf_parse *parse, struct conf_egress *egress,
+    const char *value);
+void conf_key_public_address(struct conf_parse *parse,
+    const struct conf_key *key, char **values, int nvalues);
+void conf_apply_public_addresses(struct conf_parse *parse);
+
 void conf_error(struct conf_parse *parse, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 

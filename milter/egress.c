@@ -2,6 +2,7 @@
  * egress.c - one round of egress-level checks and what they add up to.
  *
  * egress_check(), egress_zone_selftests(), egress_state_of(),
+ * egress_warn_not_public(),
  * egress_state_name(),
  * egress_state_exit_code(), egress_state_rank().
  * Must not: touch libmilter; talk to DNS except through rdns.c/dnsbl.c.
@@ -13,6 +14,7 @@
 
 #include "egress.h"
 #include "log.h"
+#include "netclass.h"
 
 const char *
 egress_state_name(enum egress_state state)
@@ -41,14 +43,19 @@ egress_state_rank(enum egress_state state)
 }
 
 static void
-add_reason(struct egress_report *out, const char *text)
+append(char *buf, size_t size, const char *text)
 {
-	size_t len = strlen(out->reasons);
+	size_t len = strlen(buf);
 
 	if (text[0] == '\0')
 		return;
-	snprintf(out->reasons + len, sizeof(out->reasons) - len, "%s%s",
-	    len ? "; " : "", text);
+	snprintf(buf + len, size - len, "%s%s", len ? "; " : "", text);
+}
+
+static void
+add_reason(struct egress_report *out, const char *text)
+{
+	append(out->reasons, sizeof(out->reasons), text);
 }
 
 void
@@ -91,7 +98,7 @@ check_zones(const struct conf *conf, const struct conf_egress *egress,
 			out->findings[FINDING_DNS_ERROR] = true;
 			snprintf(line, sizeof(line), "%s: %s", r->zone->zone,
 			    r->error_text);
-			add_reason(out, line);
+			append(out->noise, sizeof(out->noise), line);
 		} else if (r->listed) {
 			snprintf(line, sizeof(line), "%s listed on %s (%s%s%s)",
 			    egress->address.text, r->zone->zone, r->codes[0],
@@ -110,11 +117,53 @@ egress_state_of(const bool *findings)
 	if (findings[FINDING_LISTED] || findings[FINDING_NO_PTR] ||
 	    findings[FINDING_FCRDNS_MISMATCH])
 		return EGRESS_CRITICAL;
-	if (findings[FINDING_GENERIC_PTR] || findings[FINDING_HELO_MISMATCH])
+	if (findings[FINDING_GENERIC_PTR] || findings[FINDING_HELO_MISMATCH] ||
+	    findings[FINDING_NOT_PUBLIC])
 		return EGRESS_WARNING;
 	if (findings[FINDING_DNS_ERROR])
 		return EGRESS_UNKNOWN;
 	return EGRESS_OK;
+}
+
+/*
+ * An address remote servers cannot see (netclass.c): no PTR, DNSBL or
+ * SPF answer about it says anything of the egress, so none is asked.
+ */
+static void
+not_public_reason(const struct conf_egress *egress, char *out, size_t size)
+{
+	const char *a = egress->address.text;
+
+	snprintf(out, size, "%s (%s range) is not a "
+	    "public address: the checks need the address remote servers see; "
+	    "give it as \"Egress %s %s public=203.0.113.7\" (or, for "
+	    "EgressFrom postfix, \"PublicAddress %s 203.0.113.7\") with the "
+	    "address this egress leaves as. Until then its PTR, DNSBLs, SPF "
+	    "and DMARC are not checked and no mail is held for them (DKIM, "
+	    "the From field and domain blocklists still are)", a,
+	    netclass_name(netclass_of(&egress->address)), egress->name, a, a);
+}
+
+static void
+not_public(const struct conf_egress *egress, struct egress_report *out)
+{
+	out->findings[FINDING_NOT_PUBLIC] = true;
+	out->ttl = 86400;
+	not_public_reason(egress, out->reasons, sizeof(out->reasons));
+	out->state = egress_state_of(out->findings);
+}
+
+void
+egress_warn_not_public(const struct conf *conf)
+{
+	char reason[1024];
+
+	for (size_t i = 0; i < conf->negress; i++)
+		if (!netclass_is_public(&conf->egress[i].address)) {
+			not_public_reason(&conf->egress[i], reason,
+			    sizeof(reason));
+			log_warn("egress %s: %s", conf->egress[i].name, reason);
+		}
 }
 
 void
@@ -123,6 +172,10 @@ egress_check(const struct conf *conf, const struct conf_egress *egress,
 {
 	memset(out, 0, sizeof(*out));
 	out->egress = egress;
+	if (!netclass_is_public(&egress->address)) {
+		not_public(egress, out);
+		return;
+	}
 	rdns_check(egress, &out->rdns);
 	out->ttl = out->rdns.ttl;
 	out->findings[FINDING_NO_PTR] = out->rdns.no_ptr;

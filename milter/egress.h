@@ -42,6 +42,7 @@ struct egress_report {
 	bool findings[FINDING_COUNT];	/* egress-level findings only */
 	enum egress_state state;
 	char reasons[2048];		/* every problem, "; "-separated */
+	char noise[1024];		/* zone DNS errors: logged, not in 451s */
 	unsigned ttl;			/* smallest TTL seen, seconds */
 };
 
@@ -55,6 +56,9 @@ void egress_check(const struct conf *conf, const struct conf_egress *egress,
 /* Runs every zone's RFC 5782 self-test for FAMILY into ZONES. */
 void egress_zone_selftests(const struct conf *conf, int family,
     struct zone_status *zones);
+
+/* Logs a warning, with the fix, for each egress that is not public. */
+void egress_warn_not_public(const struct conf *conf);
 
 /* The state FINDINGS (FINDING_COUNT flags) add up to. */
 enum egress_state egress_state_of(const bool *findings);

@@ -26,6 +26,7 @@ static const struct {
 	[FINDING_HELO_MISMATCH] = { "helo-mismatch", ACTION_TAG },
 	[FINDING_LISTED] = { "listed", ACTION_REROUTE },
 	[FINDING_DNS_ERROR] = { "dns-error", ACTION_ACCEPT },
+	[FINDING_NOT_PUBLIC] = { "not-public", ACTION_ACCEPT },
 	[FINDING_SPF_FAIL] = { "spf-fail", ACTION_REROUTE },
 	[FINDING_SPF_SOFTFAIL] = { "spf-softfail", ACTION_TAG },
 	[FINDING_SPF_NEUTRAL] = { "spf-neutral", ACTION_ACCEPT },

@@ -3,7 +3,9 @@
  *
  * The threshold is a syslog priority (LOG_ERR .. LOG_DEBUG); lines above
  * it are dropped. stderr lines carry the priority name so a test or an
- * operator reading a terminal sees the same facts syslog gets.
+ * operator reading a terminal sees the same facts syslog gets; for the
+ * journal (log_set_journal) they begin with "<N>" instead, the priority
+ * as sd-daemon(3) describes, so journald files each at its own level.
  */
 #include "config.h"
 
@@ -20,6 +22,7 @@
 static bool log_to_syslog;
 static bool log_to_stderr = true;
 static volatile int log_threshold = LOG_INFO;
+static bool log_journal;		/* stderr lines as "<N>text" */
 
 void
 log_open(bool use_syslog, int facility, bool use_stderr, int threshold)
@@ -37,6 +40,18 @@ void
 log_set_threshold(int threshold)
 {
 	log_threshold = threshold;
+}
+
+void
+log_set_journal(bool journal)
+{
+	log_journal = journal;
+}
+
+void
+log_set_stderr(bool use_stderr)
+{
+	log_to_stderr = use_stderr;
 }
 
 void
@@ -70,7 +85,9 @@ log_vwrite(int priority, const char *fmt, va_list ap)
 	vsnprintf(line, sizeof(line), fmt, ap);
 	if (log_to_syslog)
 		syslog(priority, "%s", line);
-	if (log_to_stderr)
+	if (log_to_stderr && log_journal)
+		fprintf(stderr, "<%d>%s\n", priority, line);
+	else if (log_to_stderr)
 		fprintf(stderr, LOG_IDENT ": %s: %s\n", priority_name(priority),
 		    line);
 }

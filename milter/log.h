@@ -17,6 +17,9 @@
 
 void log_open(bool use_syslog, int facility, bool use_stderr, int threshold);
 void log_set_threshold(int threshold);
+/* stderr lines as "<N>text" for the journal (sd-daemon(3)); see logto.c. */
+void log_set_journal(bool journal);
+void log_set_stderr(bool use_stderr);
 void log_close(void);
 
 void log_write(int priority, const char *fmt, ...)

@@ -6,8 +6,9 @@
  * socket (so a busy port is reported on the terminal), go to the
  * background, write the pid file, drop to UserID, start the reload
  * thread, then hand control to libmilter. libmilter's own signal thread
- * treats SIGHUP and SIGTERM as "stop" and SIGINT as "abort"; SIGUSR1
- * re-reads the configuration for new connections, keeping the old one
+ * treats SIGHUP and SIGTERM as "stop" and SIGINT as "abort"; the main
+ * thread takes the signals first (see reload.c): SIGHUP and SIGUSR1
+ * re-read the configuration for new connections, keeping the old one
  * when the new file has errors.
  * Must not: do message work (milter.c) or DNS.
  */
@@ -37,18 +38,22 @@
 
 #include "check.h"
 #include "conf.h"
+#include "conf_print.h"
+#include "daemon.h"
 #include "dnscache.h"
+#include "egress.h"
 #include "log.h"
+#include "logto.h"
 #include "milter.h"
 #include "monitor.h"
+#include "reload.h"
 #include "resolver.h"
 #include "spf.h"
 #include "util.h"
 
-#ifndef SYSCONFDIR
-#define SYSCONFDIR "/etc"
-#endif
-#define DEFAULT_CONF_PATH SYSCONFDIR "/egress-milter.conf"
+#include "paths.h"
+
+#define DEFAULT_CONF_PATH EM_CONF_PATH
 
 struct options {
 	const char *conf_path;		/* -c, or the default if it exists */
@@ -58,6 +63,7 @@ struct options {
 	bool test_only;			/* -t */
 	bool check;			/* --check */
 	bool json;			/* --json */
+	enum logto log_to;		/* --log-to (logto.c) */
 };
 
 static struct options opts;
@@ -66,7 +72,7 @@ static void
 usage(FILE *fp)
 {
 	fprintf(fp,
-	    "usage: egress-milter [-f] [-c FILE] [-p SOCKET]\n"
+	    "usage: egress-milter [-f] [-c FILE] [-p SOCKET] [--log-to=WHERE]\n"
 	    "       egress-milter -t [-c FILE]\n"
 	    "       egress-milter --check [--json] [-c FILE]\n"
 	    "       egress-milter -V | -h\n"
@@ -75,7 +81,10 @@ usage(FILE *fp)
 	    "             built-in defaults when it does not exist)\n"
 	    "  -p SOCKET  milter socket: unix:/PATH, inet:PORT@HOST or\n"
 	    "             inet6:PORT@HOST (overrides Socket)\n"
-	    "  -f         stay in the foreground and log to stderr too\n"
+	    "  -f         stay in the foreground and log to stderr too (under\n"
+	    "             systemd: to the journal only, each line once)\n"
+	    "  --log-to=auto|syslog|stderr|journal\n"
+	    "             where the log goes (default auto)\n"
 	    "  -t         check the configuration and exit (0 good, 1 bad)\n"
 	    "  --check    report every egress's health and exit 0 OK,\n"
 	    "             1 WARNING, 2 CRITICAL, 3 UNKNOWN\n"
@@ -83,7 +92,8 @@ usage(FILE *fp)
 	    "  -V         print the version and exit\n"
 	    "  -h         print this help and exit\n"
 	    "\n"
-	    "Signals: SIGUSR1 re-reads the configuration; SIGTERM stops.\n"
+	    "Signals: SIGHUP and SIGUSR1 re-read the configuration; SIGTERM\n"
+	    "stops.\n"
 	    "See egress-milter(8) and egress-milter.conf(5).\n",
 	    DEFAULT_CONF_PATH);
 }
@@ -96,6 +106,7 @@ parse_args(int argc, char **argv)
 		{ "json", no_argument, NULL, 'J' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
+		{ "log-to", required_argument, NULL, 'L' },
 		{ NULL, 0, NULL, 0 }
 	};
 	int c;
@@ -109,6 +120,13 @@ parse_args(int argc, char **argv)
 		case 't': opts.test_only = true; break;
 		case 'C': opts.check = true; break;
 		case 'J': opts.json = true; break;
+		case 'L':
+			if (logto_parse(optarg, &opts.log_to) != 0) {
+				fprintf(stderr, "egress-milter: --log-to: "
+				    "expected auto, syslog, stderr or journal\n");
+				exit(1);
+			}
+			break;
 		case 'V': printf("egress-milter %s\n", PACKAGE_VERSION); exit(0);
 		case 'h': usage(stdout); exit(0);
 		default: usage(stderr); exit(opts.check ? 3 : 1);
@@ -175,14 +193,14 @@ apply_dns_settings(const struct conf *conf)
 	dnscache_configure(&cs);
 }
 
-/* SIGUSR1: re-reads the configuration; a bad file keeps the old one. */
+/* SIGHUP, SIGUSR1: re-reads the configuration; a bad file keeps the old. */
 static void
-reload(void)
+reload(int sig)
 {
 	struct conf *old = conf_current(), *conf;
 
-	log_notice("SIGUSR1: re-reading %s", old && old->path ? old->path :
-	    "the built-in defaults");
+	log_notice("%s: re-reading %s", sig == SIGHUP ? "SIGHUP" : "SIGUSR1",
+	    old && old->path ? old->path : "the built-in defaults");
 	conf = read_configuration(false);
 	if (conf == NULL) {
 		log_err("configuration not reloaded: the running configuration "
@@ -197,7 +215,10 @@ reload(void)
 		conf_set_current(conf);
 		if (monitor_restart(conf_current()) != 0)
 			log_err("cannot restart the egress monitor");
-		log_notice("configuration reloaded; new connections use it");
+		log_notice("configuration reloaded (%zu egress%s); new "
+		    "connections use it", conf->negress, conf->negress == 1 ?
+		    "" : "es");
+		egress_warn_not_public(conf);
 	}
 	conf_release(old);
 }
@@ -325,43 +346,11 @@ wait_for_signals(const char *socket_spec)
 	int sig;
 
 	sigemptyset(&set);
-	sigaddset(&set, SIGUSR1);
-	sigaddset(&set, SIGHUP);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
-	while (sigwait(&set, &sig) == 0) {
-		if (sig == SIGUSR1) {
-			reload();
-			continue;
-		}
-		if (!atomic_load(&milter_returned)) {
-			log_notice("%s: stopping", strsignal(sig));
-			stop_listener(socket_spec);
-		}
-		return;
-	}
-}
-
-static void
-daemonize(void)
-{
-	pid_t pid = fork();
-	int fd;
-
-	if (pid < 0)
-		log_fatal("fork: %s", strerror(errno));
-	if (pid > 0)
-		_exit(0);
-	if (setsid() < 0)
-		log_fatal("setsid: %s", strerror(errno));
-	if (chdir("/") != 0)
-		log_fatal("chdir /: %s", strerror(errno));
-	if ((fd = open("/dev/null", O_RDWR)) >= 0) {
-		dup2(fd, 0);
-		dup2(fd, 1);
-		dup2(fd, 2);
-		if (fd > 2)
-			close(fd);
+	if (sigwait(&set, &sig) == 0 && !atomic_load(&milter_returned)) {
+		log_notice("%s: stopping", strsignal(sig));
+		stop_listener(socket_spec);
 	}
 }
 
@@ -496,7 +485,7 @@ run_milter(struct conf *conf)
 		    "permission?)", conf->socket);
 	set_nodelay_on_listeners();
 	if (!opts.foreground)
-		daemonize();
+		daemon_detach();
 	if (conf->pidfile != NULL)
 		write_pidfile(conf->pidfile);
 	if (conf->user != NULL)
@@ -506,13 +495,21 @@ run_milter(struct conf *conf)
 	conf_set_current(conf);
 	if (monitor_start(conf_current()) != 0)
 		log_fatal("cannot start the egress monitor thread");
+	if (reload_start(reload) != 0)
+		log_fatal("cannot start the reload thread");
+	/* Before libmilter's signal thread exists: see reload.c. */
+	reload_take_signals();
 	log_notice("starting on %s with %zu egress%s (%s)", conf->socket,
 	    conf->negress, conf->negress == 1 ? "" : "es",
 	    conf->path ? conf->path : "built-in defaults");
+	egress_warn_not_public(conf);
 	main_thread = pthread_self();
 	if (pthread_create(&milter, NULL, milter_thread, NULL) != 0)
 		log_fatal("cannot start the milter thread");
+	daemon_ready();
 	wait_for_signals(socket_spec);
+	daemon_notify("STOPPING=1");
+	reload_stop();
 	free(socket_spec);
 	pthread_join(milter, NULL);
 	last = conf_current();
@@ -525,24 +522,6 @@ run_milter(struct conf *conf)
 	conf_release(last);
 	conf_set_current(NULL);
 	return milter_status == MI_SUCCESS ? 0 : 1;
-}
-
-/* -t shows what the configuration means: egresses and zones. */
-static void
-print_egresses(const struct conf *conf)
-{
-	for (size_t i = 0; i < conf->negress; i++) {
-		const struct conf_egress *e = &conf->egress[i];
-
-		printf("egress %s %s helo=%s route=%s transport=%s%s\n", e->name,
-		    e->address.text, e->helo ? e->helo : "-", e->route,
-		    e->transport ? e->transport : "-", i == 0 ?
-		    " (default)" : "");
-	}
-	for (size_t i = 0; i < conf->ndnsbl; i++)
-		printf("dnsbl %s weight=%d%s\n", conf->dnsbl[i].zone,
-		    conf->dnsbl[i].weight, conf->dnsbl[i].ncodes ? "" :
-		    " codes=any");
 }
 
 /* --check: exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN. */
@@ -573,13 +552,12 @@ main(int argc, char **argv)
 
 	parse_args(argc, argv);
 	log_open(false, LOG_MAIL, true, LOG_INFO);
+	if (!opts.test_only && !opts.check)
+		logto_start(opts.log_to, opts.foreground, LOG_INFO);
 	if (opts.test_only) {
 		if ((conf = read_configuration(true)) == NULL)
 			return 1;
-		printf("%s: configuration OK (%zu egress%s)\n",
-		    conf->path ? conf->path : "built-in defaults",
-		    conf->negress, conf->negress == 1 ? "" : "es");
-		print_egresses(conf);
+		conf_print(conf, opts.conf_path, stdout);
 		conf_free(conf);
 		return 0;
 	}
@@ -590,7 +568,7 @@ main(int argc, char **argv)
 		    "(egress-milter -t shows every problem)");
 		return 1;
 	}
-	log_open(conf->syslog, conf->syslog_facility, opts.foreground,
-	    conf->log_level);
+	logto_apply(opts.log_to, opts.foreground, conf->syslog,
+	    conf->syslog_facility, conf->log_level);
 	return run_milter(conf);
 }

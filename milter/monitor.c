@@ -69,6 +69,7 @@ monitor_apply(struct egress_health *health, const struct egress_report *report)
 
 	snprintf(health->reasons, sizeof(health->reasons), "%s",
 	    report->reasons);
+	snprintf(health->noise, sizeof(health->noise), "%s", report->noise);
 	for (int f = 0; f < FINDING_COUNT; f++) {
 		if (report->findings[f] || !health->checked) {
 			health->findings[f] = report->findings[f];
@@ -160,10 +161,11 @@ monitor_round(struct monitor *m, struct zone_status zones[2][CONF_MAX_DNSBL],
 		pthread_mutex_lock(&lock);
 		before = h->checked ? h->state : EGRESS_UNKNOWN;
 		if (!m->stopped && monitor_apply(h, report))
-			log_notice("egress %s (%s): %s -> %s%s%s", e->name,
+			log_notice("egress %s (%s): %s -> %s%s%s%s%s", e->name,
 			    e->address.text, egress_state_name(before),
 			    egress_state_name(h->state), h->reasons[0] ?
-			    ": " : "", h->reasons);
+			    ": " : "", h->reasons, h->noise[0] ? (h->reasons[0]
+			    ? "; " : ": ") : "", h->noise);
 		pthread_mutex_unlock(&lock);
 	}
 	dnscache_refresh_mode(false);

@@ -26,6 +26,7 @@ struct egress_health {
 	enum egress_state state;
 	bool findings[FINDING_COUNT];
 	char reasons[2048];
+	char noise[1024];		/* zone DNS errors (egress.h) */
 	bool checked;			/* at least one round done */
 	int absent[FINDING_COUNT];	/* rounds in a row without each */
 };

@@ -22,6 +22,7 @@
 #include "dmarc.h"
 #include "dnsbl.h"
 #include "monitor.h"
+#include "netclass.h"
 #include "policy.h"
 #include "spf.h"
 #include "util.h"
@@ -30,6 +31,7 @@ struct verdict {
 	bool findings[FINDING_COUNT];
 	enum action action;
 	char reasons[1024];
+	char noise[512];		/* zone DNS errors: the log's, not 451's */
 	char dmarc_policy[16];
 };
 
@@ -124,7 +126,8 @@ judge_health(const struct policy_facts *f, const struct conf_egress *e,
 	struct egress_health h;
 	static const enum finding egress_findings[] = { FINDING_NO_PTR,
 	    FINDING_FCRDNS_MISMATCH, FINDING_GENERIC_PTR,
-	    FINDING_HELO_MISMATCH, FINDING_LISTED, FINDING_DNS_ERROR };
+	    FINDING_HELO_MISMATCH, FINDING_LISTED, FINDING_DNS_ERROR,
+	    FINDING_NOT_PUBLIC };
 
 	if (monitor_snapshot(e->name, &h, f->health_wait_ms) != 0 ||
 	    !h.checked) {
@@ -139,6 +142,8 @@ judge_health(const struct policy_facts *f, const struct conf_egress *e,
 			v->findings[egress_findings[i]] = true;
 	if (h.state != EGRESS_OK && h.reasons[0])
 		add_reason(v, "%s", h.reasons);
+	if (h.noise[0])
+		copy_bounded(v->noise, sizeof(v->noise), h.noise);
 	return h.state == EGRESS_OK || h.state == EGRESS_WARNING;
 }
 
@@ -194,7 +199,11 @@ judge_egress(const struct policy_facts *f, size_t index,
 
 	*v = *message;
 	healthy = judge_health(f, e, v);
-	judge_spf_dmarc(f, e, v);
+	/* Not what servers see: SPF and DMARC cannot be known; no target. */
+	if (!netclass_is_public(&e->address))
+		healthy = false;
+	else
+		judge_spf_dmarc(f, e, v);
 	v->action = strongest(f->conf, v->findings);
 	return healthy;
 }
@@ -227,18 +236,71 @@ smtp_reason(const char *text, char *out, size_t size)
 	out[n] = '\0';
 }
 
-/* Adds V's reasons to OUT, after the name of the egress they concern. */
+static void appendf(char *buf, size_t size, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Appends to BUF (SIZE bytes), cut short when full. */
 static void
-add_egress_reasons(struct policy_decision *out, const struct conf_egress *e,
+appendf(char *buf, size_t size, const char *fmt, ...)
+{
+	size_t len = strlen(buf);
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf + len, size - len, fmt, ap);
+	va_end(ap);
+}
+
+/*
+ * Adds V's reasons to OUT (the log line) and to SMTP (the reply), after
+ * the name of the egress they concern. Zone DNS errors go to the log, and
+ * to the reply only when dns-error can decide (On dns-error reroute or
+ * stronger).
+ */
+static void
+add_egress_reasons(const struct conf *conf, struct policy_decision *out,
+    char *smtp, size_t smtp_size, const struct conf_egress *e,
     const struct verdict *v)
 {
-	size_t len = strlen(out->reasons);
+	bool noise_decides = v->findings[FINDING_DNS_ERROR] &&
+	    conf_action(conf, FINDING_DNS_ERROR) >= ACTION_REROUTE;
 
-	if (v->reasons[0] == '\0')
+	if (v->reasons[0] == '\0' && v->noise[0] == '\0')
 		return;
-	snprintf(out->reasons + len, sizeof(out->reasons) - len,
-	    "%segress %s (%s): %s", len ? "; " : "", e->name, e->address.text,
-	    v->reasons);
+	appendf(out->reasons, sizeof(out->reasons),
+	    "%segress %s (%s): %s%s%s", out->reasons[0] ? "; " : "", e->name,
+	    e->address.text, v->reasons, v->reasons[0] && v->noise[0] ? "; " :
+	    "", v->noise);
+	if (v->reasons[0] || noise_decides)
+		appendf(smtp, smtp_size, "%segress %s (%s): "
+		    "%s%s%s", smtp[0] ? "; " : "", e->name, e->address.text,
+		    v->reasons, v->reasons[0] && noise_decides ? "; " : "",
+		    noise_decides ? v->noise : "");
+}
+
+/*
+ * The reply: the findings that decided ACTION first (those whose action
+ * is ACTION's, or reroute and up when a reroute ended in Fallback), then
+ * DETAIL.
+ */
+static void
+deciding_reply(const struct conf *conf, const struct policy_decision *out,
+    const char *detail, char *reply, size_t size)
+{
+	size_t n = 0;
+
+	reply[0] = '\0';
+	for (int f = 0; f < FINDING_COUNT && n + 2 < size; f++) {
+		enum action a = conf_action(conf, (enum finding)f);
+
+		if (!out->findings[f] || (out->action >= ACTION_REROUTE ?
+		    a < ACTION_REROUTE : a != out->action))
+			continue;
+		appendf(reply, size, "%s%s", n ? ", " : "",
+		    finding_name((enum finding)f));
+		n = strlen(reply);
+	}
+	appendf(reply, size, "%s%s", n ? ": " : "", detail);
 }
 
 /* Without Reroute target or with one: the action, and why in words. */
@@ -275,6 +337,8 @@ policy_decide(const struct policy_facts *f, struct policy_decision *out)
 	struct verdict message, v;
 	enum action action = ACTION_ACCEPT;
 	bool any = false, reroute = false, first = true;
+	char smtp[sizeof(out->reasons)] = "", reply[sizeof(out->reasons)];
+	size_t settled;
 
 	memset(out, 0, sizeof(*out));
 	memset(&message, 0, sizeof(message));
@@ -301,14 +365,20 @@ policy_decide(const struct policy_facts *f, struct policy_decision *out)
 		}
 		for (int k = 0; k < FINDING_COUNT; k++)
 			out->findings[k] = out->findings[k] || v.findings[k];
-		add_egress_reasons(out, &f->conf->egress[i], &v);
+		add_egress_reasons(f->conf, out, smtp, sizeof(smtp),
+		    &f->conf->egress[i], &v);
 		if (v.action == ACTION_REROUTE)
 			reroute = true;
 		else if (v.action > action)
 			action = v.action;
 	}
+	settled = strlen(out->reasons);
 	if (reroute)
 		action = settle_reroute(&g, &message, action, out);
 	out->action = action;
-	smtp_reason(out->reasons, out->smtp_reason, sizeof(out->smtp_reason));
+	/* settle_reroute's words ("; no healthy egress ...") end both. */
+	appendf(smtp, sizeof(smtp), "%s", out->reasons + settled + (smtp[0] ?
+	    0 : 2 * (out->reasons[settled] == ';')));
+	deciding_reply(f->conf, out, smtp, reply, sizeof(reply));
+	smtp_reason(reply, out->smtp_reason, sizeof(out->smtp_reason));
 }

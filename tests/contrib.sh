@@ -11,7 +11,7 @@ for f in contrib/egress-milter.conf contrib/postfix/egress-milter.conf.example; 
 	check "$f passes egress-milter -t" [ $? -eq 0 ]
 done
 check_contains "the Postfix example defines the backup egress" "$out" \
-    "egress backup 192.0.2.20 helo=mail2.example.com route=backup transport=smtp-backup"
+    "Egress backup 192.0.2.20 helo=mail2.example.com route=backup transport=smtp-backup"
 
 echo "compatibility_level = 3.6" >"$TMPDIR_TEST/main.cf"
 q() { postmap -c "$TMPDIR_TEST" -q "$1" "regexp:$SRCDIR/contrib/postfix/$2" 2>&1; }
@@ -27,10 +27,10 @@ check "smtp_header_checks: the report header is removed on the way out" \
     [ "$(q 'X-Egress-Report: action=tag' egress_strip)" = "IGNORE" ]
 unit=$BUILDDIR/contrib/systemd/egress-milter.service
 check "the systemd unit is built" [ -f "$unit" ]
-check_contains "the unit starts the installed milter in the foreground" "$unit" "/egress-milter -f -c "
+check_contains "the unit starts the installed milter in the foreground" "$unit" "/egress-milter -f"
 for key in User=egress-milter RuntimeDirectory=egress-milter NoNewPrivileges=yes \
     ProtectSystem=strict ProtectHome=yes PrivateTmp=yes ReadWritePaths=/run/egress-milter \
-    'ExecReload=/bin/kill -USR1'; do
+    'ExecReload=/bin/kill -HUP'; do
 	check_contains "the unit sets $key" "$unit" "$key"
 done
 substituted() { ! grep -q '@[A-Z]*@' "$1"; }

@@ -28,11 +28,13 @@ out=$TMPDIR_TEST/out
 check "EgressFrom postfix: the configuration is good" [ $? -eq 0 ]
 check_contains "three egresses found" "$out" "configuration OK (3 egresses)"
 check_contains "the default transport, HELO from \$myhostname" "$out" \
-    "egress smtp 192.0.2.10 helo=mail.example.test route=smtp transport=smtp (default)"
+    "Egress smtp 192.0.2.10 helo=mail.example.test route=smtp transport=smtp"
+check "the default transport is the default egress, from EgressFrom" \
+    grep -qx "# .*em.conf:1 (EgressFrom; the default egress)" "$out"
 check_contains "a master.cf transport with its own address and HELO" "$out" \
-    "egress smtp-ip2 192.0.2.20 helo=mail2.example.test route=smtp-ip2 transport=smtp-ip2"
+    "Egress smtp-ip2 192.0.2.20 helo=mail2.example.test route=smtp-ip2 transport=smtp-ip2"
 check_contains "an IPv6 transport keeps the default HELO" "$out" \
-    "egress smtp-v6 2001:db8::10 helo=mail.example.test route=smtp-v6 transport=smtp-v6"
+    "Egress smtp-v6 2001:db8::10 helo=mail.example.test route=smtp-v6 transport=smtp-v6"
 
 printf 'EgressFrom postfix:%s/nowhere\n' "$pf" >"$TMPDIR_TEST/bad.conf"
 "$MILTER" -t -c "$TMPDIR_TEST/bad.conf" >"$out" 2>&1
