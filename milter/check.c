@@ -96,16 +96,7 @@ print_json(FILE *fp, enum egress_state overall,
 static void
 print_findings(FILE *fp, const struct egress_report *r)
 {
-	bool first = true;
-
-	for (int f = 0; f < FINDING_COUNT; f++)
-		if (r->findings[f]) {
-			fprintf(fp, "%s%s", first ? "" : ",",
-			    finding_name((enum finding)f));
-			first = false;
-		}
-	if (first)
-		fputc('-', fp);
+	finding_list_write(fp, r->findings, false);
 }
 
 static void

@@ -37,6 +37,7 @@
 #define CONF_DEFAULT_DNS_NEGATIVE_MAX_TTL 3600
 #define CONF_DEFAULT_DNS_SERVE_STALE 3600
 #define CONF_DEFAULT_CHECK_INTERVAL 300
+#define CONF_DEFAULT_CONTROL_SOCKET "unix:/run/egress-milter/control"
 
 struct conf_address {
 	int family;			/* AF_INET or AF_INET6 */
@@ -115,6 +116,9 @@ struct conf {
 	char *pidfile;			/* NULL: none */
 	mode_t umask;
 	bool umask_set;
+	/* Operations: --status and /metrics (control.c, metrics.c). */
+	char *control_socket;		/* unix:/PATH; NULL: none */
+	char *metrics_listen;		/* HOST:PORT; NULL: off */
 	int refcount;			/* owned by conf_current()/release */
 };
 

@@ -35,11 +35,13 @@
 
 #include "check.h"
 #include "conf.h"
+#include "control.h"
 #include "dnscache.h"
 #include "log.h"
 #include "milter.h"
 #include "monitor.h"
 #include "resolver.h"
+#include "stats.h"
 #include "util.h"
 
 #ifndef SYSCONFDIR
@@ -55,6 +57,8 @@ struct options {
 	bool test_only;			/* -t */
 	bool check;			/* --check */
 	bool json;			/* --json */
+	bool status;			/* --status */
+	int timeout;			/* -T: bound of --check/--status */
 };
 
 static struct options opts;
@@ -65,7 +69,8 @@ usage(FILE *fp)
 	fprintf(fp,
 	    "usage: egress-milter [-f] [-c FILE] [-p SOCKET]\n"
 	    "       egress-milter -t [-c FILE]\n"
-	    "       egress-milter --check [--json] [-c FILE]\n"
+	    "       egress-milter --check [--json] [-T SECONDS] [-c FILE]\n"
+	    "       egress-milter --status [--json] [-T SECONDS] [-c FILE]\n"
 	    "       egress-milter -V | -h\n"
 	    "\n"
 	    "  -c FILE    configuration file (default %s;\n"
@@ -76,7 +81,11 @@ usage(FILE *fp)
 	    "  -t         check the configuration and exit (0 good, 1 bad)\n"
 	    "  --check    report every egress's health and exit 0 OK,\n"
 	    "             1 WARNING, 2 CRITICAL, 3 UNKNOWN\n"
-	    "  --json     with --check: print one JSON document\n"
+	    "  --status   ask the running daemon (ControlSocket) for its\n"
+	    "             health and counters; exit codes as --check\n"
+	    "  --json     with --check or --status: print one JSON document\n"
+	    "  -T SECONDS with --check or --status: give up after SECONDS\n"
+	    "             in all and exit 3 (default: 60 and 10)\n"
 	    "  -V         print the version and exit\n"
 	    "  -h         print this help and exit\n"
 	    "\n"
@@ -85,12 +94,28 @@ usage(FILE *fp)
 	    DEFAULT_CONF_PATH);
 }
 
+/* -T SECONDS: 1 to 86400, else the usage error of a Nagios plugin. */
+static int
+parse_timeout(const char *text)
+{
+	char *end;
+	long seconds = strtol(text, &end, 10);
+
+	if (*text == '\0' || *end != '\0' || seconds < 1 || seconds > 86400) {
+		printf("EGRESS UNKNOWN - -T wants whole seconds from 1 to "
+		    "86400, not \"%s\"\n", text);
+		exit(3);
+	}
+	return (int)seconds;
+}
+
 static void
 parse_args(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "check", no_argument, NULL, 'C' },
 		{ "json", no_argument, NULL, 'J' },
+		{ "status", no_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -98,7 +123,7 @@ parse_args(int argc, char **argv)
 	int c;
 
 	opts.conf_path = DEFAULT_CONF_PATH;
-	while ((c = getopt_long(argc, argv, "c:p:ftVh", longopts, NULL)) != -1)
+	while ((c = getopt_long(argc, argv, "c:p:ftVhT:", longopts, NULL)) != -1)
 		switch (c) {
 		case 'c': opts.conf_path = optarg; opts.conf_given = true; break;
 		case 'p': opts.socket = optarg; break;
@@ -106,9 +131,12 @@ parse_args(int argc, char **argv)
 		case 't': opts.test_only = true; break;
 		case 'C': opts.check = true; break;
 		case 'J': opts.json = true; break;
+		case 'S': opts.status = true; break;
+		case 'T': opts.timeout = parse_timeout(optarg); break;
 		case 'V': printf("egress-milter %s\n", PACKAGE_VERSION); exit(0);
 		case 'h': usage(stdout); exit(0);
-		default: usage(stderr); exit(opts.check ? 3 : 1);
+		default: usage(stderr); exit(opts.check || opts.status ? 3 :
+		    1);
 		}
 	if (optind < argc) {
 		fprintf(stderr, "egress-milter: unexpected argument \"%s\"\n",
@@ -116,8 +144,9 @@ parse_args(int argc, char **argv)
 		usage(stderr);
 		exit(1);
 	}
-	if (opts.json && !opts.check) {
-		fprintf(stderr, "egress-milter: --json goes with --check\n");
+	if ((opts.json || opts.timeout) && !opts.check && !opts.status) {
+		fprintf(stderr, "egress-milter: --json and -T go with --check "
+		    "or --status\n");
 		exit(1);
 	}
 }
@@ -462,6 +491,8 @@ run_milter(struct conf *conf)
 	if (conf->user != NULL)
 		drop_privileges(conf->user, conf->socket);
 	block_signals();
+	stats_init();
+	(void)control_start(conf->control_socket);
 	apply_dns_settings(conf);
 	conf_set_current(conf);
 	if (monitor_start(conf_current()) != 0)
@@ -475,6 +506,7 @@ run_milter(struct conf *conf)
 	wait_for_signals(socket_spec);
 	free(socket_spec);
 	pthread_join(milter, NULL);
+	control_stop();
 	last = conf_current();
 	monitor_stop(1000);
 	wait_for_callbacks((int)last->dns_timeout * 3 + 2);
@@ -505,6 +537,18 @@ print_egresses(const struct conf *conf)
 		    " codes=any");
 }
 
+/* The configuration for --check/--status; NULL after an UNKNOWN line. */
+static struct conf *
+read_configuration_for_report(void)
+{
+	struct conf *conf;
+
+	log_open(false, LOG_MAIL, true, LOG_WARNING);
+	if ((conf = read_configuration(true)) == NULL)
+		printf("EGRESS UNKNOWN - the configuration has errors\n");
+	return conf;
+}
+
 /* --check: exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN. */
 static int
 run_check(void)
@@ -512,16 +556,28 @@ run_check(void)
 	struct conf *conf;
 	int rc;
 
-	log_open(false, LOG_MAIL, true, LOG_WARNING);
-	if ((conf = read_configuration(true)) == NULL) {
-		printf("EGRESS UNKNOWN - the configuration has errors\n");
+	if ((conf = read_configuration_for_report()) == NULL)
 		return 3;
-	}
 	apply_dns_settings(conf);
 	rc = check_run(conf, opts.json, stdout);
 	fflush(stdout);
 	resolver_thread_cleanup();
 	dnscache_flush();
+	conf_free(conf);
+	return rc;
+}
+
+/* --status: the running daemon's view, through its control socket. */
+static int
+run_status(void)
+{
+	struct conf *conf;
+	int rc;
+
+	if ((conf = read_configuration_for_report()) == NULL)
+		return 3;
+	rc = control_query(conf->control_socket, opts.json, opts.timeout ?
+	    opts.timeout : 10, stdout);
 	conf_free(conf);
 	return rc;
 }
@@ -543,6 +599,8 @@ main(int argc, char **argv)
 		conf_free(conf);
 		return 0;
 	}
+	if (opts.status)
+		return run_status();
 	if (opts.check)
 		return run_check();
 	if ((conf = read_configuration(false)) == NULL) {

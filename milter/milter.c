@@ -33,6 +33,7 @@
 #include "milter.h"
 #include "monitor.h"
 #include "policy.h"
+#include "stats.h"
 #include "util.h"
 
 #define SENDER_MAX 512
@@ -384,6 +385,7 @@ mlfi_eom(SMFICTX *ctx)
 	struct dkimv_result dkim;
 	struct timespec start;
 	sfsistat status;
+	long ms;
 
 	ENTER();
 	if (conn == NULL)
@@ -413,7 +415,9 @@ mlfi_eom(SMFICTX *ctx)
 	} else {
 		status = apply(ctx, conn, &d);
 	}
-	log_decision(ctx, conn, d.action, &d, elapsed_ms(&start));
+	ms = elapsed_ms(&start);
+	log_decision(ctx, conn, d.action, &d, ms);
+	stats_count_decision(d.action, d.findings, ms);
 	message_reset(&conn->msg);
 	LEAVE(status);
 }

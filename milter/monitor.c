@@ -2,7 +2,7 @@
  * monitor.c - the background health monitor of every egress.
  *
  * monitor_start(), monitor_stop(), monitor_restart(), monitor_snapshot(),
- * monitor_apply().
+ * monitor_snapshot_all(), monitor_apply().
  *
  * Each monitor is one detached thread with its own state, referenced by
  * the thread and by "current". Stopping one (at shutdown or reload) only
@@ -89,6 +89,8 @@ monitor_apply(struct egress_health *health, const struct egress_report *report)
 		}
 	}
 	health->state = egress_state_of(health->findings);
+	if (health->state != before || !health->checked)
+		health->since = time(NULL);
 	health->checked = true;
 	return health->state != before;
 }
@@ -336,4 +338,19 @@ monitor_snapshot(const char *name, struct egress_health *out, int wait_ms)
 		}
 	pthread_mutex_unlock(&lock);
 	return rc;
+}
+
+size_t
+monitor_snapshot_all(struct egress_health *out, size_t max,
+    bool *first_round_done)
+{
+	size_t n = 0;
+
+	pthread_mutex_lock(&lock);
+	*first_round_done = current != NULL && current->first_round_done;
+	for (size_t i = 0; current != NULL && i < current->conf->negress &&
+	    n < max; i++)
+		out[n++] = current->health[i];
+	pthread_mutex_unlock(&lock);
+	return n;
 }
