@@ -17,6 +17,7 @@
 #include "check.h"
 #include "egress.h"
 #include "json.h"
+#include "nagios.h"
 #include "util.h"
 
 static void
@@ -101,15 +102,19 @@ print_findings(FILE *fp, const struct egress_report *r)
 
 static void
 print_text(FILE *fp, enum egress_state overall,
-    const struct egress_report *reports, size_t n)
+    const struct egress_report *reports, size_t n, double elapsed)
 {
-	size_t bad = 0;
+	size_t bad = 0, listed = 0;
 
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		bad += reports[i].state != EGRESS_OK;
-	fprintf(fp, "EGRESS %s - %zu of %zu egress%s not ok\n",
-	    n ? egress_state_name(overall) : "unknown", bad, n,
+		listed += reports[i].findings[FINDING_LISTED];
+	}
+	fprintf(fp, "EGRESS %s - %zu of %zu egress%s not ok",
+	    nagios_label(n ? overall : EGRESS_UNKNOWN), bad, n,
 	    n == 1 ? "" : "es");
+	nagios_perfdata(fp, n - bad, n, listed, elapsed);
+	fputc('\n', fp);
 	if (n == 0)
 		fputs("no egress configured and no primary address found\n",
 		    fp);
@@ -141,6 +146,7 @@ check_run(const struct conf *conf, bool json, FILE *fp)
 	    1, sizeof(*reports));
 	enum egress_state overall = conf->negress ? EGRESS_OK : EGRESS_UNKNOWN;
 	bool tested[2] = { false, false };
+	double started = nagios_now();
 
 	for (size_t i = 0; i < conf->negress; i++) {
 		const struct conf_egress *e = &conf->egress[i];
@@ -159,7 +165,8 @@ check_run(const struct conf *conf, bool json, FILE *fp)
 	if (json)
 		print_json(fp, overall, reports, conf->negress);
 	else
-		print_text(fp, overall, reports, conf->negress);
+		print_text(fp, overall, reports, conf->negress,
+		    nagios_now() - started);
 	free(reports);
 	free(zones);
 	return egress_state_exit_code(overall);

@@ -40,6 +40,7 @@
 #include "log.h"
 #include "milter.h"
 #include "monitor.h"
+#include "nagios.h"
 #include "resolver.h"
 #include "stats.h"
 #include "util.h"
@@ -556,6 +557,7 @@ run_check(void)
 	struct conf *conf;
 	int rc;
 
+	nagios_bound(opts.timeout ? opts.timeout : 60, opts.json);
 	if ((conf = read_configuration_for_report()) == NULL)
 		return 3;
 	apply_dns_settings(conf);

@@ -19,6 +19,7 @@
 #include "conf.h"
 #include "json.h"
 #include "monitor.h"
+#include "nagios.h"
 #include "stats.h"
 #include "status.h"
 #include "util.h"
@@ -64,17 +65,6 @@ time_text(time_t t, char *out, size_t size)
 		copy_bounded(out, size, "-");
 	else
 		strftime(out, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
-static const char *
-upper_state(enum egress_state state)
-{
-	switch (state) {
-	case EGRESS_OK: return "OK";
-	case EGRESS_WARNING: return "WARNING";
-	case EGRESS_CRITICAL: return "CRITICAL";
-	default: return "UNKNOWN";
-	}
 }
 
 static void
@@ -136,11 +126,12 @@ render_text(FILE *fp, const struct overview *o)
 {
 	char since[32];
 
-	fprintf(fp, "EGRESS %s - %zu of %zu egress%s ok%s (daemon pid %ld) | "
-	    "egresses_ok=%zu;;;0;%zu dnsbl_listed=%zu\n",
-	    upper_state(o->overall), o->ok, o->n, o->n == 1 ? "" : "es",
+	fprintf(fp, "EGRESS %s - %zu of %zu egress%s ok%s (daemon pid %ld)",
+	    nagios_label(o->overall), o->ok, o->n, o->n == 1 ? "" : "es",
 	    o->first_round_done ? "" : ", first round of checks not done",
-	    (long)getpid(), o->ok, o->n, o->listed);
+	    (long)getpid());
+	nagios_perfdata(fp, o->ok, o->n, o->listed, -1);
+	fputc('\n', fp);
 	for (size_t i = 0; i < o->n; i++) {
 		const struct egress_health *h = &o->health[i];
 
