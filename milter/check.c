@@ -16,6 +16,7 @@
 
 #include "check.h"
 #include "egress.h"
+#include "advice.h"
 #include "json.h"
 #include "nagios.h"
 #include "util.h"
@@ -78,6 +79,8 @@ print_json_egress(FILE *fp, const struct egress_report *r)
 		}
 	fputs("], \"reasons\": ", fp);
 	json_string_or_null(fp, r->reasons);
+	fputs(", \"advice\": ", fp);
+	advice_write_json(fp, r->advice);
 	fputc('}', fp);
 }
 
@@ -129,6 +132,7 @@ print_text(FILE *fp, enum egress_state overall,
 		fputc('\n', fp);
 		if (r->reasons[0])
 			fprintf(fp, "    %s\n", r->reasons);
+		advice_write_text(fp, "    advice: ", r->advice);
 		for (size_t k = 0; k < r->ndnsbl; k++)
 			fprintf(fp, "    %-28s %s\n", r->dnsbl[k].zone->zone,
 			    r->dnsbl[k].suspended ? "suspended" :

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "advice.h"
 #include "egress.h"
 #include "log.h"
 
@@ -133,4 +134,5 @@ egress_check(const struct conf *conf, const struct conf_egress *egress,
 	add_reason(out, out->rdns.reason);
 	check_zones(conf, egress, zones, out);
 	out->state = egress_state_of(out->findings);
+	advice_for_egress(out, out->advice, sizeof(out->advice));
 }

@@ -20,6 +20,8 @@
 #include "finding.h"
 #include "rdns.h"
 
+#define EGRESS_ADVICE_MAX 2048
+
 enum egress_state {
 	EGRESS_OK,
 	EGRESS_WARNING,
@@ -42,6 +44,7 @@ struct egress_report {
 	bool findings[FINDING_COUNT];	/* egress-level findings only */
 	enum egress_state state;
 	char reasons[2048];		/* every problem, "; "-separated */
+	char advice[EGRESS_ADVICE_MAX];	/* what to do, a line each (advice.c) */
 	unsigned ttl;			/* smallest TTL seen, seconds */
 };
 

@@ -25,6 +25,7 @@
 
 #include <libmilter/mfapi.h>
 
+#include "advice.h"
 #include "conf.h"
 #include "finding.h"
 #include "log.h"
@@ -294,7 +295,9 @@ log_decision(SMFICTX *ctx, struct connection *conn, enum action action,
     const struct policy_decision *d, long ms)
 {
 	char *queue_id = smfi_getsymval(ctx, "i");
-	char qid[64], sender[SENDER_MAX + 16], findings[400], reasons[1200];
+	char qid[64], sender[SENDER_MAX + 16], findings[400];
+	char reasons[4 * sizeof(d->reasons)], advice[4 * sizeof(d->advice)];
+	char joined[sizeof(d->advice)], reply[4 * sizeof(d->smtp_reason)];
 	const struct conf *conf = conn->conf;
 	const char *egress = conf->negress ? conf->egress[d->egress].name :
 	    "none";
@@ -304,13 +307,19 @@ log_decision(SMFICTX *ctx, struct connection *conn, enum action action,
 	log_escape(qid, sizeof(qid), queue_id ? queue_id : "NOQUEUE");
 	log_escape(sender, sizeof(sender), conn->msg.sender);
 	log_escape(reasons, sizeof(reasons), d->reasons);
+	advice_join(d->advice, joined, sizeof(joined));
+	log_escape(advice, sizeof(advice), joined);
+	log_escape(reply, sizeof(reply), action >= ACTION_QUARANTINE ?
+	    d->smtp_reason : "");
 	findings_text(d->findings, findings, sizeof(findings));
 	log_info("%s action=%s egress=%s route=%s findings=%s sender=<%s> "
 	    "rcpts=%u client=%s dmarc=%s%s route_headers_removed=%u ms=%ld "
-	    "reasons=\"%s\"", qid, action_name(action), egress, route,
-	    findings, sender, conn->msg.rcpts, conn->client,
+	    "reasons=\"%s\"%s%s%s%s%s%s", qid, action_name(action), egress,
+	    route, findings, sender, conn->msg.rcpts, conn->client,
 	    d->dmarc_policy[0] ? "p=" : "", d->dmarc_policy[0] ?
-	    d->dmarc_policy : "-", conn->msg.route_headers, ms, reasons);
+	    d->dmarc_policy : "-", conn->msg.route_headers, ms, reasons,
+	    advice[0] ? " advice=\"" : "", advice, advice[0] ? "\"" : "",
+	    reply[0] ? " reply=\"" : "", reply, reply[0] ? "\"" : "");
 }
 
 /* The report header (ReportHeader yes) on an accepted message. */

@@ -26,6 +26,7 @@
 #include <time.h>
 
 #include "dnscache.h"
+#include "healthlog.h"
 #include "log.h"
 #include "monitor.h"
 #include "resolver.h"
@@ -69,6 +70,10 @@ monitor_apply(struct egress_health *health, const struct egress_report *report)
 
 	snprintf(health->reasons, sizeof(health->reasons), "%s",
 	    report->reasons);
+	if (report->advice[0] || egress_state_of(report->findings) ==
+	    EGRESS_OK)			/* a finding kept keeps its advice */
+		copy_bounded(health->advice, sizeof(health->advice),
+		    report->advice);
 	for (int f = 0; f < FINDING_COUNT; f++) {
 		if (report->findings[f] || !health->checked) {
 			health->findings[f] = report->findings[f];
@@ -141,6 +146,17 @@ log_cache_stats(void)
 	    st.misses, st.coalesced, st.stale, st.evictions);
 }
 
+/* True when no checked egress is ok or warning. Lock held. */
+static bool
+none_healthy(const struct monitor *m)
+{
+	for (size_t i = 0; i < m->conf->negress; i++)
+		if (!m->health[i].checked || m->health[i].state == EGRESS_OK ||
+		    m->health[i].state == EGRESS_WARNING)
+			return false;
+	return true;
+}
+
 /* One round over every egress; returns the seconds until the next. */
 static long
 monitor_round(struct monitor *m, struct zone_status zones[2][CONF_MAX_DNSBL],
@@ -154,6 +170,7 @@ monitor_round(struct monitor *m, struct zone_status zones[2][CONF_MAX_DNSBL],
 		const struct conf_egress *e = &conf->egress[i];
 		struct egress_health *h = &m->health[i];
 		enum egress_state before;
+		bool first;
 
 		egress_check(conf, e, zones[e->address.family == AF_INET6],
 		    report);
@@ -161,11 +178,9 @@ monitor_round(struct monitor *m, struct zone_status zones[2][CONF_MAX_DNSBL],
 			next = (long)report->ttl * 9 / 10;
 		pthread_mutex_lock(&lock);
 		before = h->checked ? h->state : EGRESS_UNKNOWN;
-		if (!m->stopped && monitor_apply(h, report))
-			log_notice("egress %s (%s): %s -> %s%s%s", e->name,
-			    e->address.text, egress_state_name(before),
-			    egress_state_name(h->state), h->reasons[0] ?
-			    ": " : "", h->reasons);
+		first = !h->checked;
+		if (!m->stopped && (monitor_apply(h, report) || first))
+			healthlog_change(h, before, first, none_healthy(m));
 		pthread_mutex_unlock(&lock);
 	}
 	dnscache_refresh_mode(false);

@@ -28,6 +28,7 @@ struct egress_health {
 	enum egress_state state;
 	bool findings[FINDING_COUNT];
 	char reasons[2048];
+	char advice[EGRESS_ADVICE_MAX];	/* what to do, a line each */
 	bool checked;			/* at least one round done */
 	time_t since;			/* when the state last changed */
 	int absent[FINDING_COUNT];	/* rounds in a row without each */

@@ -81,6 +81,9 @@ static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct cached *cache;
 
 static pthread_key_t thread_key;
+/* Written as an SPF macro string: "%_" is a space. */
+#define SPF_EXPLANATION "the%_SPF%_record%_of%_%{o}%_does%_not%_allow%_%{i}"
+
 static pthread_once_t thread_key_once = PTHREAD_ONCE_INIT;
 
 static bool
@@ -185,6 +188,18 @@ thread_key_create(void)
 	pthread_key_create(&thread_key, thread_spf_free);
 }
 
+/* The explanation of a fail when the domain gives none (RFC 7208 6.2). */
+static void
+set_explanation(SPF_server_t *server)
+{
+	SPF_response_t *response = NULL;
+
+	if (SPF_server_set_explanation(server, SPF_EXPLANATION, &response)
+	    != SPF_E_SUCCESS)
+		log_warn("spf: cannot set the default explanation");
+	SPF_response_free(response);
+}
+
 static struct thread_spf *
 thread_spf(void)
 {
@@ -202,6 +217,8 @@ thread_spf(void)
 		log_fatal("spf: cannot create a libspf2 server");
 	/* Never let gethostname() leak into explanations. */
 	SPF_server_set_rec_dom(ts->server, "egress-milter.invalid");
+	/* libspf2's default explanation points at the defunct openspf.org. */
+	set_explanation(ts->server);
 	pthread_setspecific(thread_key, ts);
 	return ts;
 }

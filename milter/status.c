@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "advice.h"
 #include "json.h"
 #include "monitor.h"
 #include "nagios.h"
@@ -84,6 +85,8 @@ json_egress(FILE *fp, const struct egress_health *h)
 	finding_list_write(fp, h->findings, true);
 	fputs(", \"reasons\": ", fp);
 	json_string_or_null(fp, h->reasons);
+	fputs(", \"advice\": ", fp);
+	advice_write_json(fp, h->advice);
 	/* Learned refusals and back-offs: none are learned yet. */
 	fputs(", \"refusals\": []}", fp);
 }
@@ -143,6 +146,7 @@ render_text(FILE *fp, const struct overview *o)
 		fputc('\n', fp);
 		if (h->reasons[0])
 			fprintf(fp, "    %s\n", h->reasons);
+		advice_write_text(fp, "    advice: ", h->advice);
 		fputs("    refusals: none learned\n", fp);
 	}
 	fputs("messages:", fp);

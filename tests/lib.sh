@@ -62,6 +62,20 @@ stop_milter() {
 	return 124
 }
 
+# send_one PORT FROM EXPECT: one message from FROM through miltertest
+# (tests/milter/one.lua) to the milter on 127.0.0.1:PORT; EXPECT is
+# accept or reply (a reply code, such as a 451).
+send_one() {
+	local out
+	out=$(mktemp /tmp/em-send.XXXXXX)
+	miltertest -D socket="inet:$1@127.0.0.1" -D lib="$SRCDIR/tests/milter/lib.lua" \
+	    -D from="$2" -D expect="$3" -s "$SRCDIR/tests/milter/one.lua" >"$out" 2>&1
+	local rc=$?
+	cat "$out"
+	rm -f "$out"
+	check "the miltertest session completes" [ $rc -eq 0 ]
+}
+
 # at_exit COMMAND: runs COMMAND when the script exits (last added, first
 # run); every server a test starts is stopped this way.
 AT_EXIT_COMMANDS=

@@ -11,7 +11,6 @@ make_tmpdir
 cp -r "$DNS_ZONES" "$TMPDIR_TEST/zones"
 DNS_ZONES=$TMPDIR_TEST/zones
 dns_start || exit 1
-MILTERTEST=$(command -v miltertest) || { fail "miltertest is installed"; exit 1; }
 
 port=$("$FREEPORT")
 conf=$TMPDIR_TEST/em.conf
@@ -49,13 +48,6 @@ logged_state() {
 	grep -o "egress $1 ([^)]*): [a-z]* -> [a-z]*" "$log" | tail -1 |
 	    sed 's/.* -> //'
 }
-send() {
-	"$MILTERTEST" -D socket="inet:$port@127.0.0.1" -D lib="$SRCDIR/tests/milter/lib.lua" \
-	    -D from="$1" -D expect="$2" -s "$SRCDIR/tests/milter/one.lua" >"$TMPDIR_TEST/mt.out" 2>&1
-	local rc=$?
-	cat "$TMPDIR_TEST/mt.out"
-	check "the miltertest session completes" [ $rc -eq 0 ]
-}
 
 status
 check "no daemon: exit 3 (UNKNOWN)" [ $STATUS_RC -eq 3 ]
@@ -67,7 +59,7 @@ check "the milter listens" wait_for_tcp "$port"
 check "both egresses are checked" wait_log "egress backup (192.0.2.60): unknown -> ok" 10
 check "the control socket is mode 0600" [ "$(stat -c %a "$ctl")" = 600 ]
 
-send alice@pass.spf.test accept
+send_one "$port" alice@pass.spf.test accept
 status
 check "healthy: exit 0 (OK)" [ $STATUS_RC -eq 0 ]
 check_contains "healthy: Nagios first line with perfdata" "$TMPDIR_TEST/status.out" \
@@ -97,7 +89,7 @@ jq_is "listed: state and findings per egress" \
 jq_is "listed: the state is the one the daemon logged" '.egress[0].status' "\"$(logged_state primary)\""
 jq_is "listed: since when, as a UTC time" '.egress[0].since | test("^20[0-9-]+T[0-9:]+Z$")' true
 jq_is "listed: the reason names the zone" '.egress[0].reasons | test("192.0.2.10 listed on bl.test")' true
-send alice@pass.spf.test reply
+send_one "$port" alice@pass.spf.test reply
 status --json
 jq_is "listed: the tempfailed message is counted by action and finding" \
     '[.messages.accept, .messages.tempfail, .findings.listed]' '[1,1,1]'
