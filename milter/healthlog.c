@@ -22,7 +22,8 @@ healthlog_priority(enum egress_state before, enum egress_state after,
 		worse = after != EGRESS_OK;
 	if (!worse)
 		return LOG_NOTICE;
-	return none_healthy ? LOG_CRIT : LOG_WARNING;
+	return none_healthy && after == EGRESS_CRITICAL ? LOG_CRIT :
+	    LOG_WARNING;
 }
 
 void
@@ -36,6 +37,6 @@ healthlog_change(const struct egress_health *h, enum egress_state before,
 	    none_healthy), "egress %s (%s): %s -> %s%s%s%s%s%s", h->name,
 	    h->address, egress_state_name(before), egress_state_name(h->state),
 	    h->reasons[0] ? ": " : "", h->reasons, advice[0] ? "; to fix: " :
-	    "", advice, none_healthy && h->state != EGRESS_OK &&
-	    h->state != EGRESS_WARNING ? "; no egress is healthy" : "");
+	    "", advice, none_healthy && h->state == EGRESS_CRITICAL ?
+	    "; no egress is healthy" : "");
 }

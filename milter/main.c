@@ -38,6 +38,7 @@
 #include "control.h"
 #include "dnscache.h"
 #include "log.h"
+#include "metrics.h"
 #include "milter.h"
 #include "monitor.h"
 #include "nagios.h"
@@ -494,6 +495,7 @@ run_milter(struct conf *conf)
 	block_signals();
 	stats_init();
 	(void)control_start(conf->control_socket);
+	(void)metrics_start(conf->metrics_listen);
 	apply_dns_settings(conf);
 	conf_set_current(conf);
 	if (monitor_start(conf_current()) != 0)
@@ -508,6 +510,7 @@ run_milter(struct conf *conf)
 	free(socket_spec);
 	pthread_join(milter, NULL);
 	control_stop();
+	metrics_stop();
 	last = conf_current();
 	monitor_stop(1000);
 	wait_for_callbacks((int)last->dns_timeout * 3 + 2);

@@ -70,6 +70,10 @@ monitor_apply(struct egress_health *health, const struct egress_report *report)
 
 	snprintf(health->reasons, sizeof(health->reasons), "%s",
 	    report->reasons);
+	health->nzones = report->ndnsbl;
+	for (size_t k = 0; k < report->ndnsbl && k < CONF_MAX_DNSBL; k++)
+		health->zone_listed[k] = report->dnsbl[k].listed &&
+		    !report->dnsbl[k].suspended;
 	if (report->advice[0] || egress_state_of(report->findings) ==
 	    EGRESS_OK)			/* a finding kept keeps its advice */
 		copy_bounded(health->advice, sizeof(health->advice),

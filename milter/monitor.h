@@ -29,6 +29,8 @@ struct egress_health {
 	bool findings[FINDING_COUNT];
 	char reasons[2048];
 	char advice[EGRESS_ADVICE_MAX];	/* what to do, a line each */
+	size_t nzones;			/* the last round's DNSBL zones */
+	bool zone_listed[CONF_MAX_DNSBL];	/* by conf->dnsbl index */
 	bool checked;			/* at least one round done */
 	time_t since;			/* when the state last changed */
 	int absent[FINDING_COUNT];	/* rounds in a row without each */

@@ -34,15 +34,6 @@ jq_is() {
 	if [ "$got" = "$3" ]; then pass "$1"
 	else fail "$1 (jq '$2' gave $got, expected $3)"; sed 's/^/#   /' "$TMPDIR_TEST/status.out"; fi
 }
-# wait_log TEXT SECONDS: until the daemon's log holds TEXT.
-wait_log() {
-	local i
-	for i in $(seq $(($2 * 10))); do
-		grep -qF -- "$1" "$log" && return 0
-		sleep 0.1
-	done
-	return 1
-}
 # logged_state EGRESS: the state of the daemon's last change line for it.
 logged_state() {
 	grep -o "egress $1 ([^)]*): [a-z]* -> [a-z]*" "$log" | tail -1 |
@@ -77,7 +68,8 @@ sed -i 's/hostmaster.example.test. 1 /hostmaster.example.test. 2 /' "$zone"
 printf '10.2.0.192\t1 IN A\t127.0.0.2\n10.2.0.192\t1 IN TXT\t"listed: see https://bl.test/lookup?192.0.2.10"\n' >>"$zone"
 touch -d '+2 seconds' "$zone"
 kill -HUP "$NSD_PID"
-check "the daemon logs the listing" wait_log "egress primary (192.0.2.10): ok -> critical" 30
+check "the daemon logs the listing, at warning" \
+    wait_log "warning: egress primary (192.0.2.10): ok -> critical" 30
 status
 check "listed: exit 2 (CRITICAL)" [ $STATUS_RC -eq 2 ]
 check_contains "listed: the text names the egress, its state and finding" "$TMPDIR_TEST/status.out" \
@@ -99,7 +91,8 @@ cp "$TMPDIR_TEST/bl.test.zone.orig" "$zone"
 sed -i 's/hostmaster.example.test. 1 /hostmaster.example.test. 3 /' "$zone"
 touch -d '+4 seconds' "$zone"
 kill -HUP "$NSD_PID"
-check "the daemon logs the recovery" wait_log "egress primary (192.0.2.10): critical -> ok" 40
+check "the daemon logs the recovery, at notice" \
+    wait_log "notice: egress primary (192.0.2.10): critical -> ok" 40
 status --json
 check "cleared: exit 0" [ $STATUS_RC -eq 0 ]
 jq_is "cleared: ok again, as logged" '[.egress[0].status, .egress[0].findings]' \
