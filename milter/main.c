@@ -44,6 +44,7 @@
 #include "nagios.h"
 #include "resolver.h"
 #include "stats.h"
+#include "summary.h"
 #include "util.h"
 
 #ifndef SYSCONFDIR
@@ -60,6 +61,8 @@ struct options {
 	bool check;			/* --check */
 	bool json;			/* --json */
 	bool status;			/* --status */
+	bool summary;			/* --summary */
+	const char *since, *until;	/* --since, --until */
 	int timeout;			/* -T: bound of --check/--status */
 };
 
@@ -73,6 +76,7 @@ usage(FILE *fp)
 	    "       egress-milter -t [-c FILE]\n"
 	    "       egress-milter --check [--json] [-T SECONDS] [-c FILE]\n"
 	    "       egress-milter --status [--json] [-T SECONDS] [-c FILE]\n"
+	    "       egress-milter --summary [--since T] [--until T] [FILE...]\n"
 	    "       egress-milter -V | -h\n"
 	    "\n"
 	    "  -c FILE    configuration file (default %s;\n"
@@ -88,6 +92,11 @@ usage(FILE *fp)
 	    "  --json     with --check or --status: print one JSON document\n"
 	    "  -T SECONDS with --check or --status: give up after SECONDS\n"
 	    "             in all and exit 3 (default: 60 and 10)\n"
+	    "  --summary  report on log FILEs (plain or gzip'd; stdin when\n"
+	    "             none): messages by action and egress, top findings\n"
+	    "             and sender domains, a timeline of state changes\n"
+	    "  --since T, --until T  with --summary: only lines from/before\n"
+	    "             T (YYYY-MM-DD[ HH:MM[:SS]], or Nh / Nd ago)\n"
 	    "  -V         print the version and exit\n"
 	    "  -h         print this help and exit\n"
 	    "\n"
@@ -118,6 +127,9 @@ parse_args(int argc, char **argv)
 		{ "check", no_argument, NULL, 'C' },
 		{ "json", no_argument, NULL, 'J' },
 		{ "status", no_argument, NULL, 'S' },
+		{ "summary", no_argument, NULL, 'M' },
+		{ "since", required_argument, NULL, 'a' },
+		{ "until", required_argument, NULL, 'b' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -134,13 +146,21 @@ parse_args(int argc, char **argv)
 		case 'C': opts.check = true; break;
 		case 'J': opts.json = true; break;
 		case 'S': opts.status = true; break;
+		case 'M': opts.summary = true; break;
+		case 'a': opts.since = optarg; break;
+		case 'b': opts.until = optarg; break;
 		case 'T': opts.timeout = parse_timeout(optarg); break;
 		case 'V': printf("egress-milter %s\n", PACKAGE_VERSION); exit(0);
 		case 'h': usage(stdout); exit(0);
 		default: usage(stderr); exit(opts.check || opts.status ? 3 :
 		    1);
 		}
-	if (optind < argc) {
+	if ((opts.since || opts.until) && !opts.summary) {
+		fprintf(stderr, "egress-milter: --since and --until go with "
+		    "--summary\n");
+		exit(1);
+	}
+	if (optind < argc && !opts.summary) {
 		fprintf(stderr, "egress-milter: unexpected argument \"%s\"\n",
 		    argv[optind]);
 		usage(stderr);
@@ -604,6 +624,9 @@ main(int argc, char **argv)
 		conf_free(conf);
 		return 0;
 	}
+	if (opts.summary)
+		return summary_run(argv + optind, argc - optind, opts.since,
+		    opts.until, stdout);
 	if (opts.status)
 		return run_status();
 	if (opts.check)

@@ -25,6 +25,8 @@
 #include "status.h"
 #include "util.h"
 
+#define UTC "%Y-%m-%dT%H:%M:%SZ"	/* ISO 8601, UTC */
+
 struct overview {
 	struct egress_health *health;
 	size_t n;
@@ -58,22 +60,11 @@ overview_take(struct overview *o)
 }
 
 static void
-time_text(time_t t, char *out, size_t size)
-{
-	struct tm tm;
-
-	if (t == 0 || gmtime_r(&t, &tm) == NULL)
-		copy_bounded(out, size, "-");
-	else
-		strftime(out, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
-static void
 json_egress(FILE *fp, const struct egress_health *h)
 {
 	char since[32];
 
-	time_text(h->since, since, sizeof(since));
+	format_time(since, sizeof(since), h->since, UTC, true);
 	fputs("{\"name\": ", fp);
 	json_string(fp, h->name);
 	fputs(", \"ip\": ", fp);
@@ -110,7 +101,7 @@ render_json(FILE *fp, const struct overview *o)
 {
 	char started[32];
 
-	time_text(o->stats.started, started, sizeof(started));
+	format_time(started, sizeof(started), o->stats.started, UTC, true);
 	fprintf(fp, "{\"status\": \"%s\", \"pid\": %ld, \"started\": \"%s\", "
 	    "\"first_round_done\": %s, \"egress\": [",
 	    egress_state_name(o->overall), (long)getpid(), started,
@@ -138,7 +129,7 @@ render_text(FILE *fp, const struct overview *o)
 	for (size_t i = 0; i < o->n; i++) {
 		const struct egress_health *h = &o->health[i];
 
-		time_text(h->since, since, sizeof(since));
+		format_time(since, sizeof(since), h->since, UTC, true);
 		fprintf(fp, "%-12s %-24s %-8s since %s findings=", h->name,
 		    h->address, h->checked ? egress_state_name(h->state) :
 		    "unknown", h->checked ? since : "-");

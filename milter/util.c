@@ -103,3 +103,13 @@ text_append(char *dst, size_t size, const char *sep, const char *text)
 	memcpy(dst + len, mark, sizeof(mark));
 	return 1;
 }
+
+void
+format_time(char *out, size_t size, time_t t, const char *format, bool utc)
+{
+	struct tm tm;
+
+	if (t == 0 || (utc ? gmtime_r(&t, &tm) : localtime_r(&t, &tm)) ==
+	    NULL || strftime(out, size, format, &tm) == 0)
+		copy_bounded(out, size, "-");
+}

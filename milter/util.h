@@ -10,7 +10,9 @@
 #ifndef EM_UTIL_H
 #define EM_UTIL_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <time.h>
 
 void *xmalloc(size_t size);
 void *xcalloc(size_t count, size_t size);
@@ -20,6 +22,13 @@ char *xstrdup(const char *s);
 
 /* Copies SRC into DST (SIZE bytes); returns 1 when SRC was cut short. */
 int copy_bounded(char *dst, size_t size, const char *src);
+
+/*
+ * Writes T with strftime FORMAT, in UTC or local time, or "-" when T is
+ * 0 or cannot be shown.
+ */
+void format_time(char *out, size_t size, time_t t, const char *format,
+    bool utc);
 
 /*
  * Appends SEP and TEXT to the string in DST (SIZE bytes). When they do
