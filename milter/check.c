@@ -19,6 +19,7 @@
 #include "advice.h"
 #include "json.h"
 #include "nagios.h"
+#include "relay_audit.h"
 #include "util.h"
 
 static void
@@ -86,7 +87,8 @@ print_json_egress(FILE *fp, const struct egress_report *r)
 
 static void
 print_json(FILE *fp, enum egress_state overall,
-    const struct egress_report *reports, size_t n)
+    const struct egress_report *reports, size_t n,
+    const struct relay_audit *audit)
 {
 	fprintf(fp, "{\"status\": \"%s\", \"egress\": [",
 	    egress_state_name(overall));
@@ -94,7 +96,12 @@ print_json(FILE *fp, enum egress_state overall,
 		fputs(i ? ",\n  " : "\n  ", fp);
 		print_json_egress(fp, &reports[i]);
 	}
-	fputs("]}\n", fp);
+	fputc(']', fp);
+	if (audit != NULL) {
+		fputs(",\n \"relay_audit\": ", fp);
+		relay_audit_print_json(fp, audit);
+	}
+	fputs("}\n", fp);
 }
 
 static void
@@ -105,7 +112,8 @@ print_findings(FILE *fp, const struct egress_report *r)
 
 static void
 print_text(FILE *fp, enum egress_state overall,
-    const struct egress_report *reports, size_t n, double elapsed)
+    const struct egress_report *reports, size_t n, double elapsed,
+    const struct relay_audit *audit)
 {
 	size_t bad = 0, listed = 0;
 
@@ -116,6 +124,9 @@ print_text(FILE *fp, enum egress_state overall,
 	fprintf(fp, "EGRESS %s - %zu of %zu egress%s not ok",
 	    nagios_label(n ? overall : EGRESS_UNKNOWN), bad, n,
 	    n == 1 ? "" : "es");
+	if (audit != NULL && audit->n > 0)
+		fprintf(fp, ", %zu relay problem%s", audit->n,
+		    audit->n == 1 ? "" : "s");
 	nagios_perfdata(fp, n - bad, n, listed, elapsed);
 	fputc('\n', fp);
 	if (n == 0)
@@ -139,6 +150,8 @@ print_text(FILE *fp, enum egress_state overall,
 			    r->dnsbl[k].error ? "error" : r->dnsbl[k].listed ?
 			    "LISTED" : "not listed");
 	}
+	if (audit != NULL)
+		relay_audit_print_text(fp, audit);
 }
 
 int
@@ -151,6 +164,7 @@ check_run(const struct conf *conf, bool json, FILE *fp)
 	enum egress_state overall = conf->negress ? EGRESS_OK : EGRESS_UNKNOWN;
 	bool tested[2] = { false, false };
 	double started = nagios_now();
+	struct relay_audit *audit = NULL;
 
 	for (size_t i = 0; i < conf->negress; i++) {
 		const struct conf_egress *e = &conf->egress[i];
@@ -166,11 +180,19 @@ check_run(const struct conf *conf, bool json, FILE *fp)
 		    egress_state_rank(overall))
 			overall = reports[i].state;
 	}
+	if (conf->postfix_dir != NULL) {	/* EgressFrom postfix */
+		audit = xmalloc(sizeof(*audit));
+		relay_audit_run(conf->postfix_dir, audit);
+		if (audit->n > 0 && egress_state_rank(overall) <
+		    egress_state_rank(EGRESS_WARNING))
+			overall = EGRESS_WARNING;
+	}
 	if (json)
-		print_json(fp, overall, reports, conf->negress);
+		print_json(fp, overall, reports, conf->negress, audit);
 	else
 		print_text(fp, overall, reports, conf->negress,
-		    nagios_now() - started);
+		    nagios_now() - started, audit);
+	free(audit);
 	free(reports);
 	free(zones);
 	return egress_state_exit_code(overall);

@@ -252,6 +252,7 @@ conf_free(struct conf *conf)
 	free(conf->pidfile);
 	free(conf->control_socket);
 	free(conf->metrics_listen);
+	free(conf->postfix_dir);
 	free(conf);
 }
 

@@ -119,6 +119,8 @@ struct conf {
 	/* Operations: --status and /metrics (control.c, metrics.c). */
 	char *control_socket;		/* unix:/PATH; NULL: none */
 	char *metrics_listen;		/* HOST:PORT; NULL: off */
+	char *postfix_dir;		/* EgressFrom postfix: its DIR, "" for
+					 * the default; NULL: not Postfix's */
 	int refcount;			/* owned by conf_current()/release */
 };
 

@@ -2,7 +2,7 @@
  * healthlog.h - the log line of an egress's change of state, at the
  * severity an operator filters on.
  *
- * healthlog_change() writes "egress NAME (IP): BEFORE -> AFTER: reasons;
+ * healthlog_change() writes "egress NAME (IP): BEFORE -> AFTER: REASONS;
  * to fix: advice". A change for the worse is logged at warning, or at
  * crit when it is critical and no egress is healthy (ok or warning) any
  * more; a change for the better at notice. The first round's result is always logged, also
