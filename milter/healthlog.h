@@ -5,8 +5,9 @@
  * healthlog_change() writes "egress NAME (IP): BEFORE -> AFTER: REASONS;
  * to fix: advice". A change for the worse is logged at warning, or at
  * crit when it is critical and no egress is healthy (ok or warning) any
- * more; a change for the better at notice. The first round's result is always logged, also
- * when it is unknown (with why): at notice when ok, else at warning.
+ * more; a change for the better at notice. The first round's result
+ * is always logged, also when it is unknown (with why): at notice when
+ * ok, else at warning.
  * Must not: touch libmilter, do DNS.
  */
 #ifndef EM_HEALTHLOG_H

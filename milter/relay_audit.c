@@ -11,7 +11,8 @@
  * smtpd_relay_restrictions nor smtpd_recipient_restrictions refuses it:
  * a list protects when reject_unauth_destination,
  * defer_unauth_destination or a plain reject or defer comes before any
- * plain "permit" and before its end; the configuration is an open relay when neither does.
+ * plain "permit" and before its end; the configuration is an open
+ * relay when neither does.
  * Must not: touch libmilter, do DNS, change the configuration.
  */
 #include "config.h"
