@@ -94,7 +94,10 @@ line_time(const char *line, time_t now, const char **rest)
 		    .tm_mday = d, .tm_hour = h, .tm_min = mi, .tm_sec = sec };
 		if ((*p == '+' || *p == '-') && sscanf(p, "%c%2d:%2d", &sign,
 		    &oh, &om) == 3)
-			p += 6;
+			p += 6;		/* +HH:MM (rsyslog) */
+		else if ((*p == '+' || *p == '-') && sscanf(p, "%c%2d%2d",
+		    &sign, &oh, &om) == 3)
+			p += 5;		/* +HHMM (journalctl -o short-iso) */
 		else if (*p == 'Z')
 			p++;
 		else
