@@ -14,6 +14,7 @@
 #include "advice.h"
 #include "egress.h"
 #include "log.h"
+#include "util.h"
 
 const char *
 egress_state_name(enum egress_state state)
@@ -44,12 +45,10 @@ egress_state_rank(enum egress_state state)
 static void
 add_reason(struct egress_report *out, const char *text)
 {
-	size_t len = strlen(out->reasons);
-
 	if (text[0] == '\0')
 		return;
-	snprintf(out->reasons + len, sizeof(out->reasons) - len, "%s%s",
-	    len ? "; " : "", text);
+	text_append(out->reasons, sizeof(out->reasons), out->reasons[0] ?
+	    "; " : "", text);
 }
 
 void

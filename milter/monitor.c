@@ -74,10 +74,6 @@ monitor_apply(struct egress_health *health, const struct egress_report *report)
 	for (size_t k = 0; k < report->ndnsbl && k < CONF_MAX_DNSBL; k++)
 		health->zone_listed[k] = report->dnsbl[k].listed &&
 		    !report->dnsbl[k].suspended;
-	if (report->advice[0] || egress_state_of(report->findings) ==
-	    EGRESS_OK)			/* a finding kept keeps its advice */
-		copy_bounded(health->advice, sizeof(health->advice),
-		    report->advice);
 	for (int f = 0; f < FINDING_COUNT; f++) {
 		if (report->findings[f] || !health->checked) {
 			health->findings[f] = report->findings[f];
@@ -98,6 +94,9 @@ monitor_apply(struct egress_health *health, const struct egress_report *report)
 		}
 	}
 	health->state = egress_state_of(health->findings);
+	if (report->advice[0] || health->state == EGRESS_OK)
+		copy_bounded(health->advice, sizeof(health->advice),
+		    report->advice);	/* a finding kept keeps its advice */
 	if (health->state != before || !health->checked)
 		health->since = time(NULL);
 	health->checked = true;
