@@ -223,6 +223,13 @@ apply_dns_settings(const struct conf *conf)
 	dnscache_configure(&cs);
 }
 
+/* Equal strings, NULL equal to NULL only. */
+static bool
+same_text(const char *a, const char *b)
+{
+	return a == b || (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
 /* SIGUSR1: re-reads the configuration; a bad file keeps the old one. */
 static void
 reload(void)
@@ -239,6 +246,11 @@ reload(void)
 		if (old && strcmp(old->socket, conf->socket) != 0)
 			log_warn("Socket changed to %s: this takes a restart; "
 			    "still listening on %s", conf->socket, old->socket);
+		if (old && (!same_text(old->control_socket,
+		    conf->control_socket) || !same_text(old->metrics_listen,
+		    conf->metrics_listen)))
+			log_warn("ControlSocket or MetricsListen changed: this "
+			    "takes a restart; the old ones stay in use");
 		log_set_threshold(conf->log_level);
 		apply_dns_settings(conf);
 		conf_set_current(conf);
