@@ -16,7 +16,10 @@
 
 #include "check.h"
 #include "egress.h"
+#include "advice.h"
 #include "json.h"
+#include "nagios.h"
+#include "relay_audit.h"
 #include "util.h"
 
 static void
@@ -84,12 +87,15 @@ print_json_egress(FILE *fp, const struct egress_report *r)
 		json_string_or_null(fp, all);
 	} else
 		json_string_or_null(fp, r->reasons);
+	fputs(", \"advice\": ", fp);
+	advice_write_json(fp, r->advice);
 	fputc('}', fp);
 }
 
 static void
 print_json(FILE *fp, enum egress_state overall,
-    const struct egress_report *reports, size_t n)
+    const struct egress_report *reports, size_t n,
+    const struct relay_audit *audit)
 {
 	fprintf(fp, "{\"status\": \"%s\", \"egress\": [",
 	    egress_state_name(overall));
@@ -97,35 +103,39 @@ print_json(FILE *fp, enum egress_state overall,
 		fputs(i ? ",\n  " : "\n  ", fp);
 		print_json_egress(fp, &reports[i]);
 	}
-	fputs("]}\n", fp);
+	fputc(']', fp);
+	if (audit != NULL) {
+		fputs(",\n \"relay_audit\": ", fp);
+		relay_audit_print_json(fp, audit);
+	}
+	fputs("}\n", fp);
 }
 
 static void
 print_findings(FILE *fp, const struct egress_report *r)
 {
-	bool first = true;
-
-	for (int f = 0; f < FINDING_COUNT; f++)
-		if (r->findings[f]) {
-			fprintf(fp, "%s%s", first ? "" : ",",
-			    finding_name((enum finding)f));
-			first = false;
-		}
-	if (first)
-		fputc('-', fp);
+	finding_list_write(fp, r->findings, false);
 }
 
 static void
 print_text(FILE *fp, enum egress_state overall,
-    const struct egress_report *reports, size_t n)
+    const struct egress_report *reports, size_t n, double elapsed,
+    const struct relay_audit *audit)
 {
-	size_t bad = 0;
+	size_t bad = 0, listed = 0;
 
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		bad += reports[i].state != EGRESS_OK;
-	fprintf(fp, "EGRESS %s - %zu of %zu egress%s not ok\n",
-	    n ? egress_state_name(overall) : "unknown", bad, n,
+		listed += reports[i].findings[FINDING_LISTED];
+	}
+	fprintf(fp, "EGRESS %s - %zu of %zu egress%s not ok",
+	    nagios_label(n ? overall : EGRESS_UNKNOWN), bad, n,
 	    n == 1 ? "" : "es");
+	if (audit != NULL && audit->n > 0)
+		fprintf(fp, ", %zu relay problem%s", audit->n,
+		    audit->n == 1 ? "" : "s");
+	nagios_perfdata(fp, n - bad, n, listed, elapsed);
+	fputc('\n', fp);
 	if (n == 0)
 		fputs("no egress configured and no primary address found\n",
 		    fp);
@@ -142,12 +152,15 @@ print_text(FILE *fp, enum egress_state overall,
 			fprintf(fp, "    %s\n", r->reasons);
 		if (r->noise[0])
 			fprintf(fp, "    %s\n", r->noise);
+		advice_write_text(fp, "    advice: ", r->advice);
 		for (size_t k = 0; k < r->ndnsbl; k++)
 			fprintf(fp, "    %-28s %s\n", r->dnsbl[k].zone->zone,
 			    r->dnsbl[k].suspended ? "suspended" :
 			    r->dnsbl[k].error ? "error" : r->dnsbl[k].listed ?
 			    "LISTED" : "not listed");
 	}
+	if (audit != NULL)
+		relay_audit_print_text(fp, audit);
 }
 
 int
@@ -159,6 +172,8 @@ check_run(const struct conf *conf, bool json, FILE *fp)
 	    1, sizeof(*reports));
 	enum egress_state overall = conf->negress ? EGRESS_OK : EGRESS_UNKNOWN;
 	bool tested[2] = { false, false };
+	double started = nagios_now();
+	struct relay_audit *audit = NULL;
 
 	for (size_t i = 0; i < conf->negress; i++) {
 		const struct conf_egress *e = &conf->egress[i];
@@ -174,10 +189,19 @@ check_run(const struct conf *conf, bool json, FILE *fp)
 		    egress_state_rank(overall))
 			overall = reports[i].state;
 	}
+	if (conf->postfix_dir != NULL) {	/* EgressFrom postfix */
+		audit = xmalloc(sizeof(*audit));
+		relay_audit_run(conf->postfix_dir, audit);
+		if (audit->n > 0 && egress_state_rank(overall) <
+		    egress_state_rank(EGRESS_WARNING))
+			overall = EGRESS_WARNING;
+	}
 	if (json)
-		print_json(fp, overall, reports, conf->negress);
+		print_json(fp, overall, reports, conf->negress, audit);
 	else
-		print_text(fp, overall, reports, conf->negress);
+		print_text(fp, overall, reports, conf->negress,
+		    nagios_now() - started, audit);
+	free(audit);
 	free(reports);
 	free(zones);
 	return egress_state_exit_code(overall);

@@ -83,6 +83,7 @@ conf_init_defaults(struct conf *conf)
 		conf->on[i] = finding_default_action((enum finding)i);
 	conf->fallback = ACTION_TEMPFAIL;
 	conf->route_header = xstrdup(CONF_DEFAULT_ROUTE_HEADER);
+	conf->control_socket = xstrdup(CONF_DEFAULT_CONTROL_SOCKET);
 	conf->syslog = true;
 	conf->syslog_facility = LOG_MAIL;
 	conf->log_level = LOG_INFO;
@@ -251,6 +252,9 @@ conf_free(struct conf *conf)
 	free(conf->route_header);
 	free(conf->user);
 	free(conf->pidfile);
+	free(conf->control_socket);
+	free(conf->metrics_listen);
+	free(conf->postfix_dir);
 	free(conf);
 }
 

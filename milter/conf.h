@@ -38,6 +38,7 @@
 #define CONF_DEFAULT_DNS_NEGATIVE_MAX_TTL 3600
 #define CONF_DEFAULT_DNS_SERVE_STALE 3600
 #define CONF_DEFAULT_CHECK_INTERVAL 300
+#define CONF_DEFAULT_CONTROL_SOCKET "unix:/run/egress-milter/control"
 
 struct conf_address {
 	int family;			/* AF_INET or AF_INET6 */
@@ -133,6 +134,11 @@ struct conf {
 	/* -t (conf_print.c): the line each value came from; 0: default. */
 	int key_line[CONF_MAX_KEYS];	/* by conf_keys[] index, last use */
 	int on_line[FINDING_COUNT];	/* each finding's On line */
+	/* Operations: --status and /metrics (control.c, metrics.c). */
+	char *control_socket;		/* unix:/PATH; NULL: none */
+	char *metrics_listen;		/* HOST:PORT; NULL: off */
+	char *postfix_dir;		/* EgressFrom postfix: its DIR, "" for
+					 * the default; NULL: not Postfix's */
 	int refcount;			/* owned by conf_current()/release */
 };
 

@@ -7,7 +7,8 @@
  * Egress, PublicAddress, EgressFrom, EgressMap, DomainBl, ReportHeader, Dnsbl,
  * DnsblThreshold,
  * On, Fallback, RouteHeader, Syslog, SyslogFacility, LogLevel, UserID,
- * PidFile, UMask. egress-milter.conf(5) documents them; keep it equal.
+ * PidFile, UMask, ControlSocket, MetricsListen (conf_ops.c).
+ * egress-milter.conf(5) documents them; keep it equal.
  * Must not: read files (conf.c does), touch libmilter or the network.
  */
 #include "config.h"
@@ -521,6 +522,10 @@ const struct conf_key conf_keys[] = {
 	{ "UserID", "USER[:GROUP]", 1, 1, true, key_user_id, 0, 0, 0 },
 	{ "PidFile", "PATH", 1, 1, true, key_pid_file, 0, 0, 0 },
 	{ "UMask", "OCTAL", 1, 1, true, key_umask, 0, 0, 0 },
+	{ "ControlSocket", "unix:/PATH | none", 1, 1, true,
+	    key_control_socket, 0, 0, 0 },
+	{ "MetricsListen", "HOST:PORT | none", 1, 1, true,
+	    key_metrics_listen, 0, 0, 0 },
 	{ NULL, NULL, 0, 0, false, NULL, 0, 0, 0 }
 };
 

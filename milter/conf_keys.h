@@ -17,7 +17,7 @@ struct conf_parse {
 	const char *path;
 	int line;
 	struct conf_errors *errors;
-	int seen[32];			/* line of a single key's first use */
+	int seen[64];			/* line of a single key's first use */
 	int on_seen[FINDING_COUNT];	/* line of each finding's On */
 	int egress_map_line;		/* of the EgressMap line */
 };
@@ -46,6 +46,16 @@ void conf_load_egress_map(struct conf_parse *parse);
 
 /* EgressFrom postfix[:DIR]: adds the egresses Postfix's config names. */
 void conf_discover_postfix(struct conf_parse *parse, const char *dir);
+/* Runs postconf with ARGS (NULL-terminated, ARGS[0] "postconf"): its
+ * output lines, NULL-terminated, or NULL with ERROR set. */
+char **conf_postconf_run(const char *const *args, char *error, size_t size);
+void conf_postconf_free(char **lines);
+
+/* ControlSocket and MetricsListen (conf_ops.c). */
+void key_control_socket(struct conf_parse *parse, const struct conf_key *key,
+    char **values, int nvalues);
+void key_metrics_listen(struct conf_parse *parse, const struct conf_key *key,
+    char **values, int nvalues);
 
 /* NAT (conf_public.c): Egress's public=, PublicAddress, and applying it. */
 int conf_egress_public(struct conf_parse *parse, struct conf_egress *egress,

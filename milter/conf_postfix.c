@@ -3,7 +3,7 @@
  * from Postfix's own configuration, so a multi-IP Postfix is not
  * configured twice.
  *
- * conf_discover_postfix().
+ * conf_discover_postfix(), conf_postconf_run(), conf_postconf_free().
  *
  * Runs "postconf [-c DIR] -x -h smtp_bind_address smtp_bind_address6
  * smtp_helo_name myhostname" for the default egress (named "smtp", the
@@ -32,8 +32,8 @@
 #define POSTCONF_LINES_MAX 2000
 
 /* Runs postconf with ARGS; returns its output lines (NULL-terminated). */
-static char **
-run_postconf(const char *const *args, char *error, size_t size)
+char **
+conf_postconf_run(const char *const *args, char *error, size_t size)
 {
 	int fds[2], status, n = 0;
 	char **lines = xcalloc(POSTCONF_LINES_MAX + 1, sizeof(char *));
@@ -79,8 +79,8 @@ run_postconf(const char *const *args, char *error, size_t size)
 	return lines;
 }
 
-static void
-free_lines(char **lines)
+void
+conf_postconf_free(char **lines)
 {
 	for (int i = 0; lines != NULL && lines[i] != NULL; i++)
 		free(lines[i]);
@@ -160,6 +160,8 @@ conf_discover_postfix(struct conf_parse *parse, const char *dir)
 	    NULL };
 	char error[256], **values, **services;
 
+	free(parse->conf->postfix_dir);		/* for the relay audit */
+	parse->conf->postfix_dir = xstrdup(dir ? dir : "");
 	if (dir != NULL) {
 		/* "-c DIR" goes first, before the parameter names. */
 		memmove(main_args + 3, main_args + 1, 6 * sizeof(char *));
@@ -168,14 +170,15 @@ conf_discover_postfix(struct conf_parse *parse, const char *dir)
 		service_args[3] = "-c";
 		service_args[4] = dir;
 	}
-	if ((values = run_postconf(main_args, error, sizeof(error))) == NULL) {
+	if ((values = conf_postconf_run(main_args, error, sizeof(error))) ==
+	    NULL) {
 		conf_error(parse, "EgressFrom postfix: %s", error);
 		return;
 	}
-	if ((services = run_postconf(service_args, error, sizeof(error))) ==
-	    NULL) {
+	if ((services = conf_postconf_run(service_args, error,
+	    sizeof(error))) == NULL) {
 		conf_error(parse, "EgressFrom postfix: %s", error);
-		free_lines(values);
+		conf_postconf_free(values);
 		return;
 	}
 	if (values[0] && values[1] && values[2] && values[3]) {
@@ -196,6 +199,6 @@ conf_discover_postfix(struct conf_parse *parse, const char *dir)
 		conf_error(parse, "EgressFrom postfix: postconf gave no "
 		    "values for smtp_bind_address and friends");
 	}
-	free_lines(values);
-	free_lines(services);
+	conf_postconf_free(values);
+	conf_postconf_free(services);
 }

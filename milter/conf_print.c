@@ -233,7 +233,14 @@ print_special(const struct printer *p, const char *name)
 	} else if (strcasecmp(name, "On") == 0) print_on(p);
 	else if (strcasecmp(name, "Fallback") == 0)
 		print_value(p, action_name(c->fallback));
-	else if (strcasecmp(name, "RouteHeader") == 0)
+	else if (strcasecmp(name, "ControlSocket") == 0)
+		print_value(p, c->control_socket ? c->control_socket : "none");
+	else if (strcasecmp(name, "MetricsListen") == 0) {
+		if (c->metrics_listen)
+			print_value(p, c->metrics_listen);
+		else
+			print_unset(p, "off");
+	} else if (strcasecmp(name, "RouteHeader") == 0)
 		print_value(p, c->route_header);
 	else if (strcasecmp(name, "ReportHeader") == 0)
 		print_value(p, c->report_header ? "yes" : "no");

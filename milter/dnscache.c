@@ -257,7 +257,7 @@ entry_store(struct entry *e, struct dns_answer *fresh, long long now)
 	if (e->answer != NULL && !dns_answer_is_failure(e->answer) &&
 	    now < stale_until) {
 		if (!e->serving_stale)
-			log_notice("dns: %s %s: %s; serving the expired answer "
+			log_debug("dns: %s %s: %s; serving the expired answer "
 			    "(stale) for up to %lld s more", e->name,
 			    dns_type_name(e->type), fresh->error[0] ?
 			    fresh->error : dns_status_name(fresh->status),

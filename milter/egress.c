@@ -12,9 +12,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "advice.h"
 #include "egress.h"
 #include "log.h"
 #include "netclass.h"
+#include "util.h"
 
 const char *
 egress_state_name(enum egress_state state)
@@ -45,11 +47,9 @@ egress_state_rank(enum egress_state state)
 static void
 append(char *buf, size_t size, const char *text)
 {
-	size_t len = strlen(buf);
-
 	if (text[0] == '\0')
 		return;
-	snprintf(buf + len, size - len, "%s%s", len ? "; " : "", text);
+	text_append(buf, size, buf[0] ? "; " : "", text);
 }
 
 static void
@@ -186,4 +186,5 @@ egress_check(const struct conf *conf, const struct conf_egress *egress,
 	add_reason(out, out->rdns.reason);
 	check_zones(conf, egress, zones, out);
 	out->state = egress_state_of(out->findings);
+	advice_for_egress(out, out->advice, sizeof(out->advice));
 }

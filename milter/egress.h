@@ -20,6 +20,8 @@
 #include "finding.h"
 #include "rdns.h"
 
+#define EGRESS_ADVICE_MAX 2048
+
 enum egress_state {
 	EGRESS_OK,
 	EGRESS_WARNING,
@@ -43,6 +45,7 @@ struct egress_report {
 	enum egress_state state;
 	char reasons[2048];		/* every problem, "; "-separated */
 	char noise[1024];		/* zone DNS errors: logged, not in 451s */
+	char advice[EGRESS_ADVICE_MAX];	/* what to do, a line each (advice.c) */
 	unsigned ttl;			/* smallest TTL seen, seconds */
 };
 

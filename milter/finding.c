@@ -2,7 +2,7 @@
  * finding.c - the names of findings and actions, and their built-in policy.
  *
  * finding_name(), finding_from_name(), finding_default_action(),
- * action_name(), action_from_name().
+ * action_name(), action_from_name(), finding_list_write().
  *
  * The built-in policy: a broken or listed egress is rerouted (and, with
  * no healthy alternative, the Fallback action applies); cosmetic problems
@@ -88,4 +88,23 @@ action_from_name(const char *name)
 		if (strcasecmp(name, actions[i]) == 0)
 			return i;
 	return -1;
+}
+
+void
+finding_list_write(FILE *fp, const bool *findings, bool json)
+{
+	bool first = true;
+
+	if (json)
+		fputc('[', fp);
+	for (int f = 0; f < FINDING_COUNT; f++)
+		if (findings[f]) {
+			fprintf(fp, json ? "%s\"%s\"" : "%s%s", first ? "" :
+			    json ? ", " : ",", finding_name((enum finding)f));
+			first = false;
+		}
+	if (json)
+		fputc(']', fp);
+	else if (first)
+		fputc('-', fp);
 }

@@ -9,6 +9,9 @@
 #ifndef EM_FINDING_H
 #define EM_FINDING_H
 
+#include <stdbool.h>
+#include <stdio.h>
+
 enum finding {
 	FINDING_NO_PTR,
 	FINDING_FCRDNS_MISMATCH,
@@ -46,6 +49,12 @@ const char *finding_name(enum finding finding);
 int finding_from_name(const char *name);
 /* The action used when no "On" line names the finding. */
 enum action finding_default_action(enum finding finding);
+
+/*
+ * Writes the names of the findings set in FINDINGS (FINDING_COUNT flags)
+ * to FP: as a JSON array, or comma-separated ("-" for none).
+ */
+void finding_list_write(FILE *fp, const bool *findings, bool json);
 
 const char *action_name(enum action action);
 /* Returns the action for NAME (case-insensitive), or -1. */

@@ -17,7 +17,7 @@
 #include "log.h"
 
 #define LOG_IDENT "egress-milter"
-#define LOG_LINE_MAX 2048
+#define LOG_LINE_MAX 16384
 
 static bool log_to_syslog;
 static bool log_to_stderr = true;
@@ -66,7 +66,8 @@ static const char *
 priority_name(int priority)
 {
 	switch (priority) {
-	case LOG_EMERG: case LOG_ALERT: case LOG_CRIT: return "fatal";
+	case LOG_EMERG: case LOG_ALERT: return "fatal";
+	case LOG_CRIT: return "crit";
 	case LOG_ERR: return "error";
 	case LOG_WARNING: return "warning";
 	case LOG_NOTICE: return "notice";
@@ -125,7 +126,11 @@ log_escape(char *dst, size_t size, const char *src)
 		char buf[4];
 		size_t n = 0;
 
-		if (*p == '"' || *p == '\\') {
+		if (strncmp((const char *)p, "\xe2\x80\xa6", 3) == 0) {
+			memcpy(buf, p, 3);	/* "…" marks a cut: kept */
+			n = 3;
+			p += 2;
+		} else if (*p == '"' || *p == '\\') {
 			buf[n++] = '\\';
 			buf[n++] = (char)*p;
 		} else if (*p < 0x20 || *p > 0x7e) {

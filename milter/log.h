@@ -35,7 +35,9 @@ void log_fatal(const char *fmt, ...)
 
 /*
  * Copies SRC into DST (SIZE bytes) with '"', '\\' and every byte outside
- * printable ASCII written as \xHH; cut short with "..." when too long.
+ * printable ASCII written as \xHH, except "…" (U+2026, the mark of a
+ * text cut short elsewhere), which is kept; cut short with "..." when
+ * too long.
  * Returns DST.
  */
 char *log_escape(char *dst, size_t size, const char *src);

@@ -39,16 +39,21 @@
 #include "check.h"
 #include "conf.h"
 #include "conf_print.h"
+#include "control.h"
 #include "daemon.h"
 #include "dnscache.h"
 #include "egress.h"
 #include "log.h"
 #include "logto.h"
+#include "metrics.h"
 #include "milter.h"
 #include "monitor.h"
+#include "nagios.h"
 #include "reload.h"
 #include "resolver.h"
 #include "spf.h"
+#include "stats.h"
+#include "summary.h"
 #include "util.h"
 
 #include "paths.h"
@@ -64,6 +69,10 @@ struct options {
 	bool check;			/* --check */
 	bool json;			/* --json */
 	enum logto log_to;		/* --log-to (logto.c) */
+	bool status;			/* --status */
+	bool summary;			/* --summary */
+	const char *since, *until;	/* --since, --until */
+	int timeout;			/* -T: bound of --check/--status */
 };
 
 static struct options opts;
@@ -74,7 +83,9 @@ usage(FILE *fp)
 	fprintf(fp,
 	    "usage: egress-milter [-f] [-c FILE] [-p SOCKET] [--log-to=WHERE]\n"
 	    "       egress-milter -t [-c FILE]\n"
-	    "       egress-milter --check [--json] [-c FILE]\n"
+	    "       egress-milter --check [--json] [-T SECONDS] [-c FILE]\n"
+	    "       egress-milter --status [--json] [-T SECONDS] [-c FILE]\n"
+	    "       egress-milter --summary [--since T] [--until T] [FILE...]\n"
 	    "       egress-milter -V | -h\n"
 	    "\n"
 	    "  -c FILE    configuration file (default %s;\n"
@@ -88,7 +99,16 @@ usage(FILE *fp)
 	    "  -t         check the configuration and exit (0 good, 1 bad)\n"
 	    "  --check    report every egress's health and exit 0 OK,\n"
 	    "             1 WARNING, 2 CRITICAL, 3 UNKNOWN\n"
-	    "  --json     with --check: print one JSON document\n"
+	    "  --status   ask the running daemon (ControlSocket) for its\n"
+	    "             health and counters; exit codes as --check\n"
+	    "  --json     with --check or --status: print one JSON document\n"
+	    "  -T SECONDS with --check or --status: give up after SECONDS\n"
+	    "             in all and exit 3 (default: 60 and 10)\n"
+	    "  --summary  report on log FILEs (plain or gzip'd; stdin when\n"
+	    "             none): messages by action and egress, top findings\n"
+	    "             and sender domains, a timeline of state changes\n"
+	    "  --since T, --until T  with --summary: only lines from/before\n"
+	    "             T (YYYY-MM-DD[ HH:MM[:SS]], or Nh / Nd ago)\n"
 	    "  -V         print the version and exit\n"
 	    "  -h         print this help and exit\n"
 	    "\n"
@@ -98,12 +118,31 @@ usage(FILE *fp)
 	    DEFAULT_CONF_PATH);
 }
 
+/* -T SECONDS: 1 to 86400, else the usage error of a Nagios plugin. */
+static int
+parse_timeout(const char *text)
+{
+	char *end;
+	long seconds = strtol(text, &end, 10);
+
+	if (*text == '\0' || *end != '\0' || seconds < 1 || seconds > 86400) {
+		printf("EGRESS UNKNOWN - -T wants whole seconds from 1 to "
+		    "86400, not \"%s\"\n", text);
+		exit(3);
+	}
+	return (int)seconds;
+}
+
 static void
 parse_args(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "check", no_argument, NULL, 'C' },
 		{ "json", no_argument, NULL, 'J' },
+		{ "status", no_argument, NULL, 'S' },
+		{ "summary", no_argument, NULL, 'M' },
+		{ "since", required_argument, NULL, 'a' },
+		{ "until", required_argument, NULL, 'b' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "log-to", required_argument, NULL, 'L' },
@@ -112,7 +151,7 @@ parse_args(int argc, char **argv)
 	int c;
 
 	opts.conf_path = DEFAULT_CONF_PATH;
-	while ((c = getopt_long(argc, argv, "c:p:ftVh", longopts, NULL)) != -1)
+	while ((c = getopt_long(argc, argv, "c:p:ftVhT:", longopts, NULL)) != -1)
 		switch (c) {
 		case 'c': opts.conf_path = optarg; opts.conf_given = true; break;
 		case 'p': opts.socket = optarg; break;
@@ -127,18 +166,30 @@ parse_args(int argc, char **argv)
 				exit(1);
 			}
 			break;
+		case 'S': opts.status = true; break;
+		case 'M': opts.summary = true; break;
+		case 'a': opts.since = optarg; break;
+		case 'b': opts.until = optarg; break;
+		case 'T': opts.timeout = parse_timeout(optarg); break;
 		case 'V': printf("egress-milter %s\n", PACKAGE_VERSION); exit(0);
 		case 'h': usage(stdout); exit(0);
-		default: usage(stderr); exit(opts.check ? 3 : 1);
+		default: usage(stderr); exit(opts.check || opts.status ? 3 :
+		    1);
 		}
-	if (optind < argc) {
+	if ((opts.since || opts.until) && !opts.summary) {
+		fprintf(stderr, "egress-milter: --since and --until go with "
+		    "--summary\n");
+		exit(1);
+	}
+	if (optind < argc && !opts.summary) {
 		fprintf(stderr, "egress-milter: unexpected argument \"%s\"\n",
 		    argv[optind]);
 		usage(stderr);
 		exit(1);
 	}
-	if (opts.json && !opts.check) {
-		fprintf(stderr, "egress-milter: --json goes with --check\n");
+	if ((opts.json || opts.timeout) && !opts.check && !opts.status) {
+		fprintf(stderr, "egress-milter: --json and -T go with --check "
+		    "or --status\n");
 		exit(1);
 	}
 }
@@ -193,6 +244,13 @@ apply_dns_settings(const struct conf *conf)
 	dnscache_configure(&cs);
 }
 
+/* Equal strings, NULL equal to NULL only. */
+static bool
+same_text(const char *a, const char *b)
+{
+	return a == b || (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
 /* SIGHUP, SIGUSR1: re-reads the configuration; a bad file keeps the old. */
 static void
 reload(int sig)
@@ -209,6 +267,11 @@ reload(int sig)
 		if (old && strcmp(old->socket, conf->socket) != 0)
 			log_warn("Socket changed to %s: this takes a restart; "
 			    "still listening on %s", conf->socket, old->socket);
+		if (old && (!same_text(old->control_socket,
+		    conf->control_socket) || !same_text(old->metrics_listen,
+		    conf->metrics_listen)))
+			log_warn("ControlSocket or MetricsListen changed: this "
+			    "takes a restart; the old ones stay in use");
 		log_set_threshold(conf->log_level);
 		apply_dns_settings(conf);
 		spf_cache_flush();	/* verdicts made with the old DNS */
@@ -491,6 +554,9 @@ run_milter(struct conf *conf)
 	if (conf->user != NULL)
 		drop_privileges(conf->user, conf->socket);
 	block_signals();
+	stats_init();
+	(void)control_start(conf->control_socket);
+	(void)metrics_start(conf->metrics_listen);
 	apply_dns_settings(conf);
 	conf_set_current(conf);
 	if (monitor_start(conf_current()) != 0)
@@ -512,6 +578,8 @@ run_milter(struct conf *conf)
 	reload_stop();
 	free(socket_spec);
 	pthread_join(milter, NULL);
+	control_stop();
+	metrics_stop();
 	last = conf_current();
 	monitor_stop(1000);
 	wait_for_callbacks((int)last->dns_timeout * 3 + 2);
@@ -524,6 +592,18 @@ run_milter(struct conf *conf)
 	return milter_status == MI_SUCCESS ? 0 : 1;
 }
 
+/* The configuration for --check/--status; NULL after an UNKNOWN line. */
+static struct conf *
+read_configuration_for_report(void)
+{
+	struct conf *conf;
+
+	log_open(false, LOG_MAIL, true, LOG_WARNING);
+	if ((conf = read_configuration(true)) == NULL)
+		printf("EGRESS UNKNOWN - the configuration has errors\n");
+	return conf;
+}
+
 /* --check: exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN. */
 static int
 run_check(void)
@@ -531,16 +611,29 @@ run_check(void)
 	struct conf *conf;
 	int rc;
 
-	log_open(false, LOG_MAIL, true, LOG_WARNING);
-	if ((conf = read_configuration(true)) == NULL) {
-		printf("EGRESS UNKNOWN - the configuration has errors\n");
+	nagios_bound(opts.timeout ? opts.timeout : 60, opts.json);
+	if ((conf = read_configuration_for_report()) == NULL)
 		return 3;
-	}
 	apply_dns_settings(conf);
 	rc = check_run(conf, opts.json, stdout);
 	fflush(stdout);
 	resolver_thread_cleanup();
 	dnscache_flush();
+	conf_free(conf);
+	return rc;
+}
+
+/* --status: the running daemon's view, through its control socket. */
+static int
+run_status(void)
+{
+	struct conf *conf;
+	int rc;
+
+	if ((conf = read_configuration_for_report()) == NULL)
+		return 3;
+	rc = control_query(conf->control_socket, opts.json, opts.timeout ?
+	    opts.timeout : 10, stdout);
 	conf_free(conf);
 	return rc;
 }
@@ -561,6 +654,11 @@ main(int argc, char **argv)
 		conf_free(conf);
 		return 0;
 	}
+	if (opts.summary)
+		return summary_run(argv + optind, argc - optind, opts.since,
+		    opts.until, stdout);
+	if (opts.status)
+		return run_status();
 	if (opts.check)
 		return run_check();
 	if ((conf = read_configuration(false)) == NULL) {

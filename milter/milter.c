@@ -25,6 +25,7 @@
 
 #include <libmilter/mfapi.h>
 
+#include "advice.h"
 #include "conf.h"
 #include "finding.h"
 #include "log.h"
@@ -33,6 +34,7 @@
 #include "milter.h"
 #include "monitor.h"
 #include "policy.h"
+#include "stats.h"
 #include "util.h"
 
 #define SENDER_MAX 512
@@ -293,7 +295,9 @@ log_decision(SMFICTX *ctx, struct connection *conn, enum action action,
     const struct policy_decision *d, long ms)
 {
 	char *queue_id = smfi_getsymval(ctx, "i");
-	char qid[64], sender[SENDER_MAX + 16], findings[400], reasons[1200];
+	char qid[64], sender[SENDER_MAX + 16], findings[400];
+	char reasons[4 * sizeof(d->reasons)], advice[4 * sizeof(d->advice)];
+	char joined[sizeof(d->advice)], reply[4 * sizeof(d->smtp_reason)];
 	const struct conf *conf = conn->conf;
 	const char *egress = conf->negress ? conf->egress[d->egress].name :
 	    "none";
@@ -303,13 +307,19 @@ log_decision(SMFICTX *ctx, struct connection *conn, enum action action,
 	log_escape(qid, sizeof(qid), queue_id ? queue_id : "NOQUEUE");
 	log_escape(sender, sizeof(sender), conn->msg.sender);
 	log_escape(reasons, sizeof(reasons), d->reasons);
+	advice_join(d->advice, joined, sizeof(joined));
+	log_escape(advice, sizeof(advice), joined);
+	log_escape(reply, sizeof(reply), action >= ACTION_QUARANTINE ?
+	    d->smtp_reason : "");
 	findings_text(d->findings, findings, sizeof(findings));
 	log_info("%s action=%s egress=%s route=%s findings=%s sender=<%s> "
 	    "rcpts=%u client=%s dmarc=%s%s route_headers_removed=%u ms=%ld "
-	    "reasons=\"%s\"", qid, action_name(action), egress, route,
-	    findings, sender, conn->msg.rcpts, conn->client,
+	    "reasons=\"%s\"%s%s%s%s%s%s", qid, action_name(action), egress,
+	    route, findings, sender, conn->msg.rcpts, conn->client,
 	    d->dmarc_policy[0] ? "p=" : "", d->dmarc_policy[0] ?
-	    d->dmarc_policy : "-", conn->msg.route_headers, ms, reasons);
+	    d->dmarc_policy : "-", conn->msg.route_headers, ms, reasons,
+	    advice[0] ? " advice=\"" : "", advice, advice[0] ? "\"" : "",
+	    reply[0] ? " reply=\"" : "", reply, reply[0] ? "\"" : "");
 }
 
 /* The report header (ReportHeader yes) on an accepted message. */
@@ -384,6 +394,7 @@ mlfi_eom(SMFICTX *ctx)
 	struct dkimv_result dkim;
 	struct timespec start;
 	sfsistat status;
+	long ms;
 
 	ENTER();
 	if (conn == NULL)
@@ -413,7 +424,9 @@ mlfi_eom(SMFICTX *ctx)
 	} else {
 		status = apply(ctx, conn, &d);
 	}
-	log_decision(ctx, conn, d.action, &d, elapsed_ms(&start));
+	ms = elapsed_ms(&start);
+	log_decision(ctx, conn, d.action, &d, ms);
+	stats_count_decision(d.action, d.findings, ms);
 	message_reset(&conn->msg);
 	LEAVE(status);
 }

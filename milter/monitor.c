@@ -2,7 +2,7 @@
  * monitor.c - the background health monitor of every egress.
  *
  * monitor_start(), monitor_stop(), monitor_restart(), monitor_snapshot(),
- * monitor_apply().
+ * monitor_snapshot_all(), monitor_apply().
  *
  * Each monitor is one detached thread with its own state, referenced by
  * the thread and by "current". Stopping one (at shutdown or reload) only
@@ -26,6 +26,7 @@
 #include <time.h>
 
 #include "dnscache.h"
+#include "healthlog.h"
 #include "log.h"
 #include "monitor.h"
 #include "resolver.h"
@@ -70,6 +71,10 @@ monitor_apply(struct egress_health *health, const struct egress_report *report)
 	snprintf(health->reasons, sizeof(health->reasons), "%s",
 	    report->reasons);
 	snprintf(health->noise, sizeof(health->noise), "%s", report->noise);
+	health->nzones = report->ndnsbl;
+	for (size_t k = 0; k < report->ndnsbl && k < CONF_MAX_DNSBL; k++)
+		health->zone_listed[k] = report->dnsbl[k].listed &&
+		    !report->dnsbl[k].suspended;
 	for (int f = 0; f < FINDING_COUNT; f++) {
 		if (report->findings[f] || !health->checked) {
 			health->findings[f] = report->findings[f];
@@ -90,6 +95,11 @@ monitor_apply(struct egress_health *health, const struct egress_report *report)
 		}
 	}
 	health->state = egress_state_of(health->findings);
+	if (report->advice[0] || health->state == EGRESS_OK)
+		copy_bounded(health->advice, sizeof(health->advice),
+		    report->advice);	/* a finding kept keeps its advice */
+	if (health->state != before || !health->checked)
+		health->since = time(NULL);
 	health->checked = true;
 	return health->state != before;
 }
@@ -140,6 +150,17 @@ log_cache_stats(void)
 	    st.misses, st.coalesced, st.stale, st.evictions);
 }
 
+/* True when no checked egress is ok or warning. Lock held. */
+static bool
+none_healthy(const struct monitor *m)
+{
+	for (size_t i = 0; i < m->conf->negress; i++)
+		if (!m->health[i].checked || m->health[i].state == EGRESS_OK ||
+		    m->health[i].state == EGRESS_WARNING)
+			return false;
+	return true;
+}
+
 /* One round over every egress; returns the seconds until the next. */
 static long
 monitor_round(struct monitor *m, struct zone_status zones[2][CONF_MAX_DNSBL],
@@ -153,6 +174,7 @@ monitor_round(struct monitor *m, struct zone_status zones[2][CONF_MAX_DNSBL],
 		const struct conf_egress *e = &conf->egress[i];
 		struct egress_health *h = &m->health[i];
 		enum egress_state before;
+		bool first;
 
 		egress_check(conf, e, zones[e->address.family == AF_INET6],
 		    report);
@@ -160,12 +182,9 @@ monitor_round(struct monitor *m, struct zone_status zones[2][CONF_MAX_DNSBL],
 			next = (long)report->ttl * 9 / 10;
 		pthread_mutex_lock(&lock);
 		before = h->checked ? h->state : EGRESS_UNKNOWN;
-		if (!m->stopped && monitor_apply(h, report))
-			log_notice("egress %s (%s): %s -> %s%s%s%s%s", e->name,
-			    e->address.text, egress_state_name(before),
-			    egress_state_name(h->state), h->reasons[0] ?
-			    ": " : "", h->reasons, h->noise[0] ? (h->reasons[0]
-			    ? "; " : ": ") : "", h->noise);
+		first = !h->checked;
+		if (!m->stopped && (monitor_apply(h, report) || first))
+			healthlog_change(h, before, first, none_healthy(m));
 		pthread_mutex_unlock(&lock);
 	}
 	dnscache_refresh_mode(false);
@@ -338,4 +357,19 @@ monitor_snapshot(const char *name, struct egress_health *out, int wait_ms)
 		}
 	pthread_mutex_unlock(&lock);
 	return rc;
+}
+
+size_t
+monitor_snapshot_all(struct egress_health *out, size_t max,
+    bool *first_round_done)
+{
+	size_t n = 0;
+
+	pthread_mutex_lock(&lock);
+	*first_round_done = current != NULL && current->first_round_done;
+	for (size_t i = 0; current != NULL && i < current->conf->negress &&
+	    n < max; i++)
+		out[n++] = current->health[i];
+	pthread_mutex_unlock(&lock);
+	return n;
 }

@@ -16,6 +16,8 @@
 #define EM_MONITOR_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
 
 #include "conf.h"
 #include "egress.h"
@@ -27,7 +29,11 @@ struct egress_health {
 	bool findings[FINDING_COUNT];
 	char reasons[2048];
 	char noise[1024];		/* zone DNS errors (egress.h) */
+	char advice[EGRESS_ADVICE_MAX];	/* what to do, a line each */
+	size_t nzones;			/* the last round's DNSBL zones */
+	bool zone_listed[CONF_MAX_DNSBL];	/* by conf->dnsbl index */
 	bool checked;			/* at least one round done */
+	time_t since;			/* when the state last changed */
 	int absent[FINDING_COUNT];	/* rounds in a row without each */
 };
 
@@ -50,6 +56,14 @@ int monitor_restart(struct conf *new_conf);
  */
 int monitor_snapshot(const char *name, struct egress_health *out,
     int wait_ms);
+
+/*
+ * Copies the health of every egress (at most MAX) into OUT, without
+ * waiting; returns how many. *FIRST_ROUND_DONE tells whether the first
+ * round has finished. For --status and /metrics.
+ */
+size_t monitor_snapshot_all(struct egress_health *out, size_t max,
+    bool *first_round_done);
 
 /*
  * Feeds one round's REPORT into HEALTH with hysteresis; returns true

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "advice.h"
 #include "dmarc.h"
 #include "dnsbl.h"
 #include "monitor.h"
@@ -30,9 +31,12 @@
 struct verdict {
 	bool findings[FINDING_COUNT];
 	enum action action;
-	char reasons[1024];
+	char reasons[4096];
 	char noise[512];		/* zone DNS errors: the log's, not 451's */
 	char dmarc_policy[16];
+	char advice[EGRESS_ADVICE_MAX];	/* the egress's, from the monitor */
+	bool spf_refused;		/* SPF fail or softfail from it */
+	char spf_domain[256];
 };
 
 static void add_reason(struct verdict *v, const char *fmt, ...)
@@ -42,18 +46,14 @@ static void add_reason(struct verdict *v, const char *fmt, ...)
 static void
 add_reason(struct verdict *v, const char *fmt, ...)
 {
-	size_t len = strlen(v->reasons);
+	char sentence[sizeof(v->reasons)];
 	va_list ap;
 
-	if (len + 3 >= sizeof(v->reasons))
-		return;
-	if (len > 0) {
-		memcpy(v->reasons + len, "; ", 3);
-		len += 2;
-	}
 	va_start(ap, fmt);
-	vsnprintf(v->reasons + len, sizeof(v->reasons) - len, fmt, ap);
+	vsnprintf(sentence, sizeof(sentence), fmt, ap);
 	va_end(ap);
+	text_append(v->reasons, sizeof(v->reasons), v->reasons[0] ? "; " : "",
+	    sentence);
 }
 
 static const char *
@@ -144,6 +144,8 @@ judge_health(const struct policy_facts *f, const struct conf_egress *e,
 		add_reason(v, "%s", h.reasons);
 	if (h.noise[0])
 		copy_bounded(v->noise, sizeof(v->noise), h.noise);
+	if (h.state != EGRESS_OK)
+		copy_bounded(v->advice, sizeof(v->advice), h.advice);
 	return h.state == EGRESS_OK || h.state == EGRESS_WARNING;
 }
 
@@ -163,6 +165,9 @@ judge_spf_dmarc(const struct policy_facts *f, const struct conf_egress *e,
 		    spf_verdict_name(spf.verdict), spf.domain[0] ? spf.domain :
 		    "the sender", e->address.text, spf.reason);
 	}
+	v->spf_refused = spf.verdict == SPFV_FAIL ||
+	    spf.verdict == SPFV_SOFTFAIL;
+	copy_bounded(v->spf_domain, sizeof(v->spf_domain), spf.domain);
 	in.from_domain = f->from.mailboxes == 1 ? f->from.domain : NULL;
 	in.spf_domain = spf.domain;
 	in.spf_pass = spf.verdict == SPFV_PASS;
@@ -223,6 +228,30 @@ reroute_target(const struct policy_facts *f, const struct verdict *message)
 	return -1;
 }
 
+/*
+ * When every egress is healthy but the sender's SPF refuses each of
+ * them, the advice that says so into OUT (and true); else false.
+ */
+static bool
+spf_refuses_every_egress(const struct policy_facts *f,
+    const struct verdict *message, char *out, size_t size)
+{
+	const char *ips[CONF_MAX_EGRESS];
+	struct verdict v;
+	char domain[256] = "";
+
+	for (size_t j = 0; j < f->conf->negress; j++) {
+		if (!judge_egress(f, j, message, &v) || !v.spf_refused)
+			return false;
+		ips[j] = f->conf->egress[j].address.text;
+		copy_bounded(domain, sizeof(domain), v.spf_domain);
+	}
+	if (f->conf->negress == 0)
+		return false;
+	advice_spf_everywhere(domain, ips, f->conf->negress, out, size);
+	return true;
+}
+
 /* One line for the SMTP reply: no CR/LF, no '%', bounded. */
 static void
 smtp_reason(const char *text, char *out, size_t size)
@@ -230,7 +259,14 @@ smtp_reason(const char *text, char *out, size_t size)
 	size_t n = 0;
 
 	for (const char *p = text; *p && n + 4 < size; p++)
-		out[n++] = (*p < ' ' || *p > '~' || *p == '%') ? ' ' : *p;
+		if (strncmp(p, "\xe2\x80\xa6", 3) == 0) {	/* "…" */
+			memcpy(out + n, "...", 3);
+			n += 3;
+			p += 2;
+		} else {
+			out[n++] = (*p < ' ' || *p > '~' || *p == '%') ? ' ' :
+			    *p;
+		}
 	if (text[n] != '\0' && n >= 3)
 		memcpy(out + n - 3, "...", 3);
 	out[n] = '\0';
@@ -324,9 +360,15 @@ settle_reroute(struct policy_facts *g, const struct verdict *message,
 		    "; rerouted to egress %s", g->conf->egress[target].name);
 		return action > ACTION_REROUTE ? action : ACTION_REROUTE;
 	}
-	snprintf(out->reasons + len, sizeof(out->reasons) - len, "; no "
-	    "healthy egress to reroute to (Fallback %s)",
-	    action_name(fallback));
+	if (spf_refuses_every_egress(g, message, out->advice,
+	    sizeof(out->advice)))
+		snprintf(out->reasons + len, sizeof(out->reasons) - len, "; "
+		    "every egress is healthy, but %s (Fallback %s)",
+		    out->advice, action_name(fallback));
+	else
+		snprintf(out->reasons + len, sizeof(out->reasons) - len, "; no "
+		    "healthy egress to reroute to (Fallback %s)",
+		    action_name(fallback));
 	return action > fallback ? action : fallback;
 }
 
@@ -338,6 +380,7 @@ policy_decide(const struct policy_facts *f, struct policy_decision *out)
 	enum action action = ACTION_ACCEPT;
 	bool any = false, reroute = false, first = true;
 	char smtp[sizeof(out->reasons)] = "", reply[sizeof(out->reasons)];
+	char first_advice[sizeof(out->advice)];
 	size_t settled;
 
 	memset(out, 0, sizeof(*out));
@@ -367,6 +410,9 @@ policy_decide(const struct policy_facts *f, struct policy_decision *out)
 			out->findings[k] = out->findings[k] || v.findings[k];
 		add_egress_reasons(f->conf, out, smtp, sizeof(smtp),
 		    &f->conf->egress[i], &v);
+		if (v.advice[0])
+			text_append(out->advice, sizeof(out->advice),
+			    out->advice[0] ? "\n" : "", v.advice);
 		if (v.action == ACTION_REROUTE)
 			reroute = true;
 		else if (v.action > action)
@@ -379,6 +425,10 @@ policy_decide(const struct policy_facts *f, struct policy_decision *out)
 	/* settle_reroute's words ("; no healthy egress ...") end both. */
 	appendf(smtp, sizeof(smtp), "%s", out->reasons + settled + (smtp[0] ?
 	    0 : 2 * (out->reasons[settled] == ';')));
-	deciding_reply(f->conf, out, smtp, reply, sizeof(reply));
+	/* The deciding findings, then the first advice line (it names the
+	 * problem and its fix) or, without advice, the reasons. */
+	advice_first(out->advice, first_advice, sizeof(first_advice));
+	deciding_reply(f->conf, out, first_advice[0] ? first_advice : smtp,
+	    reply, sizeof(reply));
 	smtp_reason(reply, out->smtp_reason, sizeof(out->smtp_reason));
 }

@@ -18,6 +18,7 @@
 
 #include "conf.h"
 #include "dkim.h"
+#include "egress.h"
 #include "finding.h"
 #include "from.h"
 
@@ -37,7 +38,8 @@ struct policy_decision {
 	size_t egress;			/* the egress judged first */
 	int route_to;			/* the reroute target, or -1 */
 	bool findings[FINDING_COUNT];	/* of every egress judged */
-	char reasons[1024];
+	char reasons[4096];		/* whole, or cut with a visible "…" */
+	char advice[EGRESS_ADVICE_MAX];	/* what to do, a line each */
 	char dmarc_policy[16];		/* "" when no DMARC record */
 	char smtp_reason[200];		/* one line, no CR/LF, no '%' */
 };

@@ -32,6 +32,7 @@
 #include <ldns/ldns.h>
 
 #include "log.h"
+#include "nshealth.h"
 #include "resolver.h"
 #include "util.h"
 
@@ -559,6 +560,21 @@ read_reply(ldns_pkt *reply, const ldns_rdf *name, struct dns_answer *answer,
 	}
 }
 
+/* Tells nshealth.c how one try at R's server ended. */
+static void
+report_try(ldns_resolver *r, const struct dns_answer *answer)
+{
+	ldns_rdf **ns = ldns_resolver_nameservers(r);
+	char *address = ns != NULL && ns[0] != NULL ? ldns_rdf2str(ns[0]) :
+	    NULL;
+	char server[64];
+
+	snprintf(server, sizeof(server), "%s:%u", address ? address : "?",
+	    (unsigned)ldns_resolver_port(r));
+	free(address);
+	nshealth_result(server, answer->status, answer->error);
+}
+
 /* Asks NAME (an ldns dname) of TYPE, trying the servers in turn. */
 static struct dns_answer *
 query_servers(struct thread_resolvers *tr, const ldns_rdf *name,
@@ -592,10 +608,13 @@ query_servers(struct thread_resolvers *tr, const ldns_rdf *name,
 		reply = send_once(r, query, answer);
 		ldns_pkt_free(query);
 		query = NULL;
-		if (reply == NULL)
+		if (reply == NULL) {
+			report_try(r, answer);
 			continue;
+		}
 		answer->error[0] = '\0';
 		next = read_reply(reply, name, answer, chase);
+		report_try(r, answer);
 		ldns_pkt_free(reply);
 		if (!next)
 			break;

@@ -3,6 +3,7 @@
  */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -75,4 +76,40 @@ copy_bounded(char *dst, size_t size, const char *src)
 	}
 	memcpy(dst, src, len + 1);
 	return 0;
+}
+
+int
+text_append(char *dst, size_t size, const char *sep, const char *text)
+{
+	static const char mark[] = "\xe2\x80\xa6";	/* U+2026 "…" */
+	size_t len = strnlen(dst, size), room, want;
+
+	if (size < sizeof(mark) || len >= size)
+		return 1;
+	if (len >= sizeof(mark) - 1 &&
+	    strcmp(dst + len - (sizeof(mark) - 1), mark) == 0)
+		return 1;			/* already cut */
+	room = size - 1 - len;
+	want = strlen(sep) + strlen(text);
+	if (want <= room) {
+		memcpy(dst + len, sep, strlen(sep));
+		memcpy(dst + len + strlen(sep), text, strlen(text) + 1);
+		return 0;
+	}
+	snprintf(dst + len, size - len, "%s%s", sep, text);
+	len = size - sizeof(mark);		/* room for the mark and NUL */
+	while (len > 0 && ((unsigned char)dst[len] & 0xc0) == 0x80)
+		len--;				/* not inside a UTF-8 sequence */
+	memcpy(dst + len, mark, sizeof(mark));
+	return 1;
+}
+
+void
+format_time(char *out, size_t size, time_t t, const char *format, bool utc)
+{
+	struct tm tm;
+
+	if (t == 0 || (utc ? gmtime_r(&t, &tm) : localtime_r(&t, &tm)) ==
+	    NULL || strftime(out, size, format, &tm) == 0)
+		copy_bounded(out, size, "-");
 }

@@ -4,12 +4,15 @@
  * xmalloc(), xcalloc(), xrealloc(), xstrdup(): allocate or exit with a
  * log line (an allocator that never returns NULL, as Postfix's does).
  * strlcpy_bounded(): copy with truncation, always terminated.
+ * text_append(): append with a visible mark where it was cut.
  * Must not: do I/O other than the fatal log line.
  */
 #ifndef EM_UTIL_H
 #define EM_UTIL_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <time.h>
 
 void *xmalloc(size_t size);
 void *xcalloc(size_t count, size_t size);
@@ -19,5 +22,19 @@ char *xstrdup(const char *s);
 
 /* Copies SRC into DST (SIZE bytes); returns 1 when SRC was cut short. */
 int copy_bounded(char *dst, size_t size, const char *src);
+
+/*
+ * Writes T with strftime FORMAT, in UTC or local time, or "-" when T is
+ * 0 or cannot be shown.
+ */
+void format_time(char *out, size_t size, time_t t, const char *format,
+    bool utc);
+
+/*
+ * Appends SEP and TEXT to the string in DST (SIZE bytes). When they do
+ * not fit, what fits is kept and the string ends with a visible "…"
+ * (UTF-8); returns 1 then, else 0.
+ */
+int text_append(char *dst, size_t size, const char *sep, const char *text);
 
 #endif

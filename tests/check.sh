@@ -133,5 +133,5 @@ printf 'Nameservers 127.0.0.1:%s\nDNSTimeout 1\nDNSTries 1\nEgress e 192.0.2.10 
 "$MILTER" --check -c "$TMPDIR_TEST/sf.conf" >"$TMPDIR_TEST/out.txt" 2>&1
 check "SERVFAIL everywhere: exit 3 (UNKNOWN), never OK" [ $? -eq 3 ]
 check_contains "text output: a Nagios-style first line" "$TMPDIR_TEST/out.txt" \
-    "EGRESS unknown - 1 of 1 egress not ok"
+    "EGRESS UNKNOWN - 1 of 1 egress not ok"
 exit $TEST_FAILED

@@ -42,7 +42,7 @@ check_contains "-t names the missing file" "$out" "none.conf:0: cannot open"
 
 "$MILTER" --check -c "$TMPDIR_TEST/good.conf" >"$out" 2>&1
 check "--check with no DNS server answering exits 3 (UNKNOWN)" [ $? -eq 3 ]
-check_contains "--check says UNKNOWN on its first line" "$out" "EGRESS unknown"
+check_contains "--check says UNKNOWN on its first line" "$out" "EGRESS UNKNOWN"
 
 "$MILTER" --check --json -c "$TMPDIR_TEST/f.conf" >"$out" 2>&1
 check "--check on a bad configuration exits 3 (UNKNOWN)" [ $? -eq 3 ]

@@ -83,7 +83,8 @@ milter nohealthy "Egress primary 192.0.2.20 helo=mail2.example.test route=primar
 queued_before=$(postqueue -c "$PF_DIR/etc" -j | wc -l)
 send nohealthy alice@pass.spf.test
 check_contains "no healthy egress: the client gets 451 4.7.1" "$TMPDIR_TEST/nohealthy.swaks" "451 4.7.1"
-check_contains "no healthy egress: the reply says why" "$TMPDIR_TEST/nohealthy.swaks" "192.0.2.20 listed on bl.test"
+check_contains "no healthy egress: the reply says why and what to do" "$TMPDIR_TEST/nohealthy.swaks" \
+    "bl.test lists 192.0.2.20 (127.0.0.2): ask for delisting at https://bl.test/lookup?192.0.2.20"
 check "no healthy egress: nothing is queued" [ "$(postqueue -c "$PF_DIR/etc" -j | wc -l)" -eq "$queued_before" ]
 
 milter hold "Egress primary 192.0.2.20 helo=mail2.example.test route=primary" "On listed quarantine"

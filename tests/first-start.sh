@@ -99,13 +99,14 @@ conf bad2 "Egress primary 192.0.2.10" "PublicAddress 10.0.0.7 192.0.2.10"
 check_contains "a PublicAddress no egress binds to is an error" "$T/t.out" \
     "bad2.conf:5: PublicAddress: no egress binds to 10.0.0.7"
 
-# The 451: the deciding finding and its reason first; the zones that did
+# The 451: the deciding finding first, then what to do about it (the
+# first line of the advice); the zones that did
 # not decide stay in the log: dead.test is suspended (it lists nothing),
 # the tests' NSD refuses questions about nowhere.test (a dns-error).
 conf reply "Egress primary 192.0.2.20 helo=mail2.example.test" "Dnsbl bl.test" \
     "Dnsbl dead.test" "Dnsbl nowhere.test" "On listed tempfail"
 session reply -D expect=tempfail -D from="<alice@helo.spf.test>" \
-    -D reply="listed: egress primary (192.0.2.20): 192.0.2.20 listed on bl.test (127.0.0.2: listed: see https://bl.test/lookup?192.0.2.20)"
+    -D reply="listed: bl.test lists 192.0.2.20 (127.0.0.2): ask for delisting at https://bl.test/lookup?192.0.2.20 once the cause is fixed"
 check_contains "reply: the log has the suspended zone" "$T/reply.log" "dead.test"
 check_contains "reply: the log has the zone that failed" "$T/reply.log" "nowhere.test: "
 check_contains "reply: the message's log line has it too" "$T/reply.log" \

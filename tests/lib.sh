@@ -73,6 +73,32 @@ stop_milter() {
 	return 124
 }
 
+# wait_log TEXT SECONDS: until the file $log holds TEXT (SECONDS at most).
+wait_log() {
+	local i
+	for i in $(seq $(($2 * 10))); do
+		grep -qF -- "$1" "$log" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# send_one PORT FROM EXPECT [REASON]: one message from FROM through
+# miltertest (tests/milter/one.lua) to the milter on 127.0.0.1:PORT;
+# EXPECT is accept, reply (a reply code, such as a 451) or hold (held
+# with the quarantine reason REASON).
+send_one() {
+	local out
+	out=$(mktemp /tmp/em-send.XXXXXX)
+	miltertest -D socket="inet:$1@127.0.0.1" -D lib="$SRCDIR/tests/milter/lib.lua" \
+	    -D from="$2" -D expect="$3" -D reason="${4:-}" \
+	    -s "$SRCDIR/tests/milter/one.lua" >"$out" 2>&1
+	local rc=$?
+	cat "$out"
+	rm -f "$out"
+	check "the miltertest session completes" [ $rc -eq 0 ]
+}
+
 # at_exit COMMAND: runs COMMAND when the script exits (last added, first
 # run); every server a test starts is stopped this way.
 AT_EXIT_COMMANDS=
