@@ -18,18 +18,24 @@
  * A thread in refresh mode (the health monitor) always asks upstream and
  * stores the new answer, so entries are renewed before they expire; if
  * that refresh fails, the still-fresh entry is kept unchanged.
+ * A thread with a DNS deadline (dnsdeadline.h) waits for another
+ * thread's query only until its deadline.
  * Must not: talk to the network (resolver.c does); hold the lock while
  * a query is under way.
  */
 #include "config.h"
 
 #include <ctype.h>
+#include <errno.h>
+#include <limits.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "dnscache.h"
+#include "dnsdeadline.h"
 #include "log.h"
 #include "util.h"
 
@@ -51,7 +57,8 @@ struct entry {
 };
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t answered = PTHREAD_COND_INITIALIZER;
+static pthread_cond_t answered;	/* on CLOCK_MONOTONIC */
+static pthread_once_t answered_once = PTHREAD_ONCE_INIT;
 static struct dnscache_settings limits = { 10000, 10, 86400, 3600, 3600 };
 static struct entry **buckets;
 static size_t nbuckets;
@@ -286,6 +293,47 @@ serve(struct entry *e)
 	return dns_answer_copy(e->answer);
 }
 
+static void
+answered_init(void)
+{
+	pthread_condattr_t attr;
+
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	pthread_cond_init(&answered, &attr);
+	pthread_condattr_destroy(&attr);
+}
+
+/*
+ * Waits for another thread's query of E, no longer than this thread's
+ * DNS deadline. Returns its answer, or a timeout. Lock held.
+ */
+static struct dns_answer *
+wait_for_pending(struct entry *e)
+{
+	struct dns_answer *answer;
+	struct timespec until;
+	bool timed_out = false;
+
+	stats.coalesced++;
+	e->waiters++;
+	dns_deadline_timespec(INT_MAX, &until);
+	while (e->pending && !timed_out) {
+		if (dns_deadline_left_ms(INT_MAX) == INT_MAX)
+			pthread_cond_wait(&answered, &lock);
+		else
+			timed_out = pthread_cond_timedwait(&answered, &lock,
+			    &until) == ETIMEDOUT;
+	}
+	e->waiters--;
+	if (!e->pending)
+		return dns_answer_copy(e->answer);
+	answer = dns_answer_new(e->type, DNS_TIMEOUT);
+	snprintf(answer->error, sizeof(answer->error), "the message's DNS "
+	    "budget ran out waiting for the answer (MessageDNSBudget)");
+	return answer;
+}
+
 /* Lower case, without a final dot; false when not a usable name. */
 static bool
 make_key(const char *name, char *key)
@@ -313,6 +361,7 @@ dns_lookup(const char *name, uint16_t type)
 	if (!make_key(name, key))
 		return resolver_query(name, type);	/* says why */
 	hash = hash_key(key, type);
+	pthread_once(&answered_once, answered_init);
 	pthread_mutex_lock(&lock);
 	if (buckets == NULL) {
 		nbuckets = 1024;
@@ -320,12 +369,7 @@ dns_lookup(const char *name, uint16_t type)
 	}
 	e = entry_find(key, type, hash);
 	if (e != NULL && e->pending) {
-		stats.coalesced++;
-		e->waiters++;
-		while (e->pending)
-			pthread_cond_wait(&answered, &lock);
-		e->waiters--;
-		copy = dns_answer_copy(e->answer);
+		copy = wait_for_pending(e);
 		pthread_mutex_unlock(&lock);
 		return copy;
 	}

@@ -26,6 +26,7 @@
 #include <libmilter/mfapi.h>
 
 #include "conf.h"
+#include "dnsdeadline.h"
 #include "finding.h"
 #include "log.h"
 #include "dkim.h"
@@ -48,6 +49,7 @@ struct message {
 	int from_fields;
 	struct from_result from;	/* of the first From field */
 	struct dkimv *dkim;		/* NULL until MAIL FROM */
+	long long dns_deadline_ms;	/* MessageDNSBudget; 0: not begun */
 };
 
 struct connection {
@@ -76,6 +78,26 @@ message_reset(struct message *msg)
 {
 	dkimv_free(msg->dkim);
 	memset(msg, 0, sizeof(*msg));
+}
+
+/*
+ * This thread's lookups for the message end at its deadline, which the
+ * first callback that looks something up starts (MessageDNSBudget).
+ * Each callback that calls dns_begin() calls dns_end() before it returns.
+ */
+static void
+dns_begin(struct connection *conn)
+{
+	if (conn->msg.dns_deadline_ms == 0)
+		conn->msg.dns_deadline_ms = dns_deadline_now_ms() +
+		    conn->conf->message_dns_budget;
+	dns_deadline_set(conn->msg.dns_deadline_ms);
+}
+
+static void
+dns_end(void)
+{
+	dns_deadline_clear();
 }
 
 static void
@@ -241,8 +263,11 @@ mlfi_eoh(SMFICTX *ctx)
 	struct connection *conn = smfi_getpriv(ctx);
 
 	ENTER();
-	if (conn != NULL && conn->msg.dkim != NULL)
+	if (conn != NULL && conn->msg.dkim != NULL) {
+		dns_begin(conn);
 		dkimv_eoh(conn->msg.dkim);	/* fetches keys (cached DNS) */
+		dns_end();
+	}
 	LEAVE(SMFIS_CONTINUE);
 }
 
@@ -389,6 +414,7 @@ mlfi_eom(SMFICTX *ctx)
 	if (conn == NULL)
 		LEAVE(SMFIS_ACCEPT);
 	clock_gettime(CLOCK_MONOTONIC, &start);
+	dns_begin(conn);
 	memset(&facts, 0, sizeof(facts));
 	facts.conf = conn->conf;
 	facts.can_reroute = conn->can_reroute;
@@ -401,10 +427,12 @@ mlfi_eom(SMFICTX *ctx)
 	facts.dkim = &dkim;
 	memcpy(facts.egress_used, conn->msg.egress_used,
 	    sizeof(facts.egress_used));
-	facts.health_wait_ms = (int)(conn->conf->dns_timeout *
-	    conn->conf->dns_tries * 1000);
+	/* The first health round is waited for within the message's budget. */
+	facts.health_wait_ms = dns_deadline_left_ms(
+	    (int)conn->conf->message_dns_budget);
 	smfi_progress(ctx);
 	policy_decide(&facts, &d);
+	dns_end();
 	if (strip_route_headers(ctx, conn) != 0) {
 		smfi_setreply(ctx, "451", "4.7.1", "could not remove a "
 		    "client-supplied egress route header; try again later");

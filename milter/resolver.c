@@ -31,6 +31,7 @@
 
 #include <ldns/ldns.h>
 
+#include "dnsdeadline.h"
 #include "log.h"
 #include "resolver.h"
 #include "util.h"
@@ -559,6 +560,26 @@ read_reply(ldns_pkt *reply, const ldns_rdf *name, struct dns_answer *answer,
 	}
 }
 
+/*
+ * Gives R's next try the time this thread's deadline leaves (at most
+ * TIMEOUT seconds); false, with ANSWER saying so, when none is left.
+ */
+static bool
+try_within_deadline(ldns_resolver *r, int timeout, struct dns_answer *answer)
+{
+	int ms = dns_deadline_left_ms(timeout * 1000);
+	struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
+
+	if (ms <= 0) {
+		answer->status = DNS_TIMEOUT;
+		snprintf(answer->error, sizeof(answer->error), "not asked: "
+		    "the message's DNS budget is spent (MessageDNSBudget)");
+		return false;
+	}
+	ldns_resolver_set_timeout(r, tv);
+	return true;
+}
+
 /* Asks NAME (an ldns dname) of TYPE, trying the servers in turn. */
 static struct dns_answer *
 query_servers(struct thread_resolvers *tr, const ldns_rdf *name,
@@ -581,6 +602,8 @@ query_servers(struct thread_resolvers *tr, const ldns_rdf *name,
 		ldns_pkt *reply;
 		int next;
 
+		if (!try_within_deadline(r, tr->timeout, answer))
+			break;
 		if (ldns_resolver_prepare_query_pkt(&query, r, name,
 		    (ldns_rr_type)type, LDNS_RR_CLASS_IN, LDNS_RD) !=
 		    LDNS_STATUS_OK) {
