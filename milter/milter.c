@@ -430,7 +430,12 @@ mlfi_eom(SMFICTX *ctx)
 	/* The first health round is waited for within the message's budget. */
 	facts.health_wait_ms = dns_deadline_left_ms(
 	    (int)conn->conf->message_dns_budget);
-	smfi_progress(ctx);
+	/*
+	 * No smfi_progress() here: the MTA's timer for this reply has just
+	 * started, and the decision is bounded by MessageDNSBudget, far
+	 * below its timeout; one more reply would only be a packet that
+	 * Nagle's algorithm holds back with the verdict behind it.
+	 */
 	policy_decide(&facts, &d);
 	dns_end();
 	if (strip_route_headers(ctx, conn) != 0) {
