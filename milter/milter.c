@@ -34,6 +34,7 @@
 #include "milter.h"
 #include "monitor.h"
 #include "policy.h"
+#include "prefetch.h"
 #include "util.h"
 
 #define SENDER_MAX 512
@@ -201,6 +202,9 @@ mlfi_envfrom(SMFICTX *ctx, char **argv)
 	message_reset(&conn->msg);
 	conn->msg.active = true;
 	store_sender(&conn->msg, argv[0] ? argv[0] : "");
+	/* The sender's SPF and DMARC records, while the MTA sends the rest. */
+	if (strrchr(conn->msg.sender, '@') != NULL)
+		prefetch_sender(strrchr(conn->msg.sender, '@') + 1);
 	conn->msg.dkim = dkimv_begin(smfi_getsymval(ctx, "i"));
 	LEAVE(SMFIS_CONTINUE);
 }
