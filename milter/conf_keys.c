@@ -486,7 +486,7 @@ const struct conf_key conf_keys[] = {
 	    0, 0, 0 },
 	NUMBER("DNSTimeout", dns_timeout, 1, 60),
 	NUMBER("DNSTries", dns_tries, 1, 10),
-	NUMBER("MessageDNSBudget", message_dns_budget, 1, 600000),
+	NUMBER("MessageDNSBudget", message_dns_budget, 1, 60000),
 	NUMBER("DNSCacheSize", dns_cache_size, 1, 10000000),
 	NUMBER("DNSMinTTL", dns_min_ttl, 0, 86400),
 	NUMBER("DNSMaxTTL", dns_max_ttl, 1, 604800),

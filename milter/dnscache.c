@@ -19,7 +19,8 @@
  * stores the new answer, so entries are renewed before they expire; if
  * that refresh fails, the still-fresh entry is kept unchanged.
  * A thread with a DNS deadline (dnsdeadline.h) waits for another
- * thread's query only until its deadline.
+ * thread's query only until its deadline; a thread that waited for a
+ * query another thread's deadline cut short asks again itself.
  * Must not: talk to the network (resolver.c does); hold the lock while
  * a query is under way.
  */
@@ -329,6 +330,7 @@ wait_for_pending(struct entry *e)
 	if (!e->pending)
 		return dns_answer_copy(e->answer);
 	answer = dns_answer_new(e->type, DNS_TIMEOUT);
+	answer->cut_short = true;
 	snprintf(answer->error, sizeof(answer->error), "the message's DNS "
 	    "budget ran out waiting for the answer (MessageDNSBudget)");
 	return answer;
@@ -368,10 +370,15 @@ dns_lookup(const char *name, uint16_t type)
 		buckets = xcalloc(nbuckets, sizeof(*buckets));
 	}
 	e = entry_find(key, type, hash);
-	if (e != NULL && e->pending) {
+	while (e != NULL && e->pending) {
 		copy = wait_for_pending(e);
-		pthread_mutex_unlock(&lock);
-		return copy;
+		if (!copy->cut_short || dns_deadline_left_ms(INT_MAX) == 0) {
+			pthread_mutex_unlock(&lock);
+			return copy;
+		}
+		/* Another thread's deadline cut that query short, not ours. */
+		dns_answer_free(copy);
+		e = entry_find(key, type, hash);
 	}
 	if (e != NULL && e->answer != NULL && now_ms() < e->expires_ms &&
 	    !(refreshing && !e->serving_stale)) {

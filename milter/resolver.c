@@ -562,9 +562,10 @@ read_reply(ldns_pkt *reply, const ldns_rdf *name, struct dns_answer *answer,
 
 /*
  * Gives R's next try the time this thread's deadline leaves (at most
- * TIMEOUT seconds); false, with ANSWER saying so, when none is left.
+ * TIMEOUT seconds). Returns -1, with ANSWER saying so, when none is
+ * left; 1 when the try was shortened; 0 when it has the whole TIMEOUT.
  */
-static bool
+static int
 try_within_deadline(ldns_resolver *r, int timeout, struct dns_answer *answer)
 {
 	int ms = dns_deadline_left_ms(timeout * 1000);
@@ -572,12 +573,13 @@ try_within_deadline(ldns_resolver *r, int timeout, struct dns_answer *answer)
 
 	if (ms <= 0) {
 		answer->status = DNS_TIMEOUT;
+		answer->cut_short = true;
 		snprintf(answer->error, sizeof(answer->error), "not asked: "
 		    "the message's DNS budget is spent (MessageDNSBudget)");
-		return false;
+		return -1;
 	}
 	ldns_resolver_set_timeout(r, tv);
-	return true;
+	return ms < timeout * 1000;
 }
 
 /* Asks NAME (an ldns dname) of TYPE, trying the servers in turn. */
@@ -600,9 +602,9 @@ query_servers(struct thread_resolvers *tr, const ldns_rdf *name,
 		ldns_resolver *r = tr->resolvers[(first + (unsigned)try) %
 		    tr->count];
 		ldns_pkt *reply;
-		int next;
+		int next, shortened = try_within_deadline(r, tr->timeout, answer);
 
-		if (!try_within_deadline(r, tr->timeout, answer))
+		if (shortened < 0)
 			break;
 		if (ldns_resolver_prepare_query_pkt(&query, r, name,
 		    (ldns_rr_type)type, LDNS_RR_CLASS_IN, LDNS_RD) !=
@@ -615,6 +617,7 @@ query_servers(struct thread_resolvers *tr, const ldns_rdf *name,
 		reply = send_once(r, query, answer);
 		ldns_pkt_free(query);
 		query = NULL;
+		answer->cut_short = reply == NULL && shortened;
 		if (reply == NULL)
 			continue;
 		answer->error[0] = '\0';
