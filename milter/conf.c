@@ -72,6 +72,7 @@ conf_init_defaults(struct conf *conf)
 	conf->socket = xstrdup(CONF_DEFAULT_SOCKET);
 	conf->dns_timeout = CONF_DEFAULT_DNS_TIMEOUT;
 	conf->dns_tries = CONF_DEFAULT_DNS_TRIES;
+	conf->message_dns_budget = CONF_DEFAULT_MESSAGE_DNS_BUDGET;
 	conf->dns_cache_size = CONF_DEFAULT_DNS_CACHE_SIZE;
 	conf->dns_min_ttl = CONF_DEFAULT_DNS_MIN_TTL;
 	conf->dns_max_ttl = CONF_DEFAULT_DNS_MAX_TTL;

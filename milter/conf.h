@@ -32,6 +32,7 @@
 #define CONF_DEFAULT_ROUTE_HEADER "X-Egress-Route"
 #define CONF_DEFAULT_DNS_TIMEOUT 2
 #define CONF_DEFAULT_DNS_TRIES 2
+#define CONF_DEFAULT_MESSAGE_DNS_BUDGET 2000	/* milliseconds */
 #define CONF_DEFAULT_DNS_CACHE_SIZE 10000
 #define CONF_DEFAULT_DNS_MIN_TTL 10
 #define CONF_DEFAULT_DNS_MAX_TTL 86400
@@ -101,6 +102,8 @@ struct conf {
 	size_t nnameservers;		/* 0: the system's resolv.conf */
 	long dns_timeout;		/* seconds per try */
 	long dns_tries;			/* tries in all, across servers */
+	/* MessageDNSBudget: one deadline for all of a message's lookups. */
+	long message_dns_budget;	/* milliseconds */
 	long dns_cache_size;		/* entries */
 	long dns_min_ttl;		/* seconds */
 	long dns_max_ttl;

@@ -2,7 +2,8 @@
  * conf_keys.c - one table of every configuration key, and the handlers
  * that check and store each key's values.
  *
- * Keys: Socket, Nameservers, DNSTimeout, DNSTries, DNSCacheSize,
+ * Keys: Socket, Nameservers, DNSTimeout, DNSTries, MessageDNSBudget,
+ * DNSCacheSize,
  * DNSMinTTL, DNSMaxTTL, DNSNegativeMaxTTL, DNSServeStale, CheckInterval,
  * Egress, PublicAddress, EgressFrom, EgressMap, DomainBl, ReportHeader, Dnsbl,
  * DnsblThreshold,
@@ -492,6 +493,7 @@ const struct conf_key conf_keys[] = {
 	    0, 0, 0 },
 	NUMBER("DNSTimeout", dns_timeout, 1, 60),
 	NUMBER("DNSTries", dns_tries, 1, 10),
+	NUMBER("MessageDNSBudget", message_dns_budget, 1, 60000),
 	NUMBER("DNSCacheSize", dns_cache_size, 1, 10000000),
 	NUMBER("DNSMinTTL", dns_min_ttl, 0, 86400),
 	NUMBER("DNSMaxTTL", dns_max_ttl, 1, 604800),

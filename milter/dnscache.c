@@ -19,18 +19,25 @@
  * A thread in refresh mode (the health monitor) always asks upstream and
  * stores the new answer, so entries are renewed before they expire; if
  * that refresh fails, the still-fresh entry is kept unchanged.
+ * A thread with a DNS deadline (dnsdeadline.h) waits for another
+ * thread's query only until its deadline; a thread that waited for a
+ * query another thread's deadline cut short asks again itself.
  * Must not: talk to the network (resolver.c does); hold the lock while
  * a query is under way.
  */
 #include "config.h"
 
 #include <ctype.h>
+#include <errno.h>
+#include <limits.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "dnscache.h"
+#include "dnsdeadline.h"
 #include "log.h"
 #include "util.h"
 
@@ -52,7 +59,8 @@ struct entry {
 };
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t answered = PTHREAD_COND_INITIALIZER;
+static pthread_cond_t answered;	/* on CLOCK_MONOTONIC */
+static pthread_once_t answered_once = PTHREAD_ONCE_INIT;
 static struct dnscache_settings limits = { 10000, 10, 86400, 3600, 3600 };
 static struct entry **buckets;
 static size_t nbuckets;
@@ -287,6 +295,48 @@ serve(struct entry *e)
 	return dns_answer_copy(e->answer);
 }
 
+static void
+answered_init(void)
+{
+	pthread_condattr_t attr;
+
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	pthread_cond_init(&answered, &attr);
+	pthread_condattr_destroy(&attr);
+}
+
+/*
+ * Waits for another thread's query of E, no longer than this thread's
+ * DNS deadline. Returns its answer, or a timeout. Lock held.
+ */
+static struct dns_answer *
+wait_for_pending(struct entry *e)
+{
+	struct dns_answer *answer;
+	struct timespec until;
+	bool timed_out = false;
+
+	stats.coalesced++;
+	e->waiters++;
+	dns_deadline_timespec(INT_MAX, &until);
+	while (e->pending && !timed_out) {
+		if (dns_deadline_left_ms(INT_MAX) == INT_MAX)
+			pthread_cond_wait(&answered, &lock);
+		else
+			timed_out = pthread_cond_timedwait(&answered, &lock,
+			    &until) == ETIMEDOUT;
+	}
+	e->waiters--;
+	if (!e->pending)
+		return dns_answer_copy(e->answer);
+	answer = dns_answer_new(e->type, DNS_TIMEOUT);
+	answer->cut_short = true;
+	snprintf(answer->error, sizeof(answer->error), "the message's DNS "
+	    "budget ran out waiting for the answer (MessageDNSBudget)");
+	return answer;
+}
+
 /* Lower case, without a final dot; false when not a usable name. */
 static bool
 make_key(const char *name, char *key)
@@ -314,21 +364,22 @@ dns_lookup(const char *name, uint16_t type)
 	if (!make_key(name, key))
 		return resolver_query(name, type);	/* says why */
 	hash = hash_key(key, type);
+	pthread_once(&answered_once, answered_init);
 	pthread_mutex_lock(&lock);
 	if (buckets == NULL) {
 		nbuckets = 1024;
 		buckets = xcalloc(nbuckets, sizeof(*buckets));
 	}
 	e = entry_find(key, type, hash);
-	if (e != NULL && e->pending) {
-		stats.coalesced++;
-		e->waiters++;
-		while (e->pending)
-			pthread_cond_wait(&answered, &lock);
-		e->waiters--;
-		copy = dns_answer_copy(e->answer);
-		pthread_mutex_unlock(&lock);
-		return copy;
+	while (e != NULL && e->pending) {
+		copy = wait_for_pending(e);
+		if (!copy->cut_short || dns_deadline_left_ms(INT_MAX) == 0) {
+			pthread_mutex_unlock(&lock);
+			return copy;
+		}
+		/* Another thread's deadline cut that query short, not ours. */
+		dns_answer_free(copy);
+		e = entry_find(key, type, hash);
 	}
 	if (e != NULL && e->answer != NULL && now_ms() < e->expires_ms &&
 	    !(refreshing && !e->serving_stale)) {

@@ -27,6 +27,7 @@
 
 #include "advice.h"
 #include "conf.h"
+#include "dnsdeadline.h"
 #include "finding.h"
 #include "log.h"
 #include "dkim.h"
@@ -34,6 +35,7 @@
 #include "milter.h"
 #include "monitor.h"
 #include "policy.h"
+#include "prefetch.h"
 #include "stats.h"
 #include "util.h"
 
@@ -50,6 +52,7 @@ struct message {
 	int from_fields;
 	struct from_result from;	/* of the first From field */
 	struct dkimv *dkim;		/* NULL until MAIL FROM */
+	long long dns_deadline_ms;	/* MessageDNSBudget; 0: not begun */
 };
 
 struct connection {
@@ -78,6 +81,26 @@ message_reset(struct message *msg)
 {
 	dkimv_free(msg->dkim);
 	memset(msg, 0, sizeof(*msg));
+}
+
+/*
+ * This thread's lookups for the message end at its deadline, which the
+ * first callback that looks something up starts (MessageDNSBudget).
+ * Each callback that calls dns_begin() calls dns_end() before it returns.
+ */
+static void
+dns_begin(struct connection *conn)
+{
+	if (conn->msg.dns_deadline_ms == 0)
+		conn->msg.dns_deadline_ms = dns_deadline_now_ms() +
+		    conn->conf->message_dns_budget;
+	dns_deadline_set(conn->msg.dns_deadline_ms);
+}
+
+static void
+dns_end(void)
+{
+	dns_deadline_clear();
 }
 
 static void
@@ -181,6 +204,9 @@ mlfi_envfrom(SMFICTX *ctx, char **argv)
 	message_reset(&conn->msg);
 	conn->msg.active = true;
 	store_sender(&conn->msg, argv[0] ? argv[0] : "");
+	/* The sender's SPF and DMARC records, while the MTA sends the rest. */
+	if (strrchr(conn->msg.sender, '@') != NULL)
+		prefetch_sender(strrchr(conn->msg.sender, '@') + 1);
 	conn->msg.dkim = dkimv_begin(smfi_getsymval(ctx, "i"));
 	LEAVE(SMFIS_CONTINUE);
 }
@@ -243,8 +269,11 @@ mlfi_eoh(SMFICTX *ctx)
 	struct connection *conn = smfi_getpriv(ctx);
 
 	ENTER();
-	if (conn != NULL && conn->msg.dkim != NULL)
+	if (conn != NULL && conn->msg.dkim != NULL) {
+		dns_begin(conn);
 		dkimv_eoh(conn->msg.dkim);	/* fetches keys (cached DNS) */
+		dns_end();
+	}
 	LEAVE(SMFIS_CONTINUE);
 }
 
@@ -400,6 +429,7 @@ mlfi_eom(SMFICTX *ctx)
 	if (conn == NULL)
 		LEAVE(SMFIS_ACCEPT);
 	clock_gettime(CLOCK_MONOTONIC, &start);
+	dns_begin(conn);
 	memset(&facts, 0, sizeof(facts));
 	facts.conf = conn->conf;
 	facts.can_reroute = conn->can_reroute;
@@ -412,10 +442,17 @@ mlfi_eom(SMFICTX *ctx)
 	facts.dkim = &dkim;
 	memcpy(facts.egress_used, conn->msg.egress_used,
 	    sizeof(facts.egress_used));
-	facts.health_wait_ms = (int)(conn->conf->dns_timeout *
-	    conn->conf->dns_tries * 1000);
-	smfi_progress(ctx);
+	/* The first health round is waited for within the message's budget. */
+	facts.health_wait_ms = dns_deadline_left_ms(
+	    (int)conn->conf->message_dns_budget);
+	/*
+	 * No smfi_progress() here: the MTA's timer for this reply has just
+	 * started, and the decision is bounded by MessageDNSBudget, far
+	 * below its timeout; one more reply would only be a packet that
+	 * Nagle's algorithm holds back with the verdict behind it.
+	 */
 	policy_decide(&facts, &d);
+	dns_end();
 	if (strip_route_headers(ctx, conn) != 0) {
 		smfi_setreply(ctx, "451", "4.7.1", "could not remove a "
 		    "client-supplied egress route header; try again later");

@@ -26,6 +26,7 @@
 #include <time.h>
 
 #include "dnscache.h"
+#include "dnsdeadline.h"
 #include "healthlog.h"
 #include "log.h"
 #include "monitor.h"
@@ -345,7 +346,8 @@ monitor_snapshot(const char *name, struct egress_health *out, int wait_ms)
 	struct timespec until;
 	int rc = -1;
 
-	deadline_after(wait_ms, &until);
+	/* A message's caller never waits past its DNS deadline. */
+	deadline_after(dns_deadline_left_ms(wait_ms), &until);
 	pthread_mutex_lock(&lock);
 	while (current != NULL && !current->first_round_done &&
 	    pthread_cond_timedwait(&changed, &lock, &until) != ETIMEDOUT)

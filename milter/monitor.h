@@ -52,7 +52,9 @@ int monitor_restart(struct conf *new_conf);
 
 /*
  * Copies the health of egress NAME into OUT. Waits up to WAIT_MS for
- * the first round. Returns 0, or -1 when there is no such egress.
+ * the first round, and never past this thread's DNS deadline
+ * (dnsdeadline.h); OUT->checked is false when the round has not ended.
+ * Returns 0, or -1 when there is no such egress.
  */
 int monitor_snapshot(const char *name, struct egress_health *out,
     int wait_ms);

@@ -31,6 +31,7 @@
 
 #include <ldns/ldns.h>
 
+#include "dnsdeadline.h"
 #include "log.h"
 #include "nshealth.h"
 #include "resolver.h"
@@ -575,6 +576,28 @@ report_try(ldns_resolver *r, const struct dns_answer *answer)
 	nshealth_result(server, answer->status, answer->error);
 }
 
+/*
+ * Gives R's next try the time this thread's deadline leaves (at most
+ * TIMEOUT seconds). Returns -1, with ANSWER saying so, when none is
+ * left; 1 when the try was shortened; 0 when it has the whole TIMEOUT.
+ */
+static int
+try_within_deadline(ldns_resolver *r, int timeout, struct dns_answer *answer)
+{
+	int ms = dns_deadline_left_ms(timeout * 1000);
+	struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
+
+	if (ms <= 0) {
+		answer->status = DNS_TIMEOUT;
+		answer->cut_short = true;
+		snprintf(answer->error, sizeof(answer->error), "not asked: "
+		    "the message's DNS budget is spent (MessageDNSBudget)");
+		return -1;
+	}
+	ldns_resolver_set_timeout(r, tv);
+	return ms < timeout * 1000;
+}
+
 /* Asks NAME (an ldns dname) of TYPE, trying the servers in turn. */
 static struct dns_answer *
 query_servers(struct thread_resolvers *tr, const ldns_rdf *name,
@@ -595,8 +618,10 @@ query_servers(struct thread_resolvers *tr, const ldns_rdf *name,
 		ldns_resolver *r = tr->resolvers[(first + (unsigned)try) %
 		    tr->count];
 		ldns_pkt *reply;
-		int next;
+		int next, shortened = try_within_deadline(r, tr->timeout, answer);
 
+		if (shortened < 0)
+			break;
 		if (ldns_resolver_prepare_query_pkt(&query, r, name,
 		    (ldns_rr_type)type, LDNS_RR_CLASS_IN, LDNS_RD) !=
 		    LDNS_STATUS_OK) {
@@ -608,8 +633,10 @@ query_servers(struct thread_resolvers *tr, const ldns_rdf *name,
 		reply = send_once(r, query, answer);
 		ldns_pkt_free(query);
 		query = NULL;
+		answer->cut_short = reply == NULL && shortened;
 		if (reply == NULL) {
-			report_try(r, answer);
+			if (!answer->cut_short)	/* not the server's fault */
+				report_try(r, answer);
 			continue;
 		}
 		answer->error[0] = '\0';

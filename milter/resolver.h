@@ -58,6 +58,8 @@ struct dns_answer {
 	int rcode;		/* the DNS rcode; -1 when nothing arrived */
 	uint32_t ttl;		/* how long this may be cached, seconds */
 	bool stale;		/* served by the cache after expiry */
+	bool cut_short;		/* failed at the asking thread's deadline
+				 * (MessageDNSBudget), not by the servers */
 	size_t count;		/* records[] (and addresses[] for A/AAAA) */
 	char **records;		/* addresses as text; names in lower case
 				 * without the final dot; TXT strings of one

@@ -63,7 +63,8 @@ test_full_file(void)
 	    "socket       unix:/run/egress-milter/egress.sock\n"
 	    "Nameservers  127.0.0.1:5353 [::1]:5300 192.0.2.53 2001:db8::53\n"
 	    "DNSTimeout   3   # seconds\n"
-	    "DNSTries 3\nDNSCacheSize 500\nDNSMinTTL 0\nDNSMaxTTL 600\n"
+	    "DNSTries 3\nMessageDNSBudget 750\n"
+	    "DNSCacheSize 500\nDNSMinTTL 0\nDNSMaxTTL 600\n"
 	    "DNSNegativeMaxTTL 120\nDNSServeStale 0\n"
 	    "Egress primary 192.0.2.10 helo=mail.example.test route=primary\n"
 	    "EGRESS backup  2001:DB8::0:20 helo=mail2.example.test "
@@ -103,6 +104,7 @@ test_full_file(void)
 	    conf->nameservers[3].port == 53, "Nameservers: bare IPv6");
 	CHECK(conf->dns_timeout == 3, "DNSTimeout: 3 with a comment after it");
 	CHECK(conf->dns_tries == 3, "DNSTries");
+	CHECK(conf->message_dns_budget == 750, "MessageDNSBudget");
 	CHECK(conf->dns_cache_size == 500, "DNSCacheSize");
 	CHECK(conf->dns_min_ttl == 0 && conf->dns_max_ttl == 600,
 	    "DNSMinTTL and DNSMaxTTL");
@@ -211,6 +213,9 @@ test_errors(void)
 	    "DNSTimeout zero");
 	expect_error("DNSTries 11\n", 1,
 	    "DNSTries: expected a whole number from 1 to 10", "DNSTries range");
+	expect_error("MessageDNSBudget 60001\n", 1,
+	    "MessageDNSBudget: expected a whole number from 1 to 60000",
+	    "MessageDNSBudget range");
 	expect_error("DNSCacheSize 0\n", 1, "DNSCacheSize: expected a whole "
 	    "number from 1", "DNSCacheSize zero");
 	expect_error("DNSMaxTTL forever\n", 1, "DNSMaxTTL: expected a whole "
@@ -354,6 +359,8 @@ test_defaults(void)
 	CHECK(conf->nnameservers == 0, "defaults: the system's nameservers");
 	CHECK(conf->dns_timeout == 2 && conf->dns_tries == 2,
 	    "defaults: DNSTimeout 2, DNSTries 2");
+	CHECK(conf->message_dns_budget == 2000,
+	    "defaults: MessageDNSBudget 2000 ms");
 	CHECK(conf->dns_cache_size == 10000 && conf->dns_min_ttl == 10 &&
 	    conf->dns_max_ttl == 86400 && conf->dns_negative_max_ttl == 3600 &&
 	    conf->dns_serve_stale == 3600, "defaults: DNS cache limits");

@@ -2,14 +2,16 @@
 # after tests/lib.sh (it uses FREEPORT, at_exit, TMPDIR_TEST).
 #
 # dns_start          NSD serving every tests/dns/zones/NAME.zone as zone
-#                    NAME; sets DNS_PORT and NSD_PID. Returns 1 (with a
-#                    FAIL line) when NSD does not start.
+#                    NAME (DNS_ZONES may name another directory first);
+#                    sets DNS_PORT and NSD_PID. Returns 1 (with a
+#                    FAIL line) when NSD does not start. With
+#                    DNS_EXTRA_ADDRESS (ADDR@PORT) it listens there too.
 # dns_stop           stops it (also done at exit).
 # testns_start FILE  ldns-testns answering from tests/dns/faults/FILE;
 #                    sets TESTNS_PORT and TESTNS_PID. Several may run.
 # dead_port          prints a port on 127.0.0.1 where nothing answers.
 
-DNS_ZONES=$(cd "$SRCDIR/tests/dns/zones" && pwd)
+DNS_ZONES=${DNS_ZONES:-$(cd "$SRCDIR/tests/dns/zones" && pwd)}
 DNS_FAULTS=$(cd "$SRCDIR/tests/dns/faults" && pwd)
 TESTNS_PIDS=
 
@@ -31,6 +33,7 @@ dns_start() {
 	cat >"$dir/nsd.conf" <<CONF
 server:
 	ip-address: 127.0.0.1@$DNS_PORT
+${DNS_EXTRA_ADDRESS:+	ip-address: $DNS_EXTRA_ADDRESS}
 	do-ip6: no
 	username: ""
 	chroot: ""

@@ -1,0 +1,187 @@
+#!/bin/bash
+# run.sh SRCDIR BUILDDIR - "make bench": what a milter costs, as one
+# table. Not a test: it asserts nothing, it prints figures and the
+# targets they are held against. Runs as root (OpenDMARC in a mount
+# namespace, a private Postfix); installs OpenDMARC when it is missing.
+#
+# 1. Protocol level: tests/bench/milterload (Postfix's milter protocol 6,
+#    one message per connection, 12 headers, 4 KB body) against every
+#    peer of tests/bench/peers.sh at concurrency 1, 50 and 1000; warm
+#    (the 2,000 sender domains of a generated zone already asked) with
+#    the peers alternating, two rounds each; cold (each peer restarted
+#    before each concurrency, every message from a domain not yet
+#    asked: at most 2,000 messages or 5 s); and with DNS down.
+# 2. End to end: smtp-source -> a private Postfix (tests/e2e/postfix.sh)
+#    -> smtp-sink, with no milter, the no-op milter and egress-milter,
+#    alternating, three rounds.
+# Ratios are to the no-op milter (the floor) measured in the same run.
+#
+# Environment (from the Makefile): CC, BENCH_CFLAGS, BENCH_LIBS.
+# BENCH_SECONDS (default 3) is the length of one warm run.
+set -u
+SRCDIR=$(cd "${1:-.}" && pwd)
+BUILDDIR=$(cd "${2:-.}" && pwd)
+export SRCDIR BUILDDIR
+. "$SRCDIR/tests/lib.sh"
+make_tmpdir
+BIN=$TMPDIR_TEST/bin
+RESULTS=$TMPDIR_TEST/results
+SECONDS_WARM=${BENCH_SECONDS:-3}
+DOMAINS=2000
+: >"$RESULTS"
+
+die() { echo "bench: $*" >&2; exit 1; }
+
+[ "$(id -u)" -eq 0 ] || die "run as root (OpenDMARC in a mount namespace, a private Postfix)"
+
+install_needs() {
+	command -v opendmarc >/dev/null && return 0
+	echo "bench: installing opendmarc (apt-get)"
+	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+	    opendmarc >"$TMPDIR_TEST/apt.log" 2>&1 || die "apt-get install opendmarc failed"
+}
+
+# The bench's own optimised builds: the sanitizer build of "make check"
+# would measure the sanitizers.
+build() {
+	local cc=${CC:-cc}
+	mkdir -p "$BIN"
+	# shellcheck disable=SC2086
+	$cc -O2 -DHAVE_CONFIG_H -DSYSCONFDIR=\"/etc\" -I"$BUILDDIR" \
+	    -I"$SRCDIR/milter" ${BENCH_CFLAGS:-} -o "$BIN/egress-milter" \
+	    "$SRCDIR"/milter/*.c ${BENCH_LIBS:-} || die "cannot build egress-milter"
+	$cc -O2 -Wall -o "$BIN/noop_milter" "$SRCDIR/tests/bench/noop_milter.c" \
+	    -lmilter -lpthread || die "cannot build noop_milter"
+	$cc -O2 -Wall -o "$BIN/milterload" "$SRCDIR/tests/bench/milterload.c" \
+	    "$SRCDIR/tests/bench/milterproto.c" || die "cannot build milterload"
+	$cc -O2 -Wall -shared -fPIC -o "$BIN/nodelay.so" \
+	    "$SRCDIR/tests/bench/nodelay.c" -ldl || die "cannot build nodelay.so"
+}
+
+# The tests' zones and bench.test: DOMAINS sender domains d0 ... with
+# SPF (the egress 192.0.2.10) and DMARC p=none.
+make_zones() {
+	local i
+	DNS_ZONES=$TMPDIR_TEST/zones
+	mkdir -p "$DNS_ZONES"
+	cp "$SRCDIR"/tests/dns/zones/*.zone "$DNS_ZONES/"
+	{
+		echo '$ORIGIN bench.test.'
+		echo '$TTL 3600'
+		echo '@ IN SOA ns.bench.test. hostmaster.bench.test. 1 3600 600 86400 30'
+		echo '@ IN NS ns'
+		echo 'ns IN A 127.0.0.1'
+		for i in $(seq 0 $((DOMAINS - 1))); do
+			echo "d$i IN TXT \"v=spf1 ip4:192.0.2.10 -all\""
+			echo "_dmarc.d$i IN TXT \"v=DMARC1; p=none\""
+		done
+	} >"$DNS_ZONES/bench.test.zone"
+}
+
+# A loopback address with port 53 free, for OpenDMARC's libresolv.
+pick_resolver() {
+	local a
+	for a in 127.99.0.1 127.99.0.2 127.99.1.1 127.98.0.1; do
+		ss -Hlun "src $a:53" 2>/dev/null | grep -q . && continue
+		ss -Hlun "src 0.0.0.0:53" 2>/dev/null | grep -q . && break
+		RESOLVER=$a@53
+		return 0
+	done
+	die "no loopback address with a free port 53 for OpenDMARC's resolver"
+}
+
+# load PEER MODE CONCURRENCY MILTERLOAD-ARGS...: one run, one result line.
+load() {
+	local peer=$1 mode=$2 c=$3 out
+	shift 3
+	out=$("$BIN/milterload" -s "127.0.0.1:${PEER_PORT[$peer]}" -c "$c" \
+	    -p "${PEER_PID[$peer]}" -d 'd%d.bench.test' -k $DOMAINS "$@")
+	echo "$peer $mode $c $out" >>"$RESULTS"
+}
+
+WARM_PEERS="noop em-accept em-accept+nd em-route em-route+nd opendmarc opendmarc+nd"
+COLD_PEERS="noop em-accept em-route opendmarc"
+
+protocol_warm() {
+	local p c round
+	for p in $WARM_PEERS; do
+		peer_start "$p" || die "cannot start $p"
+		"$BIN/milterload" -s "127.0.0.1:${PEER_PORT[$p]}" -c 50 -n $DOMAINS \
+		    -t 20 -d 'd%d.bench.test' -k $DOMAINS >/dev/null
+	done
+	for c in 1 50 1000; do
+		for round in 1 2; do
+			for p in $WARM_PEERS; do
+				load "$p" warm "$c" -n 1000000 -t "$SECONDS_WARM" \
+				    -o $((RANDOM % DOMAINS))
+			done
+		done
+	done
+	for p in $WARM_PEERS; do peer_stop "$p"; done
+}
+
+protocol_cold() {
+	local p c
+	for c in 1 50 1000; do
+		for p in $COLD_PEERS; do
+			peer_start "$p" || die "cannot start $p"
+			load "$p" cold "$c" -n $DOMAINS -t 5 -o 0
+			peer_stop "$p"
+		done
+	done
+}
+
+protocol_dnsdown() {
+	peer_start em-dnsdown || die "cannot start em-dnsdown"
+	load em-dnsdown dns-down 50 -n 300 -t 6
+	peer_stop em-dnsdown
+}
+
+# End to end: smtp-source through the private Postfix, by milter setup.
+e2e_run() {
+	local setup=$1 milters=$2 start end n=${BENCH_E2E_MESSAGES:-600} i
+	postconf -c "$PF_DIR/etc" -e "smtpd_milters = $milters" \
+	    "non_smtpd_milters = $milters"
+	postfix -c "$PF_DIR/etc" reload >/dev/null 2>&1
+	sleep 1
+	wait_for_tcp "$PF_PORT" || die "Postfix does not answer after reload"
+	start=$(date +%s.%N)
+	smtp-source -s 20 -m "$n" -l 4096 -f alice@d1.bench.test \
+	    -t bob@example.net "127.0.0.1:$PF_PORT" || die "smtp-source failed"
+	end=$(date +%s.%N)
+	echo "$setup e2e 20 messages=$n secs=$(awk "BEGIN { print $end - $start }")" >>"$RESULTS"
+	for i in $(seq 300); do		# let delivery finish before the next run
+		postqueue -c "$PF_DIR/etc" -p 2>/dev/null | grep -q "Mail queue is empty" && break
+		sleep 0.1
+	done
+}
+
+end_to_end() {
+	local round
+	. "$SRCDIR/tests/e2e/postfix.sh"
+	peer_start noop || die "cannot start noop"
+	peer_start em-accept || die "cannot start em-accept"
+	postfix_start "${PEER_PORT[noop]}" >/dev/null || die "the private Postfix does not start"
+	for round in 1 2 3; do
+		e2e_run postfix-only ""
+		e2e_run postfix+noop "inet:127.0.0.1:${PEER_PORT[noop]}"
+		e2e_run postfix+egress-milter "inet:127.0.0.1:${PEER_PORT[em-accept]}"
+	done
+	postfix_stop
+}
+
+install_needs
+build
+make_zones
+pick_resolver
+DNS_EXTRA_ADDRESS=$RESOLVER
+. "$SRCDIR/tests/dns/nsd.sh"
+. "$SRCDIR/tests/bench/peers.sh"
+dns_start >/dev/null || die "NSD does not start"
+echo "bench: $(nproc) CPUs, $(uname -sr); $(date -u '+%Y-%m-%d %H:%M UTC')"
+echo "bench: figures are wall clock on a shared machine: compare ratios within this run"
+protocol_warm
+protocol_cold
+protocol_dnsdown
+end_to_end
+awk -f "$SRCDIR/tests/bench/table.awk" "$RESULTS"
