@@ -88,6 +88,15 @@ sleep 1
 check "quarantine: nothing is delivered" not_delivered hold
 check "quarantine: the log line names Sendmail's queue id" logged_id "$qid"
 
+# transport= against Sendmail's {rcpt_mailer}: the smart host's mailer
+# is esmtp, so the milter judges egress "main", not the first one.
+milter mailer "Egress other 192.0.2.20 helo=mail2.example.test route=other transport=relay" \
+    "Egress main 192.0.2.10 helo=mail.example.test route=main transport=esmtp"
+send mailer
+check_contains "{rcpt_mailer}: the milter judged the egress of Sendmail's mailer (esmtp)" \
+    "$MLOG" "action=accept egress=main"
+check "{rcpt_mailer}: Sendmail delivers the message" delivered mailer
+
 stop_milter
 send stopped
 check_contains "milter stopped: Sendmail tempfails (F=T)" "$TMPDIR_TEST/stopped.swaks" "451 4.3.2"
