@@ -22,6 +22,7 @@
 #                             FAIL line when the daemon does not start.
 # sendmail_stop               stops the daemon, its children and the
 #                             sink (also done at exit).
+# sendmail_cf FILE PORT [R]   builds a .cf (R: with egress-route.mc).
 # sendmail_cmd ARGS...        runs the private tree's sendmail with the
 #                             test's .cf (e.g. -bp -qQ, the mailq of the
 #                             quarantine).
@@ -30,7 +31,18 @@ SM_ROOT=${EM_SENDMAIL_ROOT:-/usr/local/lib/egress-milter-test/sendmail}
 SM_BIN=$SM_ROOT/usr/libexec/sendmail/sendmail
 SM_CF_DIR=$SM_ROOT/usr/share/sendmail/cf
 
-# sendmail_files: the .cf and every file it names, under SM_DIR.
+# sendmail_cf FILE MILTER_PORT [ROUTE_SOCKET]: builds the test's .cf
+# into FILE; with ROUTE_SOCKET, contrib/sendmail/egress-route.mc too.
+sendmail_cf() {
+	m4 -D_CF_DIR_="$SM_CF_DIR/" -DEM_DIR="$SM_DIR" -DEM_PORT="$SM_PORT" \
+	    -DEM_SINK="$SM_SINK" -DEM_MILTER="$2" ${3:+-DEM_ROUTE="$3"} \
+	    -DEM_CONTRIB="$SRCDIR/contrib/sendmail" "$SM_CF_DIR/m4/cf.m4" \
+	    "$SRCDIR/tests/sendmail/test.mc" >"$1" 2>"$SM_DIR/m4.log" &&
+	    [ ! -s "$SM_DIR/m4.log" ]
+}
+
+# sendmail_files MILTER_PORT: the .cf and every file it names, under
+# SM_DIR.
 sendmail_files() {
 	mkdir -p "$SM_DIR/mqueue" "$SM_DIR/hoststat" "$SM_DIR/sink" \
 	    "$SM_DIR/etc-mail"
@@ -44,11 +56,7 @@ sendmail_files() {
 	    >"$SM_DIR/resolv.conf"
 	: >"$SM_DIR/aliases"
 	: >"$SM_DIR/relay-domains"
-	m4 -D_CF_DIR_="$SM_CF_DIR/" -DEM_DIR="$SM_DIR" -DEM_PORT="$SM_PORT" \
-	    -DEM_SINK="$SM_SINK" -DEM_MILTER="$1" \
-	    -DEM_CONTRIB="$SRCDIR/contrib/sendmail" "$SM_CF_DIR/m4/cf.m4" \
-	    "$SRCDIR/tests/sendmail/test.mc" >"$SM_DIR/sendmail.cf" \
-	    2>"$SM_DIR/m4.log" && [ ! -s "$SM_DIR/m4.log" ]
+	sendmail_cf "$SM_DIR/sendmail.cf" "$1"
 }
 
 # sendmail_ns COMMAND...: runs COMMAND in a mount namespace with the
