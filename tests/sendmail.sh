@@ -43,6 +43,8 @@ delivered() {
 }
 # not_delivered SUBJECT: no message with SUBJECT in the sink.
 not_delivered() { ! grep -lq "Subject: $1" "$SM_DIR/sink"/* 2>/dev/null; }
+# not_queued SUBJECT: no queue file holds a message with SUBJECT.
+not_queued() { ! grep -lq "Subject: $1" "$SM_DIR/mqueue"/* 2>/dev/null; }
 # queue_id NAME: the id in Sendmail's "250 2.0.0 ID Message accepted".
 queue_id() {
 	sed -n 's/^<- *250 2\.0\.0 \([0-9A-Za-z]*\) Message accepted.*/\1/p' \
@@ -71,6 +73,7 @@ check_contains "listed egress, Fallback tempfail: the client gets 451 4.7.1" "$T
 check_contains "listed egress: the reply says why" "$TMPDIR_TEST/listed.swaks" "192.0.2.20 listed on bl.test"
 check_contains "listed egress: no reroute under Sendmail, Fallback applies" "$MLOG" "action=tempfail egress=primary route=-"
 check "listed egress: nothing is delivered" not_delivered listed
+check "listed egress: nothing is queued" not_queued listed
 
 milter hold "$LISTED" "On listed quarantine"
 send hold
@@ -87,6 +90,11 @@ check_contains "quarantine: mailq -qQ shows the reason" "$TMPDIR_TEST/mailq.out"
 sleep 1
 check "quarantine: nothing is delivered" not_delivered hold
 check "quarantine: the log line names Sendmail's queue id" logged_id "$qid"
+sendmail_cmd -qQ -Q -qI"$qid" >"$TMPDIR_TEST/release.out" 2>&1
+check "quarantine: sendmail -qQ -Q -qIID releases it (qf$qid again)" \
+    [ -f "$SM_DIR/mqueue/qf$qid" -a ! -f "$hf" ]
+sendmail_cmd -q -qI"$qid" >"$TMPDIR_TEST/run.out" 2>&1
+check "quarantine: a queue run then delivers the released message" delivered hold
 
 # transport= against Sendmail's {rcpt_mailer}: the smart host's mailer
 # is esmtp, so the milter judges egress "main", not the first one.
