@@ -48,8 +48,9 @@ sendmail_files() {
 	    "$SM_DIR/etc-mail"
 	chmod 700 "$SM_DIR/mqueue"
 	chown postfix "$SM_DIR/sink"
-	printf '127.0.0.1\tlocalhost\n127.0.0.1\tmx.example.test %s\n' \
-	    "$(hostname)" >"$SM_DIR/hosts"
+	# The host's name resolves to a qualified one, whatever it is.
+	printf '127.0.0.1\tmx.example.test localhost %s\n' "$(uname -n)" \
+	    >"$SM_DIR/hosts"
 	printf 'hosts\tfiles\naliases\tfiles\n' >"$SM_DIR/service.switch"
 	printf 'hosts: files\n' >"$SM_DIR/nsswitch.conf"
 	printf 'nameserver 127.0.0.1\noptions attempts:1 timeout:1\n' \
