@@ -3,7 +3,8 @@
 # contrib/sendmail/egress-milter.mc) with the tests' NSD and an
 # smtp-sink as the smart host: Sendmail delivers, tempfails and
 # quarantines exactly as the milter decides, and tempfails on its own
-# (F=T) when the milter is down.
+# (F=T) when the milter is down; Sendmail's own log (read from a private
+# /dev/log) names the same queue ids as the milter's log lines.
 set -u
 . "$SRCDIR/tests/lib.sh"
 make_tmpdir
@@ -52,6 +53,20 @@ queue_id() {
 }
 # logged_id ID: the milter's decision line starts with Sendmail's queue id.
 logged_id() { [ -n "$1" ] && grep -q "egress-milter.*: $1 action=" "$MLOG"; }
+# milter_qid: the queue id of the milter's last decision line.
+milter_qid() { sed -n 's/.*: \([0-9A-Za-z]*\) action=.*/\1/p' "$MLOG" | tail -1; }
+# sm_logged ID TEXT: Sendmail's own log (SM_LOG) has "sendmail[PID]: ID:
+# ...TEXT..." (waits 5 s: delivery runs in the background).
+SM_LOG=$SM_DIR/maillog
+sm_logged() {
+	local i
+	[ -n "$1" ] || return 1
+	for i in $(seq 50); do
+		grep -F -- "]: $1: " "$SM_LOG" | grep -qF -- "$2" && return 0
+		sleep 0.1
+	done
+	return 1
+}
 
 HEALTHY="Egress primary 192.0.2.10 helo=mail.example.test route=primary"
 LISTED="Egress primary 192.0.2.20 helo=mail2.example.test route=primary"
@@ -66,12 +81,18 @@ check "healthy egress: the message came through Sendmail (its Received line has 
     grep -q "with ESMTP id $qid" $(grep -l "Subject: healthy" "$SM_DIR/sink"/* 2>/dev/null) /dev/null
 check_contains "healthy egress: the milter accepted it" "$MLOG" "action=accept egress=primary"
 check "healthy egress: the log line names Sendmail's queue id ($qid)" logged_id "$qid"
+check "healthy egress: Sendmail's own log has $qid sent to the smart host" \
+    sm_logged "$qid" "to=<bob@example.net>, delay="
+check "healthy egress: ... with stat=Sent" sm_logged "$qid" "stat=Sent"
 
 milter listed "$LISTED" "$BACKUP" "On listed reroute" "Fallback tempfail"
 send listed
 check_contains "listed egress, Fallback tempfail: the client gets 451 4.7.1" "$TMPDIR_TEST/listed.swaks" "451 4.7.1"
 check_contains "listed egress: the reply says why" "$TMPDIR_TEST/listed.swaks" "192.0.2.20 listed on bl.test"
 check_contains "listed egress: no reroute under Sendmail, Fallback applies" "$MLOG" "action=tempfail egress=primary route=-"
+qid=$(milter_qid)
+check "listed egress: Sendmail's own log has the milter's 451 for the milter's queue id ($qid)" \
+    sm_logged "$qid" "Milter: data, reject=451 4.7.1 egress primary (192.0.2.20)"
 check "listed egress: nothing is delivered" not_delivered listed
 check "listed egress: nothing is queued" not_queued listed
 
@@ -90,6 +111,8 @@ check_contains "quarantine: mailq -qQ shows the reason" "$TMPDIR_TEST/mailq.out"
 sleep 1
 check "quarantine: nothing is delivered" not_delivered hold
 check "quarantine: the log line names Sendmail's queue id" logged_id "$qid"
+check "quarantine: Sendmail's own log has $qid quarantined by egress-milter" \
+    sm_logged "$qid" "milter=egress-milter, quarantine=egress primary (192.0.2.20)"
 sendmail_cmd -qQ -Q -qI"$qid" >"$TMPDIR_TEST/release.out" 2>&1
 check "quarantine: sendmail -qQ -Q -qIID releases it (qf$qid again)" \
     [ -f "$SM_DIR/mqueue/qf$qid" -a ! -f "$hf" ]
@@ -106,7 +129,13 @@ check_contains "{rcpt_mailer}: the milter judged the egress of Sendmail's mailer
 check "{rcpt_mailer}: Sendmail delivers the message" delivered mailer
 
 stop_milter
+lines=$(wc -l <"$SM_LOG")
 send stopped
+tail -n +$((lines + 1)) "$SM_LOG" >"$TMPDIR_TEST/stopped.maillog"
+check_contains "milter stopped: Sendmail logs that it cannot reach egress-milter" \
+    "$TMPDIR_TEST/stopped.maillog" "Milter (egress-milter): error connecting to filter"
+check_contains "milter stopped: ... and tempfails (F=T)" \
+    "$TMPDIR_TEST/stopped.maillog" "Milter: initialization failed, temp failing commands"
 check_contains "milter stopped: Sendmail tempfails (F=T)" "$TMPDIR_TEST/stopped.swaks" "451 4.3.2"
 check "milter stopped: nothing is delivered" not_delivered stopped
 

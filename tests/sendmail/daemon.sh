@@ -20,6 +20,8 @@
 #                             smtp-sink's port; messages land in
 #                             $SM_DIR/sink), SM_PID; returns 1 with a
 #                             FAIL line when the daemon does not start.
+#                             What the daemon logs (syslog) is in
+#                             $SM_DIR/maillog.
 # sendmail_stop               stops the daemon, its children and the
 #                             sink (also done at exit).
 # sendmail_cf FILE PORT [R]   builds a .cf (R: with egress-route.mc).
@@ -45,7 +47,7 @@ sendmail_cf() {
 # SM_DIR.
 sendmail_files() {
 	mkdir -p "$SM_DIR/mqueue" "$SM_DIR/hoststat" "$SM_DIR/sink" \
-	    "$SM_DIR/etc-mail"
+	    "$SM_DIR/etc-mail" "$SM_DIR/dev"
 	chmod 700 "$SM_DIR/mqueue"
 	chown postfix "$SM_DIR/sink"
 	# The host's name resolves to a qualified one, whatever it is.
@@ -61,16 +63,27 @@ sendmail_files() {
 }
 
 # sendmail_ns COMMAND...: runs COMMAND in a mount namespace with the
-# test's hosts, nsswitch.conf and resolv.conf.
-SM_NS_SCRIPT='d=$1; shift
+# test's hosts, nsswitch.conf and resolv.conf. SM_NS_SCRIPT's second
+# argument, when not empty, is tests/syslog_sink: then /dev there is a
+# tmpfs with null, zero, random, urandom and a /dev/log from which the
+# sink writes what Sendmail logs to $SM_DIR/maillog (the daemon's).
+SM_NS_SCRIPT='d=$1 sink=$2; shift 2
 	mount --bind "$d/hosts" /etc/hosts &&
 	mount --bind "$d/nsswitch.conf" /etc/nsswitch.conf &&
 	{ [ ! -d /etc/mail ] || mount --bind "$d/etc-mail" /etc/mail; } &&
 	{ [ ! -e /etc/resolv.conf ] ||
-	    mount --bind "$d/resolv.conf" /etc/resolv.conf; } &&
+	    mount --bind "$d/resolv.conf" /etc/resolv.conf; } || exit 1
+	if [ -n "$sink" ]; then
+		mount --bind /dev "$d/dev" &&
+		mount -t tmpfs -o mode=755 tmpfs /dev || exit 1
+		for n in null zero random urandom; do
+			: >"/dev/$n" && mount --bind "$d/dev/$n" "/dev/$n" || exit 1
+		done
+		"$sink" /dev/log "$d/maillog" || exit 1
+	fi
 	exec "$@"'
 sendmail_ns() {
-	unshare -m sh -c "$SM_NS_SCRIPT" sh "$SM_DIR" "$@"
+	unshare -m sh -c "$SM_NS_SCRIPT" sh "$SM_DIR" "" "$@"
 }
 
 sendmail_cmd() {
@@ -94,8 +107,10 @@ sendmail_start() {
 	at_exit sendmail_stop
 	# -bD: the daemon in the foreground; setsid gives it (and the
 	# children it forks to deliver) a process group of their own.
+	# Sendmail's own log: $SM_DIR/maillog (see sendmail_ns).
 	setsid unshare -m sh -c "$SM_NS_SCRIPT" sh "$SM_DIR" \
-	    "$SM_BIN" -C "$SM_DIR/sendmail.cf" -bD >"$SM_DIR/daemon.out" 2>&1 &
+	    "$BUILDDIR/tests/syslog_sink" "$SM_BIN" -C "$SM_DIR/sendmail.cf" -bD \
+	    >"$SM_DIR/daemon.out" 2>&1 &
 	SM_PID=$!
 	if ! wait_for_tcp "$SM_PORT" 100; then
 		fail "the private Sendmail listens on 127.0.0.1:$SM_PORT"
