@@ -2,8 +2,9 @@
 # untested sketch: the route map server it needs does not exist yet),
 # as the private tree's Sendmail resolves addresses with them
 # (sendmail -bt): the route map's answers come from a text map standing
-# in for the socketmap; the tempfail from a socketmap with no server.
-# Nothing is started and no mail moves.
+# in for the socketmap, also in an SMTP session (sendmail -bs); the
+# tempfail from a socketmap with no server. No daemon is started and no
+# mail moves.
 set -u
 . "$SRCDIR/tests/lib.sh"
 make_tmpdir
@@ -48,6 +49,19 @@ check "sender addresses are not routed ($r)" \
     [ "$r" = '$#esmtp$@[127.0.0.1]$:bob<@example.net.>' ]
 r=$(resolve route-text.cf alice@pass.spf.test "e r" bob)
 check "local recipients are not routed ($r)" [ "$r" = '$#local$:bob' ]
+# In an SMTP session (sendmail -bs through swaks, the code a daemon's
+# child runs; without the milter): $f is the envelope sender at RCPT.
+grep -v '^Xegress-milter\|^O InputMailFilters' "$SM_DIR/route-text.cf" \
+    >"$SM_DIR/route-smtp.cf"
+cat >"$SM_DIR/smtp.sh" <<EOF
+exec unshare -m sh -c '$SM_NS_SCRIPT' sh "$SM_DIR" "" "$SM_BIN" \\
+    -C "$SM_DIR/route-smtp.cf" -bs -D "$SM_DIR/debug.out" -d21.12
+EOF
+swaks --pipe "sh $SM_DIR/smtp.sh" --from alice@pass.spf.test \
+    --to bob@example.net --quit-after RCPT >"$SM_DIR/smtp.swaks" 2>&1
+check "SMTP session: RCPT is routed by the envelope sender" \
+    grep -q 'ruleset parse  *returns: \$# esmtp \$@ \[ 198 \. 51 \. 100 \. 1 \] \$: bob' \
+    "$SM_DIR/debug.out"
 r=$(resolve route.cf alice@pass.spf.test "e r" bob@example.net)
 check "the route map down: the recipient is tempfailed ($r)" \
     [ "$r" = '$#error$@4.3.0$:"451egressroutemapunavailable"' ]
