@@ -18,21 +18,6 @@ MPORT=$("$FREEPORT")
 postfix_start "$MPORT" || exit 1
 MAILLOG=$(postfix_log)
 
-# milter NAME CONFIG-LINES...: (re)starts the milter with those lines.
-milter() {
-	local name=$1; shift
-	stop_milter
-	{
-		echo "Syslog no"
-		echo "Nameservers 127.0.0.1:$DNS_PORT"
-		echo "Dnsbl bl.test"
-		printf '%s\n' "$@"
-	} >"$TMPDIR_TEST/$name.conf"
-	MLOG=$TMPDIR_TEST/$name.milter.log
-	start_milter "$MLOG" -c "$TMPDIR_TEST/$name.conf" -p "inet:$MPORT@127.0.0.1"
-	wait_for_tcp "$MPORT" || fail "$name: the milter starts"
-}
-
 # send NAME FROM: (Subject NAME; a spoofed X-Egress-Route is always sent) one message through Postfix's smtpd; swaks' transcript
 # in $TMPDIR_TEST/NAME.swaks.
 send() {

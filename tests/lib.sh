@@ -99,6 +99,24 @@ send_one() {
 	check "the miltertest session completes" [ $rc -eq 0 ]
 }
 
+# milter NAME CONFIG-LINES...: (re)starts the milter on
+# inet:$MPORT@127.0.0.1 with the tests' NSD (DNS_PORT), Dnsbl bl.test and
+# those lines in $TMPDIR_TEST/NAME.conf; its log is MLOG
+# ($TMPDIR_TEST/NAME.milter.log). For the tests with a real MTA.
+milter() {
+	local name=$1; shift
+	stop_milter
+	{
+		echo "Syslog no"
+		echo "Nameservers 127.0.0.1:$DNS_PORT"
+		echo "Dnsbl bl.test"
+		printf '%s\n' "$@"
+	} >"$TMPDIR_TEST/$name.conf"
+	MLOG=$TMPDIR_TEST/$name.milter.log
+	start_milter "$MLOG" -c "$TMPDIR_TEST/$name.conf" -p "inet:$MPORT@127.0.0.1"
+	wait_for_tcp "$MPORT" || fail "$name: the milter starts"
+}
+
 # at_exit COMMAND: runs COMMAND when the script exits (last added, first
 # run); every server a test starts is stopped this way.
 AT_EXIT_COMMANDS=
