@@ -6,7 +6,8 @@
  * DNSMinTTL, DNSMaxTTL, DNSNegativeMaxTTL, DNSServeStale, CheckInterval,
  * Egress, EgressFrom, EgressMap, DomainBl, ReportHeader, Dnsbl, DnsblThreshold,
  * On, Fallback, RouteHeader, Syslog, SyslogFacility, LogLevel, UserID,
- * PidFile, UMask. egress-milter.conf(5) documents them; keep it equal.
+ * AllowRoot, PidFile, UMask, MilterTimeout, MaxConnections,
+ * DKIMMaxSignatures. egress-milter.conf(5) documents them; keep it equal.
  * Must not: read files (conf.c does), touch libmilter or the network.
  */
 #include "config.h"
@@ -443,6 +444,16 @@ key_user_id(struct conf_parse *parse,
 }
 
 static void
+key_allow_root(struct conf_parse *parse,
+    const struct conf_key *key UNUSED,
+    char **values, int nvalues)
+{
+	(void)nvalues;
+	check(parse, "AllowRoot", value_bool(values[0],
+	    &parse->conf->allow_root));
+}
+
+static void
 key_pid_file(struct conf_parse *parse, 
     const struct conf_key *key UNUSED,
     char **values, int nvalues)
@@ -511,8 +522,12 @@ const struct conf_key conf_keys[] = {
 	{ "LogLevel", "err|warning|notice|info|debug", 1, 1, true,
 	    key_log_level, 0, 0, 0 },
 	{ "UserID", "USER[:GROUP]", 1, 1, true, key_user_id, 0, 0, 0 },
+	{ "AllowRoot", "yes|no", 1, 1, true, key_allow_root, 0, 0, 0 },
 	{ "PidFile", "PATH", 1, 1, true, key_pid_file, 0, 0, 0 },
 	{ "UMask", "OCTAL", 1, 1, true, key_umask, 0, 0, 0 },
+	NUMBER("MilterTimeout", milter_timeout, 1, 7200),
+	NUMBER("MaxConnections", max_connections, 1, 1000000),
+	NUMBER("DKIMMaxSignatures", dkim_max_signatures, 1, 32),
 	{ NULL, NULL, 0, 0, false, NULL, 0, 0, 0 }
 };
 

@@ -36,6 +36,8 @@
 #include "check.h"
 #include "conf.h"
 #include "dnscache.h"
+#include "connlimit.h"
+#include "guard.h"
 #include "log.h"
 #include "milter.h"
 #include "monitor.h"
@@ -58,6 +60,10 @@ struct options {
 };
 
 static struct options opts;
+static long open_file_limit;		/* RLIMIT_NOFILE after raising it */
+
+/* Postfix's header_size_limit is 102400: a header that size must pass. */
+#define EM_MILTER_DATA_SIZE (256 * 1024 - 1)
 
 static void
 usage(FILE *fp)
@@ -190,6 +196,8 @@ reload(void)
 			    "still listening on %s", conf->socket, old->socket);
 		log_set_threshold(conf->log_level);
 		apply_dns_settings(conf);
+		connlimit_set(guard_connection_limit(conf,
+		    open_file_limit));
 		conf_set_current(conf);
 		if (monitor_restart(conf_current()) != 0)
 			log_err("cannot restart the egress monitor");
@@ -364,12 +372,7 @@ daemonize(void)
 static void
 write_pidfile(const char *path)
 {
-	FILE *fp = fopen(path, "w");
-
-	if (fp == NULL)
-		log_fatal("cannot write pid file %s: %s", path, strerror(errno));
-	fprintf(fp, "%ld\n", (long)getpid());
-	if (fclose(fp) != 0)
+	if (guard_write_pidfile(path) != 0)
 		log_fatal("cannot write pid file %s: %s", path, strerror(errno));
 }
 
@@ -447,11 +450,18 @@ run_milter(struct conf *conf)
 	struct conf *last;
 	char *socket_spec = xstrdup(conf->socket);	/* outlives reloads */
 
+	if (guard_refuse_root(conf) != 0)
+		return 1;
 	if (conf->umask_set)
 		umask(conf->umask);
+	open_file_limit = guard_raise_nofile();
+	connlimit_set(guard_connection_limit(conf,
+	    open_file_limit));
 	if (smfi_setconn(conf->socket) != MI_SUCCESS ||
-	    milter_register() != 0)
+	    milter_register() != 0 ||
+	    smfi_settimeout((int)conf->milter_timeout) != MI_SUCCESS)
 		log_fatal("cannot set up libmilter on %s", conf->socket);
+	smfi_setmaxdatasize(EM_MILTER_DATA_SIZE);
 	if (smfi_opensocket(true) != MI_SUCCESS)
 		log_fatal("cannot open milter socket %s (in use, or no "
 		    "permission?)", conf->socket);
@@ -469,6 +479,9 @@ run_milter(struct conf *conf)
 	log_notice("starting on %s with %zu egress%s (%s)", conf->socket,
 	    conf->negress, conf->negress == 1 ? "" : "es",
 	    conf->path ? conf->path : "built-in defaults");
+	log_info("at most %ld connections (open-file limit %ld), idle ones "
+	    "closed after %ld s", guard_connection_limit(conf,
+	    open_file_limit), open_file_limit, conf->milter_timeout);
 	main_thread = pthread_self();
 	if (pthread_create(&milter, NULL, milter_thread, NULL) != 0)
 		log_fatal("cannot start the milter thread");

@@ -26,6 +26,7 @@
 #include <libmilter/mfapi.h>
 
 #include "conf.h"
+#include "connlimit.h"
 #include "finding.h"
 #include "log.h"
 #include "dkim.h"
@@ -118,12 +119,15 @@ mlfi_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 static sfsistat
 mlfi_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *addr)
 {
-	struct connection *conn = xcalloc(1, sizeof(*conn));
+	struct connection *conn;
 	char *address = smfi_getsymval(ctx, "{client_addr}");
 	char *mta = smfi_getsymval(ctx, "v");
 
 	(void)addr;
 	ENTER();
+	if (!connlimit_enter())		/* MaxConnections; logged there */
+		LEAVE(SMFIS_TEMPFAIL);
+	conn = xcalloc(1, sizeof(*conn));
 	conn->conf = conf_current();
 	/*
 	 * Only Postfix turns the route header into a FILTER; it sends its
@@ -134,6 +138,7 @@ mlfi_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *addr)
 	    address ? address : (hostname ? hostname : "unknown"));
 	if (smfi_setpriv(ctx, conn) != MI_SUCCESS) {
 		connection_free(conn);
+		connlimit_leave();
 		log_err("smfi_setpriv failed; accepting the connection "
 		    "unchecked");
 		LEAVE(SMFIS_ACCEPT);
@@ -180,6 +185,9 @@ mlfi_envfrom(SMFICTX *ctx, char **argv)
 	conn->msg.active = true;
 	store_sender(&conn->msg, argv[0] ? argv[0] : "");
 	conn->msg.dkim = dkimv_begin(smfi_getsymval(ctx, "i"));
+	if (conn->msg.dkim != NULL)
+		dkimv_limit(conn->msg.dkim,
+		    (unsigned)conn->conf->dkim_max_signatures);
 	LEAVE(SMFIS_CONTINUE);
 }
 
@@ -438,6 +446,7 @@ mlfi_close(SMFICTX *ctx)
 	if (conn != NULL) {
 		smfi_setpriv(ctx, NULL);
 		connection_free(conn);
+		connlimit_leave();
 	}
 	LEAVE(SMFIS_CONTINUE);
 }

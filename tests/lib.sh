@@ -35,11 +35,27 @@ wait_for_tcp() {
 }
 
 # start_milter LOGFILE ARGS...: starts the milter in the foreground, in
-# the background of this shell; sets MILTER_PID.
+# the background of this shell; sets MILTER_PID. The tests run as root:
+# a -c file that sets neither UserID nor AllowRoot gets "AllowRoot yes"
+# (the milter refuses root without UserID unless told; daemon.sh checks).
 start_milter() {
 	local log=$1; shift
+	allow_root_for_tests "$@"
 	"$MILTER" -f "$@" >"$log" 2>&1 &
 	MILTER_PID=$!
+}
+
+# allow_root_for_tests ARGS...: appends "AllowRoot yes" to the -c file
+# in ARGS when run as root and the file has neither UserID nor AllowRoot.
+allow_root_for_tests() {
+	local conf=
+	while [ $# -gt 0 ]; do
+		[ "$1" = -c ] && [ $# -gt 1 ] && conf=$2
+		shift
+	done
+	[ "$(id -u)" -eq 0 ] && [ -n "$conf" ] && [ -f "$conf" ] || return 0
+	grep -qiE '^[[:space:]]*(UserID|AllowRoot)[[:space:]]' "$conf" ||
+	    echo "AllowRoot yes" >>"$conf"
 }
 
 # stop_milter: SIGTERM, then waits up to 2 s; returns the exit status,
@@ -60,6 +76,13 @@ stop_milter() {
 	wait "$MILTER_PID" 2>/dev/null
 	MILTER_PID=
 	return 124
+}
+
+# require_root WHAT: a FAIL line and exit unless run as root.
+require_root() {
+	[ "$(id -u)" -eq 0 ] && return 0
+	fail "$(basename "$0") runs as root ($1)"
+	exit 1
 }
 
 # at_exit COMMAND: runs COMMAND when the script exits (last added, first
