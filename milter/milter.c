@@ -30,6 +30,7 @@
 #include "finding.h"
 #include "log.h"
 #include "dkim.h"
+#include "escape.h"
 #include "from.h"
 #include "milter.h"
 #include "monitor.h"
@@ -302,6 +303,7 @@ log_decision(SMFICTX *ctx, struct connection *conn, enum action action,
 {
 	char *queue_id = smfi_getsymval(ctx, "i");
 	char qid[64], sender[SENDER_MAX + 16], findings[400], reasons[1200];
+	char policy[4 * sizeof(d->dmarc_policy) + 4];
 	const struct conf *conf = conn->conf;
 	const char *egress = conf->negress ? conf->egress[d->egress].name :
 	    "none";
@@ -311,13 +313,14 @@ log_decision(SMFICTX *ctx, struct connection *conn, enum action action,
 	log_escape(qid, sizeof(qid), queue_id ? queue_id : "NOQUEUE");
 	log_escape(sender, sizeof(sender), conn->msg.sender);
 	log_escape(reasons, sizeof(reasons), d->reasons);
+	log_escape(policy, sizeof(policy), d->dmarc_policy);
 	findings_text(d->findings, findings, sizeof(findings));
 	log_info("%s action=%s egress=%s route=%s findings=%s sender=<%s> "
 	    "rcpts=%u client=%s dmarc=%s%s route_headers_removed=%u ms=%ld "
 	    "reasons=\"%s\"", qid, action_name(action), egress, route,
 	    findings, sender, conn->msg.rcpts, conn->client,
-	    d->dmarc_policy[0] ? "p=" : "", d->dmarc_policy[0] ?
-	    d->dmarc_policy : "-", conn->msg.route_headers, ms, reasons);
+	    policy[0] ? "p=" : "", policy[0] ? policy : "-",
+	    conn->msg.route_headers, ms, reasons);
 }
 
 /* The report header (ReportHeader yes) on an accepted message. */
@@ -325,12 +328,13 @@ static void
 add_report(SMFICTX *ctx, const struct connection *conn,
     const struct policy_decision *d)
 {
-	char findings[400], value[600];
+	char findings[400], raw[600], value[600];
 
 	findings_text(d->findings, findings, sizeof(findings));
-	snprintf(value, sizeof(value), "action=%s; egress=%s; findings=%s",
+	snprintf(raw, sizeof(raw), "action=%s; egress=%s; findings=%s",
 	    action_name(d->action), conn->conf->egress[d->egress].name,
 	    findings);
+	escape_text(value, sizeof(value), raw, 0);
 	if (smfi_addheader(ctx, "X-Egress-Report", value) != MI_SUCCESS)
 		log_warn("cannot add X-Egress-Report");
 }

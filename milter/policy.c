@@ -21,6 +21,7 @@
 
 #include "dmarc.h"
 #include "dnsbl.h"
+#include "escape.h"
 #include "monitor.h"
 #include "policy.h"
 #include "spf.h"
@@ -214,17 +215,14 @@ reroute_target(const struct policy_facts *f, const struct verdict *message)
 	return -1;
 }
 
-/* One line for the SMTP reply: no CR/LF, no '%', bounded. */
+/*
+ * One line for the SMTP reply: bytes outside printable ASCII and '%' as
+ * \xHH (escape.h's rule, as in the log), bounded.
+ */
 static void
 smtp_reason(const char *text, char *out, size_t size)
 {
-	size_t n = 0;
-
-	for (const char *p = text; *p && n + 4 < size; p++)
-		out[n++] = (*p < ' ' || *p > '~' || *p == '%') ? ' ' : *p;
-	if (text[n] != '\0' && n >= 3)
-		memcpy(out + n - 3, "...", 3);
-	out[n] = '\0';
+	escape_text(out, size, text, ESCAPE_PERCENT);
 }
 
 /* Adds V's reasons to OUT, after the name of the egress they concern. */

@@ -4,12 +4,13 @@
  * abruptly at a chosen stage, big header fields, idle connections.
  *
  * usage: milterclient -p PORT MODE [options]
- *   message [-n N] [-c CONNS] [-H BYTES] [-s SENDER] [-f FROM]
+ *   message [-n N] [-c CONNS] [-H BYTES] [-s SENDER] [-f FROM] [-h HELO]
  *            N complete messages (default 1) over CONNS concurrent
  *            connections (default 1), each header field "X-Big" BYTES
  *            long when -H is given; prints "verdicts a=.. t=.. r=..
  *            y4=.. y5=.. other=.. dropped=.." and "reply: TEXT" for the
- *            first SMFIR_REPLYCODE seen.
+ *            first SMFIR_REPLYCODE seen, "header: NAME: VALUE" for the
+ *            first header added.
  *   drop -c CONNS  CONNS concurrent connections, connection i dropped
  *            after stage i % STAGES (options, connect, helo, mail, rcpt,
  *            header, half a packet, body, eom not read), half of them
@@ -50,7 +51,8 @@ static const char *from = "Alice <alice@pass.spf.test>";
 static atomic_int nv_accept, nv_temp, nv_reject, nv_y4, nv_y5, nv_other;
 static atomic_int nv_dropped, messages_left;
 static pthread_mutex_t reply_lock = PTHREAD_MUTEX_INITIALIZER;
-static char first_reply[1024];
+static char first_reply[1024], first_header[2100];
+static const char *helo_name = "client.example.test";
 
 static int
 dial(void)
@@ -133,8 +135,12 @@ read_reply(int fd, char *data, size_t size)
 			return -1;
 		}
 		tmp[len] = '\0';
-		if (data != NULL && size > 0)
-			snprintf(data, size, "%s", tmp);
+		if (data != NULL && size > 0) {	/* raw, NULs kept */
+			size_t n = len < size - 1 ? len : size - 1;
+
+			memcpy(data, tmp, n);
+			data[n] = '\0';
+		}
 		free(tmp);
 	}
 	return (unsigned char)cmd;
@@ -179,7 +185,7 @@ converse(int fd, int stop, bool partial)
 	static const char *const cmacros[] = { "C", "{client_addr}",
 	    "198.51.100.7", "v", "Postfix 3.7.11" };
 	static const char *const conn[] = { "client.example.test" };
-	static const char *const helo[] = { "client.example.test" };
+	const char *helo[] = { helo_name };
 	static const char *const mmacros[] = { "M", "i", "4XTEST" };
 	const char *mail[] = { sender };
 	static const char *const rcpt[] = { "<bob@example.net>" };
@@ -274,7 +280,14 @@ read_verdict(int fd)
 			else
 				nv_y5++;
 			return 0;
-		case 'p': case '+': case 'm': case 'q': case 'h': case 'i':
+		case 'h':		/* SMFIR_ADDHEADER */
+			pthread_mutex_lock(&reply_lock);
+			if (first_header[0] == '\0')
+				snprintf(first_header, sizeof(first_header),
+				    "%s: %s", data, data + strlen(data) + 1);
+			pthread_mutex_unlock(&reply_lock);
+			continue;
+		case 'p': case 'm': case 'q': case '+': case 'i':
 			continue;
 		default:
 			nv_other++;
@@ -412,7 +425,7 @@ main(int argc, char **argv)
 	int c, n = 1, conns = 1;
 
 	signal(SIGPIPE, SIG_IGN);
-	while ((c = getopt(argc, argv, "p:n:c:H:s:f:")) != -1)
+	while ((c = getopt(argc, argv, "p:n:c:H:s:f:h:")) != -1)
 		switch (c) {
 		case 'p': port = atoi(optarg); break;
 		case 'n': n = atoi(optarg); break;
@@ -420,6 +433,7 @@ main(int argc, char **argv)
 		case 'H': header_bytes = atoi(optarg); break;
 		case 's': sender = optarg; break;
 		case 'f': from = optarg; break;
+		case 'h': helo_name = optarg; break;
 		default: return 2;
 		}
 	if (optind >= argc || port <= 0 || conns < 1 || n < 1)
@@ -433,6 +447,8 @@ main(int argc, char **argv)
 		    nv_y5, nv_other, nv_dropped);
 		if (first_reply[0])
 			printf("reply: %s\n", first_reply);
+		if (first_header[0])
+			printf("header: %s\n", first_header);
 		return nv_dropped == 0 && nv_other == 0 ? 0 : 1;
 	}
 	if (strcmp(mode, "drop") == 0) {
