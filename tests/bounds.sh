@@ -10,26 +10,11 @@ make_tmpdir
 dns_start || exit 1
 CLIENT="$BUILDDIR/tests/milterclient"
 
-# start_case NAME CONFIG-LINES...: a milter on a free port (sets PORT).
-start_case() {
-	local name=$1 conf=$TMPDIR_TEST/$1.conf
-	shift
-	PORT=$("$FREEPORT")
-	{
-		echo "Syslog no"
-		echo "Nameservers 127.0.0.1:$DNS_PORT"
-		echo "DNSTimeout 1"
-		echo "Dnsbl none"
-		echo "Egress primary 192.0.2.10 helo=mail.example.test"
-		printf '%s\n' "$@"
-	} >"$conf"
-	start_milter "$TMPDIR_TEST/$name.log" -c "$conf" -p "inet:$PORT@127.0.0.1"
-	wait_for_tcp "$PORT" || fail "$name: the milter starts"
-}
 
 # The soft limit starts low; the milter raises it to the hard limit.
 ulimit -Sn 256
-start_case timeout "MilterTimeout 1"
+start_case timeout "Dnsbl none" "Egress primary 192.0.2.10 helo=mail.example.test" \
+    "MilterTimeout 1"
 hard=$(awk '/^Max open files/ { print $5 }' "/proc/$MILTER_PID/limits")
 soft=$(awk '/^Max open files/ { print $4 }' "/proc/$MILTER_PID/limits")
 check "RLIMIT_NOFILE: the soft limit is raised to the hard limit ($soft = $hard)" \
@@ -45,7 +30,8 @@ check "a 100 KiB header field is taken and the message decided ($out)" \
     [ "$out" = "verdicts a=1 t=0 r=0 y4=0 y5=0 other=0 dropped=0" ]
 stop_milter
 
-start_case cap "MaxConnections 5"
+start_case cap "Dnsbl none" "Egress primary 192.0.2.10 helo=mail.example.test" \
+    "MaxConnections 5"
 out=$(timeout 30 "$CLIENT" -p "$PORT" -c 5 hold)
 check "MaxConnections 5: five connections are served" grep -qx "held 5" <<<"$out"
 check "MaxConnections 5: the sixth is tempfailed at connect" grep -qx "extra: t" <<<"$out"

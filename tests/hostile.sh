@@ -14,20 +14,6 @@ CLIENT="$BUILDDIR/tests/milterclient"
 HOSTILE=$'\r\nFAKE\e[2J\x9b\xff'
 ESCAPED='\x0d\x0aFAKE\x1b[2J'
 
-# start_case NAME CONFIG-LINES...: a milter on a free port (sets PORT).
-start_case() {
-	local name=$1 conf=$TMPDIR_TEST/$1.conf
-	shift
-	PORT=$("$FREEPORT")
-	{
-		echo "Syslog no"
-		echo "Nameservers 127.0.0.1:$DNS_PORT"
-		echo "DNSTimeout 1"
-		printf '%s\n' "$@"
-	} >"$conf"
-	start_milter "$TMPDIR_TEST/$name.log" -c "$conf" -p "inet:$PORT@127.0.0.1"
-	wait_for_tcp "$PORT" || fail "$name: the milter starts"
-}
 
 # clean FILE WHAT: FILE has no byte outside printable ASCII but LF, and
 # no line that starts with the forged text.

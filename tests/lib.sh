@@ -58,6 +58,23 @@ allow_root_for_tests() {
 	    echo "AllowRoot yes" >>"$conf"
 }
 
+# start_case NAME CONFIG-LINES...: a milter with "Syslog no", the tests'
+# NSD as Nameservers (DNS_PORT), DNSTimeout 1 and those lines, on a free
+# port (sets PORT); its log is $TMPDIR_TEST/NAME.log.
+start_case() {
+	local name=$1 conf=$TMPDIR_TEST/$1.conf
+	shift
+	PORT=$("$FREEPORT")
+	{
+		echo "Syslog no"
+		echo "Nameservers 127.0.0.1:${DNS_PORT:?}"
+		echo "DNSTimeout 1"
+		printf '%s\n' "$@"
+	} >"$conf"
+	start_milter "$TMPDIR_TEST/$name.log" -c "$conf" -p "inet:$PORT@127.0.0.1"
+	wait_for_tcp "$PORT" || fail "$name: the milter starts"
+}
+
 # stop_milter: SIGTERM, then waits up to 2 s; returns the exit status,
 # or 124 when it had to be killed.
 stop_milter() {
