@@ -285,35 +285,30 @@ wake_listener(const char *socket_spec)
 	close(fd);
 }
 
-static void *
-stopper_thread(void *arg)
-{
-	(void)arg;
-	smfi_stop();
-	return NULL;
-}
-
 /*
- * smfi_stop() raises libmilter's stop flag at once but then waits for
- * the listener's lock, which the listener holds while it polls; so it
- * runs in a thread of its own while we wake the listener until it has
- * gone (5 seconds at most, libmilter's own poll interval).
+ * Stops libmilter by handing signal SIG on to libmilter's own signal
+ * thread, then wakes the listener until it has gone (5 seconds at most,
+ * libmilter's own poll interval). Not smfi_stop() from a thread of ours:
+ * it locks libmilter mutexes that smfi_main() initialises and, once the
+ * listener returns, destroys in another thread with nothing ordering the
+ * two (ThreadSanitizer reported it); libmilter's signal thread is
+ * started by smfi_main() itself after those mutexes exist. Once this
+ * thread no longer waits in sigwait(), a process-directed SIG can only
+ * go to libmilter's signal thread (every other thread blocks it).
+ * libmilter's own stop path still races with itself (its mi_closener()
+ * may lock the listener's mutex after mi_listener() destroyed it, and
+ * its signal thread is never joined); see docs/security.md.
  */
 static void
-stop_listener(const char *socket_spec)
+stop_listener(const char *socket_spec, int sig)
 {
 	struct timespec tick = { 0, 20 * 1000 * 1000 };
-	pthread_t stopper;
 
-	if (pthread_create(&stopper, NULL, stopper_thread, NULL) != 0) {
-		smfi_stop();
-		return;
-	}
+	kill(getpid(), sig == SIGINT ? SIGINT : SIGTERM);
 	for (int i = 0; i < 250 && !atomic_load(&milter_returned); i++) {
 		nanosleep(&tick, NULL);
 		wake_listener(socket_spec);
 	}
-	pthread_join(stopper, NULL);
 }
 
 /*
@@ -340,7 +335,7 @@ wait_for_signals(const char *socket_spec)
 		}
 		if (!atomic_load(&milter_returned)) {
 			log_notice("%s: stopping", strsignal(sig));
-			stop_listener(socket_spec);
+			stop_listener(socket_spec, sig);
 		}
 		return;
 	}
