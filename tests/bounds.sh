@@ -8,7 +8,6 @@ set -u
 make_tmpdir
 . "$SRCDIR/tests/dns/nsd.sh"
 dns_start || exit 1
-CLIENT="$BUILDDIR/tests/milterclient"
 
 
 # The soft limit starts low; the milter raises it to the hard limit.
@@ -21,26 +20,26 @@ check "RLIMIT_NOFILE: the soft limit is raised to the hard limit ($soft = $hard)
     [ "$soft" = "$hard" ]
 check_contains "the derived connection cap is logged" "$TMPDIR_TEST/timeout.log" \
     "at most $((hard - 64)) connections (open-file limit $hard), idle ones closed after 1 s"
-out=$(timeout 20 "$CLIENT" -p "$PORT" idle)
+out=$(timeout 20 "$MILTERCLIENT" -p "$PORT" idle)
 secs=$(echo "$out" | sed -n 's/^closed after \([0-9]*\) s$/\1/p')
 check "MilterTimeout 1: a client stalled mid-command is dropped within 3 s ($out)" \
     [ -n "$secs" ] && [ "${secs:-99}" -le 3 ]
-out=$(timeout 20 "$CLIENT" -p "$PORT" message -H 102400)
+out=$(timeout 20 "$MILTERCLIENT" -p "$PORT" message -H 102400)
 check "a 100 KiB header field is taken and the message decided ($out)" \
     [ "$out" = "verdicts a=1 t=0 r=0 y4=0 y5=0 other=0 dropped=0" ]
 stop_milter
 
 start_case cap "Dnsbl none" "Egress primary 192.0.2.10 helo=mail.example.test" \
     "MaxConnections 5"
-out=$(timeout 30 "$CLIENT" -p "$PORT" -c 5 hold)
+out=$(timeout 30 "$MILTERCLIENT" -p "$PORT" -c 5 hold)
 check "MaxConnections 5: five connections are served" grep -qx "held 5" <<<"$out"
 check "MaxConnections 5: the sixth is tempfailed at connect" grep -qx "extra: t" <<<"$out"
-timeout 30 "$CLIENT" -p "$PORT" -c 5 hold >/dev/null
+timeout 30 "$MILTERCLIENT" -p "$PORT" -c 5 hold >/dev/null
 check_contains "reaching the cap is logged" "$TMPDIR_TEST/cap.log" \
     "connection limit reached: MaxConnections 5 connections are open"
 check "the notice is rate-limited (one line for two refusals)" \
     [ "$(grep -c 'connection limit reached' "$TMPDIR_TEST/cap.log")" -eq 1 ]
-out=$(timeout 20 "$CLIENT" -p "$PORT" message -n 3)
+out=$(timeout 20 "$MILTERCLIENT" -p "$PORT" message -n 3)
 check "below the cap again, messages are decided ($out)" \
     [ "$out" = "verdicts a=3 t=0 r=0 y4=0 y5=0 other=0 dropped=0" ]
 stop_milter

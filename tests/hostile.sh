@@ -10,7 +10,6 @@ set -u
 make_tmpdir
 . "$SRCDIR/tests/dns/nsd.sh"
 dns_start || exit 1
-CLIENT="$BUILDDIR/tests/milterclient"
 HOSTILE=$'\r\nFAKE\e[2J\x9b\xff'
 ESCAPED='\x0d\x0aFAKE\x1b[2J'
 
@@ -30,11 +29,11 @@ clean() {
 
 start_case tempfail "Egress primary 192.0.2.10 helo=mail.example.test" \
     "Dnsbl bl.hostile.test" "On spf-fail tempfail"
-out=$(timeout 30 "$CLIENT" -p "$PORT" -h "helo$HOSTILE.test" \
+out=$(timeout 30 "$MILTERCLIENT" -p "$PORT" -h "helo$HOSTILE.test" \
     -s "<al${HOSTILE}@hostile.test>" -f "Alice$HOSTILE <alice@hostile.test>" message)
 echo "$out" >"$TMPDIR_TEST/tempfail.out"
 # A usable sender: SPF fails with the explanation of exp.hostile.test.
-timeout 30 "$CLIENT" -p "$PORT" -s "<bob@hostile.test>" message \
+timeout 30 "$MILTERCLIENT" -p "$PORT" -s "<bob@hostile.test>" message \
     >"$TMPDIR_TEST/spf.out"
 stop_milter
 log=$TMPDIR_TEST/tempfail.log
@@ -61,7 +60,7 @@ clean "$TMPDIR_TEST/spf.out" "the 451 text with the SPF explanation"
 start_case header "Egress primary 192.0.2.10 helo=mail.example.test" \
     "Dnsbl bl.hostile.test" "ReportHeader yes" "On listed tag" \
     "On spf-fail tag" "On dmarc-fail tag"
-out=$(timeout 30 "$CLIENT" -p "$PORT" -h "helo$HOSTILE.test" \
+out=$(timeout 30 "$MILTERCLIENT" -p "$PORT" -h "helo$HOSTILE.test" \
     -s "<al${HOSTILE}@hostile.test>" -f "Alice$HOSTILE <alice@hostile.test>" message)
 echo "$out" >"$TMPDIR_TEST/header.out"
 stop_milter

@@ -7,6 +7,7 @@
 : "${SRCDIR:?}" "${BUILDDIR:?}"
 MILTER="$BUILDDIR/milter/egress-milter"
 FREEPORT="$BUILDDIR/tests/freeport"
+MILTERCLIENT="$BUILDDIR/tests/milterclient"
 TEST_FAILED=0
 
 pass() { echo "PASS: $*"; }
