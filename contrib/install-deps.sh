@@ -17,4 +17,5 @@ apt-get install -y --no-install-recommends \
     build-essential autoconf automake pkg-config ca-certificates \
     libmilter-dev libopendkim-dev libldns-dev libspf2-dev libpsl-dev \
     publicsuffix \
-    miltertest nsd ldnsutils postfix swaks procps iproute2 jq man-db
+    miltertest nsd ldnsutils postfix swaks procps iproute2 jq man-db \
+    valgrind clang libclang-rt-14-dev

@@ -1,0 +1,16 @@
+# fuzz.sh - every fuzz harness (tests/fuzz/fuzz_*.c) replayed over its
+# seed corpus (tests/fuzz/corpus/NAME) and every input that once crashed
+# it (tests/fuzz/regress/NAME): a crash here is a regression. "make fuzz"
+# runs the harnesses under libFuzzer; this only replays.
+set -u
+. "$SRCDIR/tests/lib.sh"
+for name in conf from dmarc dns generic codes; do
+	replay="$BUILDDIR/tests/fuzz/replay_$name"
+	if [ ! -x "$replay" ]; then
+		fail "$name: the replay program is built"
+		continue
+	fi
+	"$replay" "$SRCDIR/tests/fuzz/corpus/$name" "$SRCDIR/tests/fuzz/regress/$name"
+	check "$name: the replay exits 0" [ $? -eq 0 ]
+done
+exit $TEST_FAILED
