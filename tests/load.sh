@@ -19,7 +19,7 @@ fds() { ls "/proc/$MILTER_PID/fd" 2>/dev/null | wc -l; }
 rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$MILTER_PID/status"; }
 alive() { kill -0 "$MILTER_PID" 2>/dev/null; }
 
-start_case drops "Dnsbl none" "$EGRESS"
+start_case drops "Dnsbl none" "$EGRESS" "MaxConnections 500"
 base=$(fds)
 out=$(timeout 60 "$MILTERCLIENT" -p "$PORT" -c 500 drop)
 check "500 concurrent connections dropped at every stage ($out)" [ "$out" = "dropped 500" ]
@@ -29,6 +29,10 @@ check "its open files are back to $base (now $(fds))" [ "$(fds)" -le "$base" ]
 out=$(timeout 60 "$MILTERCLIENT" -p "$PORT" -c 4 message -n 20)
 check "after the drops, messages are decided ($out)" \
     [ "$out" = "verdicts a=20 t=0 r=0 y4=0 y5=0 other=0 dropped=0" ]
+# Every dropped connection was counted out: the cap is whole again.
+out=$(timeout 60 "$MILTERCLIENT" -p "$PORT" -c 500 hold | tr '\n' ' ')
+check "MaxConnections 500: after the drops, 500 fit again and the 501st is tempfailed ($out)" \
+    [ "$out" = "held 500 extra: t " ]
 stop_milter
 rc=$?
 check "the milter stops cleanly after the drops (exit $rc)" [ $rc -eq 0 ]
