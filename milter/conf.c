@@ -88,6 +88,8 @@ conf_init_defaults(struct conf *conf)
 	conf->syslog = true;
 	conf->syslog_facility = LOG_MAIL;
 	conf->log_level = LOG_INFO;
+	conf->milter_timeout = CONF_DEFAULT_MILTER_TIMEOUT;
+	conf->dkim_max_signatures = CONF_DEFAULT_DKIM_MAX_SIGNATURES;
 	conf->refcount = 1;
 }
 

@@ -40,6 +40,8 @@
 #define CONF_DEFAULT_DNS_SERVE_STALE 3600
 #define CONF_DEFAULT_CHECK_INTERVAL 300
 #define CONF_DEFAULT_CONTROL_SOCKET "unix:/run/egress-milter/control"
+#define CONF_DEFAULT_MILTER_TIMEOUT 120
+#define CONF_DEFAULT_DKIM_MAX_SIGNATURES 10
 
 struct conf_address {
 	int family;			/* AF_INET or AF_INET6 */
@@ -142,6 +144,11 @@ struct conf {
 	char *metrics_listen;		/* HOST:PORT; NULL: off */
 	char *postfix_dir;		/* EgressFrom postfix: its DIR, "" for
 					 * the default; NULL: not Postfix's */
+	/* Bounds against hostile peers and load (docs/security.md). */
+	long milter_timeout;		/* MilterTimeout, seconds */
+	long max_connections;		/* MaxConnections; 0: from RLIMIT_NOFILE */
+	long dkim_max_signatures;	/* DKIMMaxSignatures */
+	bool allow_root;		/* AllowRoot: run as root without UserID */
 	int refcount;			/* owned by conf_current()/release */
 };
 

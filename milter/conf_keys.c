@@ -8,7 +8,8 @@
  * Egress, PublicAddress, EgressFrom, EgressMap, DomainBl, ReportHeader, Dnsbl,
  * DnsblThreshold,
  * On, Fallback, RouteHeader, Syslog, SyslogFacility, LogLevel, UserID,
- * PidFile, UMask, ControlSocket, MetricsListen (conf_ops.c).
+ * AllowRoot, PidFile, UMask, MilterTimeout, MaxConnections,
+ * DKIMMaxSignatures, ControlSocket, MetricsListen (conf_ops.c).
  * egress-milter.conf(5) documents them; keep it equal.
  * Must not: read files (conf.c does), touch libmilter or the network.
  */
@@ -451,6 +452,16 @@ key_user_id(struct conf_parse *parse,
 }
 
 static void
+key_allow_root(struct conf_parse *parse,
+    const struct conf_key *key UNUSED,
+    char **values, int nvalues)
+{
+	(void)nvalues;
+	check(parse, "AllowRoot", value_bool(values[0],
+	    &parse->conf->allow_root));
+}
+
+static void
 key_pid_file(struct conf_parse *parse, 
     const struct conf_key *key UNUSED,
     char **values, int nvalues)
@@ -522,12 +533,16 @@ const struct conf_key conf_keys[] = {
 	{ "LogLevel", "err|warning|notice|info|debug", 1, 1, true,
 	    key_log_level, 0, 0, 0 },
 	{ "UserID", "USER[:GROUP]", 1, 1, true, key_user_id, 0, 0, 0 },
+	{ "AllowRoot", "yes|no", 1, 1, true, key_allow_root, 0, 0, 0 },
 	{ "PidFile", "PATH", 1, 1, true, key_pid_file, 0, 0, 0 },
 	{ "UMask", "OCTAL", 1, 1, true, key_umask, 0, 0, 0 },
 	{ "ControlSocket", "unix:/PATH | none", 1, 1, true,
 	    key_control_socket, 0, 0, 0 },
 	{ "MetricsListen", "HOST:PORT | none", 1, 1, true,
 	    key_metrics_listen, 0, 0, 0 },
+	NUMBER("MilterTimeout", milter_timeout, 1, 7200),
+	NUMBER("MaxConnections", max_connections, 1, 1000000),
+	NUMBER("DKIMMaxSignatures", dkim_max_signatures, 1, 32),
 	{ NULL, NULL, 0, 0, false, NULL, 0, 0, 0 }
 };
 

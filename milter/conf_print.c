@@ -261,7 +261,13 @@ print_special(const struct printer *p, const char *name)
 		snprintf(buf, sizeof(buf), "%03o", (unsigned)c->umask);
 		if (c->umask_set) print_value(p, buf);
 		else print_unset(p, "inherited");
-	} else
+	} else if (strcasecmp(name, "MaxConnections") == 0) {
+		snprintf(buf, sizeof(buf), "%ld", c->max_connections);
+		if (c->max_connections > 0) print_value(p, buf);
+		else print_unset(p, "derived from the open-file limit");
+	} else if (strcasecmp(name, "AllowRoot") == 0)
+		print_value(p, c->allow_root ? "yes" : "no");
+	else
 		return -1;
 	return 0;
 }

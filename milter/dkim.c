@@ -1,16 +1,21 @@
 /*
  * dkim.c - DKIM verification with libopendkim; keys through dns_lookup().
  *
- * dkimv_begin(), dkimv_header(), dkimv_eoh(), dkimv_body(),
+ * dkimv_begin(), dkimv_limit(), dkimv_header(), dkimv_eoh(), dkimv_body(),
  * dkimv_finish(), dkimv_free(), dkimv_verdict_name(), dkimv_library().
  *
  * One libopendkim library handle serves all threads (made once); its
  * key lookups go through key_lookup(), which asks TXT
- * selector._domainkey.domain of the project's cache. Headers are
- * bounded (HEADERS_MAX fields, HEADER_BYTES_MAX bytes in all); beyond
- * that the message is not verified (no signature is reported as
- * passing). A signature passes only when libopendkim marks it passed
- * and the body hash matches (DKIM_SIG_CHECK).
+ * selector._domainkey.domain of the project's cache. Bounds against a
+ * hostile message: HEADER_BYTES_MAX bytes of header in all (beyond that
+ * the message is not verified and no signature is reported), and the
+ * first dkimv_limit() DKIM-Signature fields only (DKIMMaxSignatures; the
+ * others are neither verified nor reported, so never a failure). A key
+ * lookup that failed (timeout, SERVFAIL) is remembered per d= domain for
+ * DKIMV_KEY_FAILURE_SECONDS (key_failures[]), so a dead key domain costs
+ * one lookup, not one per signature and message. A signature passes
+ * only when libopendkim marks it passed and the body hash matches
+ * (DKIM_SIG_CHECK).
  * Must not: touch libmilter; talk to DNS except through dns_lookup().
  */
 #include "config.h"
@@ -19,6 +24,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <time.h>
 
 #include <opendkim/dkim.h>
 
@@ -27,12 +34,13 @@
 #include "log.h"
 #include "util.h"
 
-#define HEADERS_MAX 1000
 #define HEADER_BYTES_MAX (1024 * 1024)
+#define KEY_FAILURES_MAX 256
 
 struct dkimv {
 	DKIM *dkim;
-	unsigned headers;
+	unsigned max_signatures;	/* DKIMMaxSignatures */
+	unsigned signature_fields;	/* DKIM-Signature fields seen */
 	size_t header_bytes;
 	bool broken;		/* libopendkim refused something */
 	bool past_eoh;
@@ -41,6 +49,50 @@ struct dkimv {
 
 static DKIM_LIB *library;
 static pthread_once_t library_once = PTHREAD_ONCE_INIT;
+
+/* Key domains whose lookup failed lately (a small ring). */
+static struct key_failure {
+	char domain[DNS_NAME_MAX + 1];
+	time_t until;			/* CLOCK_MONOTONIC seconds */
+} key_failures[KEY_FAILURES_MAX];
+static unsigned key_failures_next;
+static pthread_mutex_t key_failures_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static time_t
+monotonic_seconds(void)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return now.tv_sec;
+}
+
+/* Whether a key lookup for DOMAIN failed less than a while ago. */
+static bool
+key_failed_lately(const char *domain)
+{
+	time_t now = monotonic_seconds();
+	bool found = false;
+
+	pthread_mutex_lock(&key_failures_lock);
+	for (size_t i = 0; i < KEY_FAILURES_MAX && !found; i++)
+		found = key_failures[i].until > now &&
+		    strcasecmp(key_failures[i].domain, domain) == 0;
+	pthread_mutex_unlock(&key_failures_lock);
+	return found;
+}
+
+static void
+key_failure_note(const char *domain)
+{
+	struct key_failure *f;
+
+	pthread_mutex_lock(&key_failures_lock);
+	f = &key_failures[key_failures_next++ % KEY_FAILURES_MAX];
+	copy_bounded(f->domain, sizeof(f->domain), domain);
+	f->until = monotonic_seconds() + DKIMV_KEY_FAILURE_SECONDS;
+	pthread_mutex_unlock(&key_failures_lock);
+}
 
 static DKIM_CBSTAT
 key_lookup(DKIM *dkim, DKIM_SIGINFO *sig, u_char *buf, size_t buflen)
@@ -58,9 +110,13 @@ key_lookup(DKIM *dkim, DKIM_SIGINFO *sig, u_char *buf, size_t buflen)
 	n = snprintf(name, sizeof(name), "%s._domainkey.%s", selector, domain);
 	if (n < 0 || n > DNS_NAME_MAX)
 		return DKIM_CBSTAT_NOTFOUND;
+	if (key_failed_lately(domain))
+		return DKIM_CBSTAT_TRYAGAIN;
 	answer = dns_lookup(name, DNS_TYPE_TXT);
-	if (dns_answer_is_failure(answer))
+	if (dns_answer_is_failure(answer)) {
+		key_failure_note(domain);
 		status = DKIM_CBSTAT_TRYAGAIN;
+	}
 	for (size_t i = 0; answer->status == DNS_OK && i < answer->count; i++)
 		if (i == 0 || strstr(answer->records[i], "p=") != NULL) {
 			copy_bounded((char *)buf, buflen, answer->records[i]);
@@ -94,6 +150,7 @@ dkimv_begin(const char *id)
 	DKIM_STAT status;
 
 	pthread_once(&library_once, library_init);
+	v->max_signatures = DKIMV_DEFAULT_SIGNATURES;
 	v->dkim = dkim_verify(library, (const unsigned char *)(id ? id :
 	    "NOQUEUE"), NULL, &status);
 	if (v->dkim == NULL) {
@@ -105,6 +162,15 @@ dkimv_begin(const char *id)
 }
 
 void
+dkimv_limit(struct dkimv *v, unsigned max)
+{
+	if (max < 1)
+		max = 1;
+	v->max_signatures = max < DKIMV_MAX_SIGNATURES ? max :
+	    DKIMV_MAX_SIGNATURES;
+}
+
+void
 dkimv_header(struct dkimv *v, const char *name, const char *value)
 {
 	size_t len = strlen(name) + 2 + strlen(value);
@@ -112,11 +178,15 @@ dkimv_header(struct dkimv *v, const char *name, const char *value)
 
 	if (v->broken || v->past_eoh)
 		return;
-	if (++v->headers > HEADERS_MAX || (v->header_bytes += len) >
-	    HEADER_BYTES_MAX) {
+	if ((v->header_bytes += len) > HEADER_BYTES_MAX) {
+		log_debug("dkim: over %d bytes of header: not verified",
+		    HEADER_BYTES_MAX);
 		v->broken = true;
 		return;
 	}
+	if (strcasecmp(name, "DKIM-Signature") == 0 &&
+	    ++v->signature_fields > v->max_signatures)
+		return;		/* neither verified nor reported */
 	field = xmalloc(len + 1);
 	snprintf(field, len + 1, "%s: %s", name, value);
 	if (dkim_header(v->dkim, (u_char *)field, len) != DKIM_STAT_OK)

@@ -7,7 +7,9 @@
  * one verdict per DKIM-Signature (pass, fail with the reason, key
  * missing, key revoked, temperror when DNS failed) with its d= domain
  * and selector; dkimv_free() ends it. A signature passes only when the
- * signature verifies and the body hash matches.
+ * signature verifies and the body hash matches. A key lookup that failed
+ * (timeout, SERVFAIL) is remembered for DKIMV_KEY_FAILURE_SECONDS: keys
+ * of that d= domain are then a temperror without asking again.
  * Must not: touch libmilter; talk to DNS except through dns_lookup().
  */
 #ifndef EM_DKIM_H
@@ -18,7 +20,10 @@
 
 #include "resolver.h"
 
-#define DKIMV_MAX_SIGNATURES 8
+/* DKIMMaxSignatures: its default and its ceiling. */
+#define DKIMV_DEFAULT_SIGNATURES 10
+#define DKIMV_MAX_SIGNATURES 32
+#define DKIMV_KEY_FAILURE_SECONDS 30
 
 enum dkimv_verdict {
 	DKIMV_PASS,
@@ -44,6 +49,12 @@ struct dkimv;
 
 /* A new verification; NULL when libopendkim cannot start one. */
 struct dkimv *dkimv_begin(const char *id);
+/*
+ * At most MAX (1..DKIMV_MAX_SIGNATURES) DKIM-Signature fields are
+ * evaluated, the first ones; the others are not reported at all.
+ * Call before the first header.
+ */
+void dkimv_limit(struct dkimv *v, unsigned max);
 /* NAME and VALUE as libmilter gives them (no trailing CRLF). */
 void dkimv_header(struct dkimv *v, const char *name, const char *value);
 void dkimv_eoh(struct dkimv *v);

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "escape.h"
 #include "log.h"
 
 #define LOG_IDENT "egress-milter"
@@ -79,11 +80,12 @@ priority_name(int priority)
 static void
 log_vwrite(int priority, const char *fmt, va_list ap)
 {
-	char line[LOG_LINE_MAX];
+	char raw[LOG_LINE_MAX], line[LOG_LINE_MAX];
 
 	if (priority > log_threshold)
 		return;
-	vsnprintf(line, sizeof(line), fmt, ap);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
+	escape_text(line, sizeof(line), raw, 0);
 	if (log_to_syslog)
 		syslog(priority, "%s", line);
 	if (log_to_stderr && log_journal)
@@ -117,42 +119,5 @@ log_fatal(const char *fmt, ...)
 char *
 log_escape(char *dst, size_t size, const char *src)
 {
-	static const char hex[] = "0123456789abcdef";
-	size_t out = 0;
-
-	if (size == 0)
-		return dst;
-	for (const unsigned char *p = (const unsigned char *)src; *p; p++) {
-		char buf[4];
-		size_t n = 0;
-
-		if (strncmp((const char *)p, "\xe2\x80\xa6", 3) == 0) {
-			memcpy(buf, p, 3);	/* "…" marks a cut: kept */
-			n = 3;
-			p += 2;
-		} else if (*p == '"' || *p == '\\') {
-			buf[n++] = '\\';
-			buf[n++] = (char)*p;
-		} else if (*p < 0x20 || *p > 0x7e) {
-			buf[n++] = '\\';
-			buf[n++] = 'x';
-			buf[n++] = hex[*p >> 4];
-			buf[n++] = hex[*p & 0xf];
-		} else {
-			buf[n++] = (char)*p;
-		}
-		if (out + n + 4 > size) {	/* room for "..." and NUL */
-			if (size >= 4) {
-				while (out + 4 > size)
-					out--;
-				memcpy(dst + out, "...", 3);
-				out += 3;
-			}
-			break;
-		}
-		memcpy(dst + out, buf, n);
-		out += n;
-	}
-	dst[out < size ? out : size - 1] = '\0';
-	return dst;
+	return escape_text(dst, size, src, ESCAPE_QUOTES);
 }

@@ -6,6 +6,7 @@
  * warn/err() write one line; log_fatal() writes and exits 1.
  * log_escape() makes untrusted text (addresses, header values, DNS
  * names) safe for a key=value log line: printable ASCII only, bounded.
+ * Every line is escaped as a whole as well (escape.h's rule).
  * Must not: allocate, or block on anything but syslog/stderr.
  */
 #ifndef EM_LOG_H
@@ -35,10 +36,8 @@ void log_fatal(const char *fmt, ...)
 
 /*
  * Copies SRC into DST (SIZE bytes) with '"', '\\' and every byte outside
- * printable ASCII written as \xHH, except "…" (U+2026, the mark of a
- * text cut short elsewhere), which is kept; cut short with "..." when
- * too long.
- * Returns DST.
+ * printable ASCII written as \xHH; cut short with "..." when too long
+ * (escape_text() with ESCAPE_QUOTES). Returns DST.
  */
 char *log_escape(char *dst, size_t size, const char *src);
 

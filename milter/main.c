@@ -43,6 +43,8 @@
 #include "daemon.h"
 #include "dnscache.h"
 #include "egress.h"
+#include "connlimit.h"
+#include "guard.h"
 #include "log.h"
 #include "logto.h"
 #include "metrics.h"
@@ -76,6 +78,10 @@ struct options {
 };
 
 static struct options opts;
+static long open_file_limit;		/* RLIMIT_NOFILE after raising it */
+
+/* Postfix's header_size_limit is 102400: a header that size must pass. */
+#define EM_MILTER_DATA_SIZE (256 * 1024 - 1)
 
 static void
 usage(FILE *fp)
@@ -275,6 +281,8 @@ reload(int sig)
 		log_set_threshold(conf->log_level);
 		apply_dns_settings(conf);
 		spf_cache_flush();	/* verdicts made with the old DNS */
+		connlimit_set(guard_connection_limit(conf,
+		    open_file_limit));
 		conf_set_current(conf);
 		if (monitor_restart(conf_current()) != 0)
 			log_err("cannot restart the egress monitor");
@@ -365,35 +373,30 @@ wake_listener(const char *socket_spec)
 	close(fd);
 }
 
-static void *
-stopper_thread(void *arg)
-{
-	(void)arg;
-	smfi_stop();
-	return NULL;
-}
-
 /*
- * smfi_stop() raises libmilter's stop flag at once but then waits for
- * the listener's lock, which the listener holds while it polls; so it
- * runs in a thread of its own while we wake the listener until it has
- * gone (5 seconds at most, libmilter's own poll interval).
+ * Stops libmilter by handing signal SIG on to libmilter's own signal
+ * thread, then wakes the listener until it has gone (5 seconds at most,
+ * libmilter's own poll interval). Not smfi_stop() from a thread of ours:
+ * it locks libmilter mutexes that smfi_main() initialises and, once the
+ * listener returns, destroys in another thread with nothing ordering the
+ * two (ThreadSanitizer reported it); libmilter's signal thread is
+ * started by smfi_main() itself after those mutexes exist. Once this
+ * thread no longer waits in sigwait(), a process-directed SIG can only
+ * go to libmilter's signal thread (every other thread blocks it).
+ * libmilter's own stop path still races with itself (its mi_closener()
+ * may lock the listener's mutex after mi_listener() destroyed it, and
+ * its signal thread is never joined); see docs/security.md.
  */
 static void
-stop_listener(const char *socket_spec)
+stop_listener(const char *socket_spec, int sig)
 {
 	struct timespec tick = { 0, 20 * 1000 * 1000 };
-	pthread_t stopper;
 
-	if (pthread_create(&stopper, NULL, stopper_thread, NULL) != 0) {
-		smfi_stop();
-		return;
-	}
+	kill(getpid(), sig == SIGINT ? SIGINT : SIGTERM);
 	for (int i = 0; i < 250 && !atomic_load(&milter_returned); i++) {
 		nanosleep(&tick, NULL);
 		wake_listener(socket_spec);
 	}
-	pthread_join(stopper, NULL);
 }
 
 /*
@@ -413,19 +416,14 @@ wait_for_signals(const char *socket_spec)
 	sigaddset(&set, SIGINT);
 	if (sigwait(&set, &sig) == 0 && !atomic_load(&milter_returned)) {
 		log_notice("%s: stopping", strsignal(sig));
-		stop_listener(socket_spec);
+		stop_listener(socket_spec, sig);
 	}
 }
 
 static void
 write_pidfile(const char *path)
 {
-	FILE *fp = fopen(path, "w");
-
-	if (fp == NULL)
-		log_fatal("cannot write pid file %s: %s", path, strerror(errno));
-	fprintf(fp, "%ld\n", (long)getpid());
-	if (fclose(fp) != 0)
+	if (guard_write_pidfile(path) != 0)
 		log_fatal("cannot write pid file %s: %s", path, strerror(errno));
 }
 
@@ -538,11 +536,18 @@ run_milter(struct conf *conf)
 	struct conf *last;
 	char *socket_spec = xstrdup(conf->socket);	/* outlives reloads */
 
+	if (guard_refuse_root(conf) != 0)
+		return 1;
 	if (conf->umask_set)
 		umask(conf->umask);
+	open_file_limit = guard_raise_nofile();
+	connlimit_set(guard_connection_limit(conf,
+	    open_file_limit));
 	if (smfi_setconn(conf->socket) != MI_SUCCESS ||
-	    milter_register() != 0)
+	    milter_register() != 0 ||
+	    smfi_settimeout((int)conf->milter_timeout) != MI_SUCCESS)
 		log_fatal("cannot set up libmilter on %s", conf->socket);
+	smfi_setmaxdatasize(EM_MILTER_DATA_SIZE);
 	if (smfi_opensocket(true) != MI_SUCCESS)
 		log_fatal("cannot open milter socket %s (in use, or no "
 		    "permission?)", conf->socket);
@@ -569,6 +574,9 @@ run_milter(struct conf *conf)
 	    conf->negress, conf->negress == 1 ? "" : "es",
 	    conf->path ? conf->path : "built-in defaults");
 	egress_warn_not_public(conf);
+	log_info("at most %ld connections (open-file limit %ld), idle ones "
+	    "closed after %ld s", guard_connection_limit(conf,
+	    open_file_limit), open_file_limit, conf->milter_timeout);
 	main_thread = pthread_self();
 	if (pthread_create(&milter, NULL, milter_thread, NULL) != 0)
 		log_fatal("cannot start the milter thread");

@@ -27,10 +27,12 @@
 
 #include "advice.h"
 #include "conf.h"
+#include "connlimit.h"
 #include "dnsdeadline.h"
 #include "finding.h"
 #include "log.h"
 #include "dkim.h"
+#include "escape.h"
 #include "from.h"
 #include "milter.h"
 #include "monitor.h"
@@ -143,12 +145,15 @@ mlfi_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 static sfsistat
 mlfi_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *addr)
 {
-	struct connection *conn = xcalloc(1, sizeof(*conn));
+	struct connection *conn;
 	char *address = smfi_getsymval(ctx, "{client_addr}");
 	char *mta = smfi_getsymval(ctx, "v");
 
 	(void)addr;
 	ENTER();
+	if (!connlimit_enter())		/* MaxConnections; logged there */
+		LEAVE(SMFIS_TEMPFAIL);
+	conn = xcalloc(1, sizeof(*conn));
 	conn->conf = conf_current();
 	/*
 	 * Only Postfix turns the route header into a FILTER; it sends its
@@ -159,6 +164,7 @@ mlfi_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *addr)
 	    address ? address : (hostname ? hostname : "unknown"));
 	if (smfi_setpriv(ctx, conn) != MI_SUCCESS) {
 		connection_free(conn);
+		connlimit_leave();
 		log_err("smfi_setpriv failed; accepting the connection "
 		    "unchecked");
 		LEAVE(SMFIS_ACCEPT);
@@ -208,6 +214,9 @@ mlfi_envfrom(SMFICTX *ctx, char **argv)
 	if (strrchr(conn->msg.sender, '@') != NULL)
 		prefetch_sender(strrchr(conn->msg.sender, '@') + 1);
 	conn->msg.dkim = dkimv_begin(smfi_getsymval(ctx, "i"));
+	if (conn->msg.dkim != NULL)
+		dkimv_limit(conn->msg.dkim,
+		    (unsigned)conn->conf->dkim_max_signatures);
 	LEAVE(SMFIS_CONTINUE);
 }
 
@@ -327,6 +336,7 @@ log_decision(SMFICTX *ctx, struct connection *conn, enum action action,
 	char qid[64], sender[SENDER_MAX + 16], findings[400];
 	char reasons[4 * sizeof(d->reasons)], advice[4 * sizeof(d->advice)];
 	char joined[sizeof(d->advice)], reply[4 * sizeof(d->smtp_reason)];
+	char policy[4 * sizeof(d->dmarc_policy) + 4];
 	const struct conf *conf = conn->conf;
 	const char *egress = conf->negress ? conf->egress[d->egress].name :
 	    "none";
@@ -340,13 +350,14 @@ log_decision(SMFICTX *ctx, struct connection *conn, enum action action,
 	log_escape(advice, sizeof(advice), joined);
 	log_escape(reply, sizeof(reply), action >= ACTION_QUARANTINE ?
 	    d->smtp_reason : "");
+	log_escape(policy, sizeof(policy), d->dmarc_policy);
 	findings_text(d->findings, findings, sizeof(findings));
 	log_info("%s action=%s egress=%s route=%s findings=%s sender=<%s> "
 	    "rcpts=%u client=%s dmarc=%s%s route_headers_removed=%u ms=%ld "
 	    "reasons=\"%s\"%s%s%s%s%s%s", qid, action_name(action), egress,
 	    route, findings, sender, conn->msg.rcpts, conn->client,
-	    d->dmarc_policy[0] ? "p=" : "", d->dmarc_policy[0] ?
-	    d->dmarc_policy : "-", conn->msg.route_headers, ms, reasons,
+	    policy[0] ? "p=" : "", policy[0] ? policy : "-",
+	    conn->msg.route_headers, ms, reasons,
 	    advice[0] ? " advice=\"" : "", advice, advice[0] ? "\"" : "",
 	    reply[0] ? " reply=\"" : "", reply, reply[0] ? "\"" : "");
 }
@@ -356,12 +367,13 @@ static void
 add_report(SMFICTX *ctx, const struct connection *conn,
     const struct policy_decision *d)
 {
-	char findings[400], value[600];
+	char findings[400], raw[600], value[600];
 
 	findings_text(d->findings, findings, sizeof(findings));
-	snprintf(value, sizeof(value), "action=%s; egress=%s; findings=%s",
+	snprintf(raw, sizeof(raw), "action=%s; egress=%s; findings=%s",
 	    action_name(d->action), conn->conf->egress[d->egress].name,
 	    findings);
+	escape_text(value, sizeof(value), raw, 0);
 	if (smfi_addheader(ctx, "X-Egress-Report", value) != MI_SUCCESS)
 		log_warn("cannot add X-Egress-Report");
 }
@@ -488,6 +500,7 @@ mlfi_close(SMFICTX *ctx)
 	if (conn != NULL) {
 		smfi_setpriv(ctx, NULL);
 		connection_free(conn);
+		connlimit_leave();
 	}
 	LEAVE(SMFIS_CONTINUE);
 }

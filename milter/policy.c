@@ -22,6 +22,7 @@
 #include "advice.h"
 #include "dmarc.h"
 #include "dnsbl.h"
+#include "escape.h"
 #include "monitor.h"
 #include "netclass.h"
 #include "policy.h"
@@ -252,24 +253,14 @@ spf_refuses_every_egress(const struct policy_facts *f,
 	return true;
 }
 
-/* One line for the SMTP reply: no CR/LF, no '%', bounded. */
+/*
+ * One line for the SMTP reply: bytes outside printable ASCII and '%' as
+ * \xHH (escape.h's rule, as in the log), bounded.
+ */
 static void
 smtp_reason(const char *text, char *out, size_t size)
 {
-	size_t n = 0;
-
-	for (const char *p = text; *p && n + 4 < size; p++)
-		if (strncmp(p, "\xe2\x80\xa6", 3) == 0) {	/* "…" */
-			memcpy(out + n, "...", 3);
-			n += 3;
-			p += 2;
-		} else {
-			out[n++] = (*p < ' ' || *p > '~' || *p == '%') ? ' ' :
-			    *p;
-		}
-	if (text[n] != '\0' && n >= 3)
-		memcpy(out + n - 3, "...", 3);
-	out[n] = '\0';
+	escape_text(out, size, text, ESCAPE_PERCENT);
 }
 
 static void appendf(char *buf, size_t size, const char *fmt, ...)

@@ -81,7 +81,7 @@ copy_bounded(char *dst, size_t size, const char *src)
 int
 text_append(char *dst, size_t size, const char *sep, const char *text)
 {
-	static const char mark[] = "\xe2\x80\xa6";	/* U+2026 "…" */
+	static const char mark[] = "...";	/* ASCII: log and SMTP alike */
 	size_t len = strnlen(dst, size), room, want;
 
 	if (size < sizeof(mark) || len >= size)
@@ -98,8 +98,6 @@ text_append(char *dst, size_t size, const char *sep, const char *text)
 	}
 	snprintf(dst + len, size - len, "%s%s", sep, text);
 	len = size - sizeof(mark);		/* room for the mark and NUL */
-	while (len > 0 && ((unsigned char)dst[len] & 0xc0) == 0x80)
-		len--;				/* not inside a UTF-8 sequence */
 	memcpy(dst + len, mark, sizeof(mark));
 	return 1;
 }

@@ -32,8 +32,9 @@ void format_time(char *out, size_t size, time_t t, const char *format,
 
 /*
  * Appends SEP and TEXT to the string in DST (SIZE bytes). When they do
- * not fit, what fits is kept and the string ends with a visible "…"
- * (UTF-8); returns 1 then, else 0.
+ * not fit, what fits is kept and the string ends with a visible "..."
+ * (plain ASCII, so the log's escaping leaves it as it is); returns 1
+ * then, else 0.
  */
 int text_append(char *dst, size_t size, const char *sep, const char *text);
 

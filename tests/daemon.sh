@@ -4,10 +4,7 @@
 set -u
 . "$SRCDIR/tests/lib.sh"
 make_tmpdir
-if [ "$(id -u)" -ne 0 ]; then
-	fail "daemon.sh runs as root (it checks the change to UserID)"
-	exit 1
-fi
+require_root "it checks the change to UserID"
 dead=$("$FREEPORT" -u)
 mkdir -p "$TMPDIR_TEST/run"
 chmod 777 "$TMPDIR_TEST/run"

@@ -10,6 +10,9 @@
  */
 #include "config.h"
 
+#include <stdbool.h>
+#include <time.h>
+
 #include <opendkim/dkim.h>
 
 #include "dkim.h"
@@ -115,6 +118,89 @@ expect(const char *signature, const char *change, enum dkimv_verdict want,
 	    name);
 }
 
+/* More than 1000 header fields: still verified (no dmarc-fail). */
+static void
+many_fields(const char *good)
+{
+	struct dkimv_result r;
+	struct dkimv *v = dkimv_begin("many");
+
+	dkimv_header(v, "DKIM-Signature", good);
+	for (int i = 0; i < 1200; i++)
+		dkimv_header(v, "X-Filler", "x");
+	for (size_t i = 0; i < NHEADERS; i++)
+		dkimv_header(v, headers[i][0], headers[i][1]);
+	dkimv_eoh(v);
+	dkimv_body(v, (const u_char *)body, strlen(body));
+	dkimv_finish(v, &r);
+	dkimv_free(v);
+	CHECK(r.nsignatures == 1 && r.signatures[0].verdict == DKIMV_PASS,
+	    "1200 header fields: the signature is still verified");
+}
+
+/* Verifies NBAD copies of BAD then GOOD, at most LIMIT signatures. */
+static void
+verify_many(const char *bad, int nbad, const char *good, unsigned limit,
+    struct dkimv_result *r)
+{
+	struct dkimv *v = dkimv_begin("signatures");
+
+	dkimv_limit(v, limit);
+	for (int i = 0; i < nbad; i++)
+		dkimv_header(v, "DKIM-Signature", bad);
+	dkimv_header(v, "DKIM-Signature", good);
+	for (size_t i = 0; i < NHEADERS; i++)
+		dkimv_header(v, headers[i][0], headers[i][1]);
+	dkimv_eoh(v);
+	dkimv_body(v, (const u_char *)body, strlen(body));
+	dkimv_finish(v, r);
+	dkimv_free(v);
+}
+
+static bool
+has_pass(const struct dkimv_result *r)
+{
+	for (size_t i = 0; i < r->nsignatures; i++)
+		if (r->signatures[i].verdict == DKIMV_PASS)
+			return true;
+	return false;
+}
+
+/* DKIMMaxSignatures: a pass among any evaluated one counts. */
+static void
+many_signatures(const char *good, const char *bad)
+{
+	struct dkimv_result r;
+
+	verify_many(bad, 8, good, 10, &r);
+	CHECK(r.nsignatures == 9 && has_pass(&r),
+	    "8 failing signatures then a good one: the good one passes");
+	verify_many(bad, 30, good, 10, &r);
+	CHECK(r.nsignatures == 10 && !has_pass(&r),
+	    "31 signatures, limit 10: only the first 10 are evaluated");
+	verify_many(bad, 2, good, 2, &r);
+	CHECK(r.nsignatures == 2, "limit 2: the third signature is not "
+	    "reported (not evaluated is not a failure)");
+}
+
+/* A failed key lookup is remembered: the next message asks no server. */
+static void
+failed_lookup_cached(const char *good)
+{
+	struct dkimv_result r;
+	unsigned long before = resolver_queries_sent();
+	struct timespec t0, t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	verify(good, NULL, &r);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	CHECK(r.nsignatures == 1 && r.signatures[0].verdict == DKIMV_TEMPERROR,
+	    "the failed key lookup again: temperror");
+	CHECK(resolver_queries_sent() == before &&
+	    t1.tv_sec - t0.tv_sec < 1,
+	    "the failed key lookup is negatively cached (no query, no wait)");
+}
+
 int
 main(void)
 {
@@ -151,20 +237,13 @@ main(void)
 	expect(revoked, NULL, DKIMV_KEY_REVOKED, "revoked", "revoked key");
 	verify(NULL, NULL, &r);
 	CHECK(r.nsignatures == 0, "an unsigned message has no signatures");
-	struct dkimv *v = dkimv_begin("many");
-	dkimv_header(v, "DKIM-Signature", good);
-	for (int i = 0; i < 1200; i++)
-		dkimv_header(v, "X-Filler", "x");
-	dkimv_eoh(v);
-	dkimv_body(v, (const u_char *)body, strlen(body));
-	dkimv_finish(v, &r);
-	dkimv_free(v);
-	CHECK(r.nsignatures == 0, "1200 header fields: not verified, "
-	    "never reported as passing");
+	many_fields(good);
+	many_signatures(good, missing);
 	dnscache_flush();
 	dnstest_use(dnstest_port("DEAD_PORT"), 1, 1);
 	expect(good, NULL, DKIMV_TEMPERROR, "key lookup failed",
 	    "dead DNS server");
+	failed_lookup_cached(good);
 	resolver_thread_cleanup();
 	dnscache_flush();
 	return unit_exit();

@@ -11,7 +11,7 @@ make_tmpdir
 T=$TMPDIR_TEST
 dead=$("$FREEPORT" -u)
 port=$("$FREEPORT")
-printf 'Dnsbl none\nEgress primary 192.0.2.10 helo=mail.example.test\nNameservers 127.0.0.1:%s\nDNSTimeout 1\n' \
+printf 'Dnsbl none\nEgress primary 192.0.2.10 helo=mail.example.test\nNameservers 127.0.0.1:%s\nDNSTimeout 1\nAllowRoot yes\n' \
     "$dead" >"$T/em.conf"
 cp "$T/em.conf" "$T/base.conf"
 echo "Socket inet:$port@127.0.0.1" >>"$T/em.conf"

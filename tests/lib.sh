@@ -9,6 +9,7 @@
 export EGRESS_MILTER_DOCUMENTATION_PUBLIC=1
 MILTER="$BUILDDIR/milter/egress-milter"
 FREEPORT="$BUILDDIR/tests/freeport"
+MILTERCLIENT="$BUILDDIR/tests/milterclient"
 TEST_FAILED=0
 
 pass() { echo "PASS: $*"; }
@@ -46,11 +47,44 @@ wait_for_tcp() {
 }
 
 # start_milter LOGFILE ARGS...: starts the milter in the foreground, in
-# the background of this shell; sets MILTER_PID.
+# the background of this shell; sets MILTER_PID. The tests run as root:
+# a -c file that sets neither UserID nor AllowRoot gets "AllowRoot yes"
+# (the milter refuses root without UserID unless told; daemon.sh checks).
 start_milter() {
 	local log=$1; shift
+	allow_root_for_tests "$@"
 	"$MILTER" -f "$@" >"$log" 2>&1 &
 	MILTER_PID=$!
+}
+
+# allow_root_for_tests ARGS...: appends "AllowRoot yes" to the -c file
+# in ARGS when run as root and the file has neither UserID nor AllowRoot.
+allow_root_for_tests() {
+	local conf=
+	while [ $# -gt 0 ]; do
+		[ "$1" = -c ] && [ $# -gt 1 ] && conf=$2
+		shift
+	done
+	[ "$(id -u)" -eq 0 ] && [ -n "$conf" ] && [ -f "$conf" ] || return 0
+	grep -qiE '^[[:space:]]*(UserID|AllowRoot)[[:space:]]' "$conf" ||
+	    echo "AllowRoot yes" >>"$conf"
+}
+
+# start_case NAME CONFIG-LINES...: a milter with "Syslog no", the tests'
+# NSD as Nameservers (DNS_PORT), DNSTimeout 1 and those lines, on a free
+# port (sets PORT); its log is $TMPDIR_TEST/NAME.log.
+start_case() {
+	local name=$1 conf=$TMPDIR_TEST/$1.conf
+	shift
+	PORT=$("$FREEPORT")
+	{
+		echo "Syslog no"
+		echo "Nameservers 127.0.0.1:${DNS_PORT:?}"
+		echo "DNSTimeout 1"
+		printf '%s\n' "$@"
+	} >"$conf"
+	start_milter "$TMPDIR_TEST/$name.log" -c "$conf" -p "inet:$PORT@127.0.0.1"
+	wait_for_tcp "$PORT" || fail "$name: the milter starts"
 }
 
 # stop_milter: SIGTERM, then waits up to 2 s; returns the exit status,
@@ -115,6 +149,13 @@ milter() {
 	MLOG=$TMPDIR_TEST/$name.milter.log
 	start_milter "$MLOG" -c "$TMPDIR_TEST/$name.conf" -p "inet:$MPORT@127.0.0.1"
 	wait_for_tcp "$MPORT" || fail "$name: the milter starts"
+}
+
+# require_root WHAT: a FAIL line and exit unless run as root.
+require_root() {
+	[ "$(id -u)" -eq 0 ] && return 0
+	fail "$(basename "$0") runs as root ($1)"
+	exit 1
 }
 
 # at_exit COMMAND: runs COMMAND when the script exits (last added, first

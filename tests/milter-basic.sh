@@ -50,10 +50,11 @@ sed 's/^PASS: /PASS: after reload: /; s/^FAIL: /FAIL: after reload: /' "$TMPDIR_
 check "after reload the new RouteHeader is deleted" [ $rc -eq 0 ]
 
 # A bad file on reload is logged and the running configuration kept.
+bad_line=$(($(wc -l <"$conf") + 1))
 echo "Egres broken" >>"$conf"
 kill -USR1 "$MILTER_PID"
 for i in $(seq 20); do grep -q "not reloaded" "$log" && break; sleep 0.1; done
-check_contains "a bad reload names file and line" "$log" "em.conf:7: unknown key \"Egres\""
+check_contains "a bad reload names file and line" "$log" "em.conf:$bad_line: unknown key \"Egres\""
 check_contains "a bad reload keeps the running configuration" "$log" \
     "configuration not reloaded: the running configuration stays in force"
 check "the milter still runs after a bad reload" kill -0 "$MILTER_PID"

@@ -23,6 +23,7 @@ DNSTimeout 1
 DNSTries 1
 Dnsbl none
 Egress primary 192.0.2.10
+AllowRoot yes
 CONF
 	strace -f -qq -e trace=setsockopt -o "$TMPDIR_TEST/$name.trace" \
 	    "$MILTER" -f -c "$TMPDIR_TEST/$name.conf" >"$TMPDIR_TEST/$name.log" 2>&1 &

@@ -59,7 +59,8 @@ echo "Egres broken" >>"$conf"
 # The -t step, with this test's file in place of the installed one.
 "$MILTER" -t -c "$conf" >"$TMPDIR_TEST/t.out" 2>&1
 check "-t on the broken file fails, so systemctl reload fails" [ $? -eq 1 ]
-check_contains "-t names the broken line" "$TMPDIR_TEST/t.out" "em.conf:7: unknown key \"Egres\""
+line=$(grep -n '^Egres broken' "$conf" | cut -d: -f1)
+check_contains "-t names the broken line" "$TMPDIR_TEST/t.out" "em.conf:$line: unknown key \"Egres\""
 before=$(grep -c "configuration reloaded" "$log")
 kill -HUP "$MILTER_PID"
 check "a bad SIGHUP reload is refused" wait_log "configuration not reloaded" 1

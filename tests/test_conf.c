@@ -83,7 +83,9 @@ test_full_file(void)
 	    "LogLevel debug\n"
 	    "UserID root:root\n"
 	    "PidFile /run/egress-milter/pid\n"
-	    "UMask 007\n", &errors);
+	    "UMask 007\n"
+	    "AllowRoot yes\nMilterTimeout 60\nMaxConnections 500\n"
+	    "DKIMMaxSignatures 4\n", &errors);
 
 	CHECK(conf != NULL, "full file: loads");
 	if (conf == NULL) {
@@ -142,6 +144,10 @@ test_full_file(void)
 	CHECK(strcmp(conf->user, "root:root") == 0, "UserID: user:group");
 	CHECK(strcmp(conf->pidfile, "/run/egress-milter/pid") == 0, "PidFile");
 	CHECK(conf->umask_set && conf->umask == 007, "UMask: octal");
+	CHECK(conf->allow_root, "AllowRoot: yes");
+	CHECK(conf->milter_timeout == 60, "MilterTimeout");
+	CHECK(conf->max_connections == 500, "MaxConnections");
+	CHECK(conf->dkim_max_signatures == 4, "DKIMMaxSignatures");
 	conf_free(conf);
 	conf_errors_free(&errors);
 }
@@ -152,6 +158,10 @@ test_errors(void)
 	expect_error("Socket inet:8895@127.0.0.1\nDNSTimeout 2\nEgres x\n", 3,
 	    "unknown key \"Egres\" (did you mean \"Egress\"?)",
 	    "unknown key on line 3");
+	expect_error("DKIMMaxSignatures 33\n", 1, "DKIMMaxSignatures",
+	    "DKIMMaxSignatures above 32");
+	expect_error("MilterTimeout 0\n", 1, "MilterTimeout",
+	    "MilterTimeout 0");
 	expect_error("Frobnicate yes\n", 1, "unknown key \"Frobnicate\"",
 	    "unknown key without a close match");
 	expect_error("\n\nEgress primary 192.0.2.300\n", 3,
@@ -367,6 +377,10 @@ test_defaults(void)
 	CHECK(strcmp(conf->route_header, "X-Egress-Route") == 0,
 	    "defaults: RouteHeader X-Egress-Route");
 	CHECK(conf->fallback == ACTION_TEMPFAIL, "defaults: Fallback tempfail");
+	CHECK(conf->milter_timeout == 120 && conf->max_connections == 0 &&
+	    conf->dkim_max_signatures == 10 && !conf->allow_root,
+	    "defaults: MilterTimeout 120, MaxConnections from the file limit, "
+	    "DKIMMaxSignatures 10, AllowRoot no");
 	CHECK(conf_action(conf, FINDING_LISTED) == ACTION_REROUTE &&
 	    conf_action(conf, FINDING_DNS_ERROR) == ACTION_ACCEPT &&
 	    conf_action(conf, FINDING_SPF_TEMPERROR) == ACTION_ACCEPT,

@@ -30,13 +30,13 @@ test_text_append(void)
 	CHECK(text_append(buf, sizeof(buf), "; ", "and a long one") == 1,
 	    "text_append: a text that does not fit says so");
 	CHECK(strlen(buf) == sizeof(buf) - 1 &&
-	    strcmp(buf + strlen(buf) - 3, "\xe2\x80\xa6") == 0,
-	    "text_append: the cut text ends with a visible \"...\" mark (U+2026)");
+	    strcmp(buf + strlen(buf) - 3, "...") == 0,
+	    "text_append: the cut text ends with a visible \"...\" mark");
 	CHECK(text_append(buf, sizeof(buf), "; ", "x") == 1 &&
-	    strcmp(buf + strlen(buf) - 3, "\xe2\x80\xa6") == 0,
+	    strcmp(buf + strlen(buf) - 3, "...") == 0,
 	    "text_append: nothing is added after the mark");
 	text_append(big, sizeof(big), "", "dmarc-fail: a reason of exactly this many bytes and more");
-	CHECK_CONTAINS(log_escape(esc, sizeof(esc), big), "\xe2\x80\xa6",
+	CHECK_CONTAINS(log_escape(esc, sizeof(esc), big), "...",
 	    "log_escape keeps the cut mark");
 	CHECK_CONTAINS(log_escape(esc, sizeof(esc), "a\x01" "b\xff"), "a\\x01b\\xff",
 	    "log_escape still escapes control and 8-bit bytes");

@@ -1,0 +1,18 @@
+/*
+ * fuzz_from.c - the From field parser (from.c) on any bytes.
+ */
+#include "config.h"
+
+#include "from.h"
+#include "fuzz.h"
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct from_result r;
+	char *text = fuzz_text(data, size);
+
+	from_parse(text, &r);
+	free(text);
+	return 0;
+}
