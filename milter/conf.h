@@ -37,6 +37,7 @@
 #define CONF_DEFAULT_DNS_NEGATIVE_MAX_TTL 3600
 #define CONF_DEFAULT_DNS_SERVE_STALE 3600
 #define CONF_DEFAULT_CHECK_INTERVAL 300
+#define CONF_DEFAULT_REFUSAL_BACKOFF 3600
 
 struct conf_address {
 	int family;			/* AF_INET or AF_INET6 */
@@ -58,6 +59,7 @@ struct conf_egress {
 	char *helo;
 	char *route;
 	char *transport;		/* NULL unless transport= was given */
+	char *nexthop;			/* nexthop=, for the route map; or NULL */
 	int line;			/* 0 for a built-in egress */
 };
 
@@ -102,6 +104,12 @@ struct conf {
 	enum action on[FINDING_COUNT];
 	enum action fallback;
 	char *route_header;
+	/* Routing that follows health: map.c, route.c, refusal.c */
+	char *map_socket;		/* MapSocket; NULL: off */
+	char **refusal_patterns;	/* RefusalPattern lines (ERE) */
+	size_t nrefusal_patterns;
+	bool refusal_none;		/* "RefusalPattern none": no shipped */
+	long refusal_backoff;		/* RefusalBackoff, seconds */
 	bool report_header;		/* add X-Egress-Report */
 	struct conf_dnsbl domainbl[CONF_MAX_DNSBL];	/* DomainBl */
 	size_t ndomainbl;

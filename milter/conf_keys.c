@@ -5,7 +5,8 @@
  * Keys: Socket, Nameservers, DNSTimeout, DNSTries, DNSCacheSize,
  * DNSMinTTL, DNSMaxTTL, DNSNegativeMaxTTL, DNSServeStale, CheckInterval,
  * Egress, EgressFrom, EgressMap, DomainBl, ReportHeader, Dnsbl, DnsblThreshold,
- * On, Fallback, RouteHeader, Syslog, SyslogFacility, LogLevel, UserID,
+ * On, Fallback, RouteHeader, MapSocket, RefusalPattern, RefusalBackoff,
+ * Syslog, SyslogFacility, LogLevel, UserID,
  * PidFile, UMask. egress-milter.conf(5) documents them; keep it equal.
  * Must not: read files (conf.c does), touch libmilter or the network.
  */
@@ -14,6 +15,7 @@
 #include <arpa/inet.h>
 #include <grp.h>
 #include <pwd.h>
+#include <regex.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,16 +40,63 @@ check(struct conf_parse *parse, const char *key, const char *msg)
 	return 1;
 }
 
+/* Socket and MapSocket: a socket address, stored at the key's offset. */
 static void
-key_socket(struct conf_parse *parse, 
+key_socket(struct conf_parse *parse, const struct conf_key *key,
+    char **values, int nvalues)
+{
+	char **field = (char **)((char *)parse->conf + key->offset);
+
+	(void)nvalues;
+	if (check(parse, key->name, value_socket(values[0])))
+		return;
+	free(*field);
+	*field = xstrdup(values[0]);
+}
+
+/*
+ * RefusalPattern REGEX (the words joined by one space), or "none": the
+ * shipped refusal patterns are not used (refusal.c).
+ */
+static void
+key_refusal_pattern(struct conf_parse *parse,
     const struct conf_key *key UNUSED,
     char **values, int nvalues)
 {
-	(void)nvalues;
-	if (check(parse, "Socket", value_socket(values[0])))
+	struct conf *conf = parse->conf;
+	char text[1024] = "", msg[MSG_MAX];
+	size_t len = 0;
+	regex_t re;
+	int rc;
+
+	if (nvalues == 1 && strcasecmp(values[0], "none") == 0) {
+		conf->refusal_none = true;
 		return;
-	free(parse->conf->socket);
-	parse->conf->socket = xstrdup(values[0]);
+	}
+	for (int i = 0; i < nvalues; i++) {
+		size_t n = strlen(values[i]);
+
+		if (len + n + 2 > sizeof(text)) {
+			conf_error(parse, "RefusalPattern: longer than %zu "
+			    "characters", sizeof(text) - 1);
+			return;
+		}
+		if (i > 0)
+			text[len++] = ' ';
+		memcpy(text + len, values[i], n + 1);
+		len += n;
+	}
+	if ((rc = regcomp(&re, text, REG_EXTENDED | REG_ICASE | REG_NOSUB))
+	    != 0) {
+		regerror(rc, &re, msg, sizeof(msg));
+		conf_error(parse, "RefusalPattern: not a POSIX extended "
+		    "regular expression: %s", msg);
+		return;
+	}
+	regfree(&re);
+	conf->refusal_patterns = xreallocarray(conf->refusal_patterns,
+	    conf->nrefusal_patterns + 1, sizeof(char *));
+	conf->refusal_patterns[conf->nrefusal_patterns++] = xstrdup(text);
 }
 
 static void
@@ -121,9 +170,14 @@ egress_option(struct conf_parse *parse, struct conf_egress *egress,
 			return -1;
 		free(egress->transport);
 		egress->transport = xstrdup(value);
+	} else if ((value = option_value(word, "nexthop")) != NULL) {
+		if (check(parse, "Egress nexthop=", value_name(value)))
+			return -1;
+		free(egress->nexthop);
+		egress->nexthop = xstrdup(value);
 	} else {
 		conf_error(parse, "Egress: unknown option \"%s\" (expected "
-		    "helo=, route= or transport=)",
+		    "helo=, route=, transport= or nexthop=)",
 		    log_escape(shown, sizeof(shown), word));
 		return -1;
 	}
@@ -168,6 +222,7 @@ key_egress(struct conf_parse *parse,
 			free(egress.helo);
 			free(egress.route);
 			free(egress.transport);
+			free(egress.nexthop);
 			return;
 		}
 	if (egress.route == NULL)
@@ -480,7 +535,7 @@ key_umask(struct conf_parse *parse,
 
 const struct conf_key conf_keys[] = {
 	{ "Socket", "unix:/PATH | inet:PORT@HOST | inet6:PORT@HOST", 1, 1,
-	    true, key_socket, 0, 0, 0 },
+	    true, key_socket, offsetof(struct conf, socket), 0, 0 },
 	{ "Nameservers", "HOST[:PORT] ...", 1, -1, true, key_nameservers,
 	    0, 0, 0 },
 	NUMBER("DNSTimeout", dns_timeout, 1, 60),
@@ -490,8 +545,8 @@ const struct conf_key conf_keys[] = {
 	NUMBER("DNSMaxTTL", dns_max_ttl, 1, 604800),
 	NUMBER("DNSNegativeMaxTTL", dns_negative_max_ttl, 0, 86400),
 	NUMBER("DNSServeStale", dns_serve_stale, 0, 604800),
-	{ "Egress", "NAME IP [helo=HOST] [route=NAME] [transport=NAME]", 2,
-	    5, false, key_egress, 0, 0, 0 },
+	{ "Egress", "NAME IP [helo=HOST] [route=NAME] [transport=NAME] "
+	    "[nexthop=NEXTHOP]", 2, 6, false, key_egress, 0, 0, 0 },
 	{ "EgressFrom", "postfix[:DIR]", 1, 1, true, key_egress_from,
 	    0, 0, 0 },
 	{ "Dnsbl", "ZONE [codes=LIST] [weight=N] | none", 1, 3, false,
@@ -503,6 +558,11 @@ const struct conf_key conf_keys[] = {
 	{ "On", "FINDING ACTION", 2, 2, false, key_on, 0, 0, 0 },
 	{ "Fallback", "ACTION", 1, 1, true, key_fallback, 0, 0, 0 },
 	{ "RouteHeader", "NAME", 1, 1, true, key_route_header, 0, 0, 0 },
+	{ "MapSocket", "unix:/PATH | inet:PORT@HOST | inet6:PORT@HOST", 1, 1,
+	    true, key_socket, offsetof(struct conf, map_socket), 0, 0 },
+	{ "RefusalPattern", "REGEX | none", 1, -1, false, key_refusal_pattern,
+	    0, 0, 0 },
+	NUMBER("RefusalBackoff", refusal_backoff, 60, 86400),
 	{ "ReportHeader", "yes|no", 1, 1, true, key_report_header, 0, 0, 0 },
 	{ "EgressMap", "FILE", 1, 1, true, key_egress_map, 0, 0, 0 },
 	{ "Syslog", "yes|no", 1, 1, true, key_syslog, 0, 0, 0 },

@@ -17,7 +17,7 @@ struct conf_parse {
 	const char *path;
 	int line;
 	struct conf_errors *errors;
-	int seen[32];			/* line of a single key's first use */
+	int seen[64];			/* line of a single key's first use */
 	int on_seen[FINDING_COUNT];	/* line of each finding's On */
 	int egress_map_line;		/* of the EgressMap line */
 };

@@ -37,6 +37,7 @@
 #include "conf.h"
 #include "dnscache.h"
 #include "log.h"
+#include "map.h"
 #include "milter.h"
 #include "monitor.h"
 #include "resolver.h"
@@ -466,6 +467,8 @@ run_milter(struct conf *conf)
 	conf_set_current(conf);
 	if (monitor_start(conf_current()) != 0)
 		log_fatal("cannot start the egress monitor thread");
+	if (map_start(conf) != 0)
+		log_fatal("cannot start the socketmap server (MapSocket)");
 	log_notice("starting on %s with %zu egress%s (%s)", conf->socket,
 	    conf->negress, conf->negress == 1 ? "" : "es",
 	    conf->path ? conf->path : "built-in defaults");
@@ -476,6 +479,7 @@ run_milter(struct conf *conf)
 	free(socket_spec);
 	pthread_join(milter, NULL);
 	last = conf_current();
+	map_stop(1000);
 	monitor_stop(1000);
 	wait_for_callbacks((int)last->dns_timeout * 3 + 2);
 	if (last->pidfile != NULL && unlink(last->pidfile) != 0)
