@@ -562,7 +562,7 @@ const struct conf_key conf_keys[] = {
 	    true, key_socket, offsetof(struct conf, map_socket), 0, 0 },
 	{ "RefusalPattern", "REGEX | none", 1, -1, false, key_refusal_pattern,
 	    0, 0, 0 },
-	NUMBER("RefusalBackoff", refusal_backoff, 60, 86400),
+	NUMBER("RefusalBackoff", refusal_backoff, 1, 86400),
 	{ "ReportHeader", "yes|no", 1, 1, true, key_report_header, 0, 0, 0 },
 	{ "EgressMap", "FILE", 1, 1, true, key_egress_map, 0, 0, 0 },
 	{ "Syslog", "yes|no", 1, 1, true, key_syslog, 0, 0, 0 },

@@ -3,7 +3,9 @@
 #
 # dns_start          NSD serving every tests/dns/zones/NAME.zone as zone
 #                    NAME; sets DNS_PORT and NSD_PID. Returns 1 (with a
-#                    FAIL line) when NSD does not start.
+#                    FAIL line) when NSD does not start. With
+#                    DNS_EXTRA_ADDRESS set (e.g. 127.53.1.2@53), NSD
+#                    listens there too.
 # dns_stop           stops it (also done at exit).
 # testns_start FILE  ldns-testns answering from tests/dns/faults/FILE;
 #                    sets TESTNS_PORT and TESTNS_PID. Several may run.
@@ -31,6 +33,7 @@ dns_start() {
 	cat >"$dir/nsd.conf" <<CONF
 server:
 	ip-address: 127.0.0.1@$DNS_PORT
+${DNS_EXTRA_ADDRESS:+	ip-address: $DNS_EXTRA_ADDRESS}
 	do-ip6: no
 	username: ""
 	chroot: ""
