@@ -23,6 +23,7 @@
 #include "dnsbl.h"
 #include "monitor.h"
 #include "policy.h"
+#include "refusal.h"
 #include "spf.h"
 #include "util.h"
 
@@ -122,6 +123,7 @@ judge_health(const struct policy_facts *f, const struct conf_egress *e,
     struct verdict *v)
 {
 	struct egress_health h;
+	struct refusal_info refused;
 	static const enum finding egress_findings[] = { FINDING_NO_PTR,
 	    FINDING_FCRDNS_MISMATCH, FINDING_GENERIC_PTR,
 	    FINDING_HELO_MISMATCH, FINDING_LISTED, FINDING_DNS_ERROR };
@@ -139,6 +141,13 @@ judge_health(const struct policy_facts *f, const struct conf_egress *e,
 			v->findings[egress_findings[i]] = true;
 	if (h.state != EGRESS_OK && h.reasons[0])
 		add_reason(v, "%s", h.reasons);
+	if (refusal_active(e->name, &refused)) {
+		v->findings[FINDING_REFUSED] = true;
+		add_reason(v, "refused by %s until %ld: %.200s",
+		    refused.destination[0] ? refused.destination :
+		    "a destination", (long)refused.until, refused.text);
+		return false;
+	}
 	return h.state == EGRESS_OK || h.state == EGRESS_WARNING;
 }
 
@@ -284,6 +293,11 @@ policy_decide(const struct policy_facts *f, struct policy_decision *out)
 		    "configured");
 		return;
 	}
+	if (f->no_egress_rcpt) {
+		snprintf(out->reasons, sizeof(out->reasons), "no recipient "
+		    "leaves through an egress");
+		return;
+	}
 	for (size_t i = 0; i < f->conf->negress; i++)
 		any = any || g.egress_used[i];
 	if (!any)
@@ -311,4 +325,23 @@ policy_decide(const struct policy_facts *f, struct policy_decision *out)
 		action = settle_reroute(&g, &message, action, out);
 	out->action = action;
 	smtp_reason(out->reasons, out->smtp_reason, sizeof(out->smtp_reason));
+}
+
+bool
+policy_mailer_is_egress(const struct conf *conf, const char *mailer)
+{
+	static const char *const local_agents[] = { "local", "relay", "lmtp",
+	    "virtual", "error", "retry", "discard", "pipe", "prog", "*file*",
+	    "*include*", "procmail", NULL };
+
+	if (mailer == NULL || mailer[0] == '\0' ||
+	    conf_egress_for_transport(conf, mailer) >= 0)
+		return true;
+	for (size_t i = 0; i < conf->negress; i++)
+		if (conf->egress[i].transport != NULL)
+			return false;
+	for (size_t i = 0; local_agents[i] != NULL; i++)
+		if (strcasecmp(mailer, local_agents[i]) == 0)
+			return false;
+	return true;
 }

@@ -18,6 +18,7 @@ if [ -z "${EM_PRIVATE_MOUNTS:-}" ]; then
 fi
 make_tmpdir
 . "$SRCDIR/tests/dns/nsd.sh"
+. "$SRCDIR/tests/e2e/postfix.sh"
 for cmd in postfix postconf smtp-sink swaks postqueue ss; do
 	command -v $cmd >/dev/null || { fail "$cmd is installed"; exit 1; }
 done
@@ -45,31 +46,15 @@ instance() {
 	mkdir -p "$dir/etc" "$dir/spool" "$dir/data" "$dir/log"
 	chown postfix "$dir/data"
 	{
+		postfix_private_main "$dir"
 		cat <<CF
-compatibility_level = 3.6
-queue_directory = $dir/spool
-data_directory = $dir/data
-mail_owner = postfix
-setgid_group = postdrop
-maillog_file = $dir/log/maillog
-maillog_file_prefixes = $dir/log
-mydestination =
-inet_interfaces = 127.0.0.1
-inet_protocols = ipv4
-mynetworks = 127.0.0.0/8
-smtpd_peername_lookup = no
-smtp_dns_support_level = disabled
-alias_maps =
-alias_database =
 queue_run_delay = 1s
 minimal_backoff_time = 1s
 maximal_backoff_time = 2s
 CF
 		printf '%s\n' "$@"
 	} >"$dir/etc/main.cf"
-	sed -e 's/^\([a-z0-9-]*[[:space:]]\+[a-z-]*[[:space:]]\+[-ny][[:space:]]\+[-ny][[:space:]]\+\)[-ny]/\1n/' \
-	    -e "s/^smtp      inet/127.0.0.1:$port inet/" \
-	    /usr/share/postfix/master.cf.dist >"$dir/etc/master.cf"
+	postfix_private_master "$port" >"$dir/etc/master.cf"
 }
 
 # egress_transport NAME BIND HELO: a master.cf egress with the status map.
@@ -175,6 +160,11 @@ log_of "$Q2" >"$TMPDIR_TEST/q2.log"
 check "next message: it left through egress b" \
     sh -c "grep 'postfix/smtp-b/smtp\\[' '$TMPDIR_TEST/q2.log' | grep -q status=sent"
 check_contains "next message: the remote saw egress b's address" "$RLOG" "client=unknown[127.0.0.3]"
+grep -F "$Q2 action=" "$MLOG" >"$TMPDIR_TEST/m2.log"
+check_contains "next message: the milter judged the egress the route map chose ({rcpt_mailer} smtp-b)" \
+    "$TMPDIR_TEST/m2.log" "action=accept egress=b route=- findings=-"
+check "next message: no route header with MapSocket (no FILTER pinned in the queue file)" \
+    sh -c "! grep -qi '^X-Egress-Route' \$(grep -l 'Subject: second' '$TMPDIR_TEST/dest'/*)"
 # 3. The deferred message's retry leaves through b.
 postqueue -c "$TMPDIR_TEST/sender/etc" -f
 check "first message: its retry is delivered" delivered first dest
@@ -188,6 +178,8 @@ Q3=$(send internal boss@internal.test)
 check "internal mail: delivered to the internal relay" delivered internal internal
 log_of "$Q3" >"$TMPDIR_TEST/q3.log"
 check_contains "internal mail: by the relay transport, not an egress" "$TMPDIR_TEST/q3.log" "postfix/relay/smtp["
+check_contains "internal mail: the milter did not judge it (relay is no egress)" "$MLOG" \
+    "$Q3 action=accept egress=a route=- findings=-"
 # 5. After the back-off, egress a is tried again (and refused again: the
 #    back-off doubles).
 check "the end of the back-off is logged" \
