@@ -64,6 +64,12 @@ answer_is "SPF fails from the default egress: the route is the other's transport
     "route alice@onlyb.route.test" "OK smtp-b:"
 answer_is "SPF fails from every egress: no preference (NOTFOUND)" \
     "route alice@nobody.route.test" "NOTFOUND "
+# Postfix's own socketmap client (dict_sockmap), as trivial-rewrite uses it.
+echo "compatibility_level = 3.6" >"$TMPDIR_TEST/main.cf"
+got=$(postmap -c "$TMPDIR_TEST" -q alice@onlyb.route.test "socketmap:inet:127.0.0.1:$MAPPORT:route" 2>&1)
+check "Postfix's postmap gets the route through its socketmap client (got \"$got\")" [ "$got" = "smtp-b:" ]
+got=$(postmap -c "$TMPDIR_TEST" -q alice@both.route.test "socketmap:inet:127.0.0.1:$MAPPORT:route" 2>&1; echo "rc=$?")
+check "Postfix's postmap: NOTFOUND is \"not found\" (got \"$got\")" [ "$got" = "rc=1" ]
 
 milter listed "$C nexthop=[127.0.0.1]:2525" "$A" "$B nexthop=[192.0.2.1]"
 after_round
