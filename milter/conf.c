@@ -250,6 +250,7 @@ conf_free(struct conf *conf)
 	free(conf->egress_map_path);
 	free(conf->route_header);
 	free(conf->map_socket);
+	free(conf->postfix_config);
 	for (size_t i = 0; i < conf->nrefusal_patterns; i++)
 		free(conf->refusal_patterns[i]);
 	free(conf->refusal_patterns);

@@ -110,6 +110,10 @@ struct conf {
 	size_t nrefusal_patterns;
 	bool refusal_none;		/* "RefusalPattern none": no shipped */
 	long refusal_backoff;		/* RefusalBackoff, seconds */
+	int map_socket_line;		/* of the MapSocket line, for -t */
+	/* -t checks of the Postfix side (postfix_check.c) */
+	bool postfix_check;		/* PostfixConfig or EgressFrom postfix */
+	char *postfix_config;		/* its DIR; NULL: Postfix's default */
 	bool report_header;		/* add X-Egress-Report */
 	struct conf_dnsbl domainbl[CONF_MAX_DNSBL];	/* DomainBl */
 	size_t ndomainbl;

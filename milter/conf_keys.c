@@ -6,7 +6,7 @@
  * DNSMinTTL, DNSMaxTTL, DNSNegativeMaxTTL, DNSServeStale, CheckInterval,
  * Egress, EgressFrom, EgressMap, DomainBl, ReportHeader, Dnsbl, DnsblThreshold,
  * On, Fallback, RouteHeader, MapSocket, RefusalPattern, RefusalBackoff,
- * Syslog, SyslogFacility, LogLevel, UserID,
+ * PostfixConfig, Syslog, SyslogFacility, LogLevel, UserID,
  * PidFile, UMask. egress-milter.conf(5) documents them; keep it equal.
  * Must not: read files (conf.c does), touch libmilter or the network.
  */
@@ -52,6 +52,34 @@ key_socket(struct conf_parse *parse, const struct conf_key *key,
 		return;
 	free(*field);
 	*field = xstrdup(values[0]);
+	if (field == &parse->conf->map_socket)
+		parse->conf->map_socket_line = parse->line;
+}
+
+/* Stores VALUE, which must be absolute, in *FIELD; false if it is not. */
+static bool
+store_absolute(struct conf_parse *parse, const char *key, const char *what,
+    const char *value, char **field)
+{
+	if (value[0] != '/') {
+		conf_error(parse, "%s: needs an absolute %s", key, what);
+		return false;
+	}
+	free(*field);
+	*field = xstrdup(value);
+	return true;
+}
+
+/* PostfixConfig DIR: -t checks the Postfix side (postfix_check.c). */
+static void
+key_postfix_config(struct conf_parse *parse,
+    const struct conf_key *key UNUSED,
+    char **values, int nvalues)
+{
+	(void)nvalues;
+	if (store_absolute(parse, "PostfixConfig", "directory", values[0],
+	    &parse->conf->postfix_config))
+		parse->conf->postfix_check = true;
 }
 
 /*
@@ -251,6 +279,9 @@ key_egress_from(struct conf_parse *parse,
 		return;
 	}
 	conf_discover_postfix(parse, dir);
+	parse->conf->postfix_check = true;
+	if (dir != NULL && parse->conf->postfix_config == NULL)
+		parse->conf->postfix_config = xstrdup(dir);
 }
 
 /*
@@ -353,13 +384,9 @@ key_egress_map(struct conf_parse *parse,
     char **values, int nvalues)
 {
 	(void)nvalues;
-	if (values[0][0] != '/') {
-		conf_error(parse, "EgressMap: needs an absolute path");
-		return;
-	}
-	free(parse->conf->egress_map_path);
-	parse->conf->egress_map_path = xstrdup(values[0]);
-	parse->egress_map_line = parse->line;
+	if (store_absolute(parse, "EgressMap", "path", values[0],
+	    &parse->conf->egress_map_path))
+		parse->egress_map_line = parse->line;
 }
 
 static int
@@ -563,6 +590,7 @@ const struct conf_key conf_keys[] = {
 	{ "RefusalPattern", "REGEX | none", 1, -1, false, key_refusal_pattern,
 	    0, 0, 0 },
 	NUMBER("RefusalBackoff", refusal_backoff, 1, 86400),
+	{ "PostfixConfig", "DIR", 1, 1, true, key_postfix_config, 0, 0, 0 },
 	{ "ReportHeader", "yes|no", 1, 1, true, key_report_header, 0, 0, 0 },
 	{ "EgressMap", "FILE", 1, 1, true, key_egress_map, 0, 0, 0 },
 	{ "Syslog", "yes|no", 1, 1, true, key_syslog, 0, 0, 0 },

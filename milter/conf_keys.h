@@ -46,6 +46,9 @@ void conf_load_egress_map(struct conf_parse *parse);
 
 /* EgressFrom postfix[:DIR]: adds the egresses Postfix's config names. */
 void conf_discover_postfix(struct conf_parse *parse, const char *dir);
+/* Runs ARGS[0] (postconf, postmap) with ARGS: its output lines, or NULL. */
+char **conf_run_postconf(const char *const *args, char *error, size_t size);
+void conf_free_lines(char **lines);
 
 void conf_error(struct conf_parse *parse, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

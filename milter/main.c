@@ -40,6 +40,7 @@
 #include "map.h"
 #include "milter.h"
 #include "monitor.h"
+#include "postfix_check.h"
 #include "resolver.h"
 #include "util.h"
 
@@ -534,6 +535,7 @@ int
 main(int argc, char **argv)
 {
 	struct conf *conf;
+	int rc;
 
 	parse_args(argc, argv);
 	log_open(false, LOG_MAIL, true, LOG_INFO);
@@ -544,8 +546,9 @@ main(int argc, char **argv)
 		    conf->path ? conf->path : "built-in defaults",
 		    conf->negress, conf->negress == 1 ? "" : "es");
 		print_egresses(conf);
+		rc = postfix_check(conf, stdout) > 0;
 		conf_free(conf);
-		return 0;
+		return rc;
 	}
 	if (opts.check)
 		return run_check();
