@@ -31,6 +31,10 @@ routing_setup || exit 1
 postconf -c "$TMPDIR_TEST/remote/etc" -e "smtpd_client_restrictions ="
 routing_milter "Dnsbl live.route.test" "CheckInterval 10"
 remote() { postfix -c "$TMPDIR_TEST/remote/etc" "$1" >/dev/null 2>&1; }
+# hold QID / release QID: no retries (each would be a resolve_clnt cache
+# entry of up to 30 s) until the test asks for one.
+hold() { postsuper -c "$TMPDIR_TEST/sender/etc" -h "$1" >/dev/null 2>&1; }
+release() { postsuper -c "$TMPDIR_TEST/sender/etc" -H "$1" >/dev/null 2>&1; }
 # through QID EGRESS: the sending Postfix delivered QID through EGRESS.
 through() { grep -F " $1: " "$SLOG" | grep "postfix/smtp-$2/smtp\[" | grep -q status=sent; }
 
@@ -39,6 +43,7 @@ remote stop
 Q1=$(send down-1 frank@dest.test)
 check "destination down: the message is deferred through a" \
     wait_for "$SLOG" "$Q1: to=<frank@dest.test>, relay=none"
+hold "$Q1"
 # 2. a is listed on a zone egress-milter queries.
 live 10
 check "egress a listed: the monitor sees it" \
@@ -47,6 +52,7 @@ remote start
 wait_for_tcp "$R_PORT" || fail "the remote Postfix is back"
 send next-1 grace@dest.test >/dev/null	# and resolve_clnt's cache is not Q1's
 check "a listed: a new message is delivered" delivered next-1 dest
+release "$Q1"
 postqueue -c "$TMPDIR_TEST/sender/etc" -f
 check "a listed: the deferred message's retry is delivered" delivered down-1 dest
 check "a listed: the retry left through b" through "$Q1" b
@@ -55,6 +61,7 @@ remote stop
 Q3=$(send down-2 heidi@dest.test)
 check "destination down again: the message is deferred through b" \
     wait_for "$SLOG" "$Q3: to=<heidi@dest.test>, relay=none"
+hold "$Q3"
 live 11
 check "egress b listed: the monitor sees it" \
     wait_for "$MLOG" "egress b (203.0.113.11): ok -> critical" 150
@@ -64,6 +71,7 @@ remote start
 wait_for_tcp "$R_PORT" || fail "the remote Postfix is back"
 send next-2 ivan@dest.test >/dev/null
 check "b listed, a recovered: a new message is delivered" delivered next-2 dest
+release "$Q3"
 postqueue -c "$TMPDIR_TEST/sender/etc" -f
 check "b listed, a recovered: the deferred message's retry is delivered" delivered down-2 dest
 check "b listed, a recovered: the retry left through a" through "$Q3" a
