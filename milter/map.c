@@ -244,7 +244,10 @@ map_connection(void *arg)
 				    "16384 bytes");
 			break;
 		}
-		conf = conf_current();
+		if ((conf = conf_current()) == NULL) {
+			map_send(fd, "TEMP egress-milter is stopping");
+			break;
+		}
 		map_answer(conf, request, reply, sizeof(reply));
 		conf_release(conf);
 		log_debug("map: \"%.200s\" -> \"%.200s\"", request, reply);

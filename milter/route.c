@@ -197,9 +197,13 @@ route_lookup(const struct conf *conf, const char *sender, char *out,
 	int candidates[CONF_MAX_EGRESS];
 	bool fails[CONF_MAX_EGRESS], known = true;
 	size_t n = 0, first;
-	char why[600] = "";
+	char why[600] = "", spf_sender[600];
 
 	if (conf->negress == 0)
+		return MAP_NOTFOUND;
+	/* A bare localpart (Postfix's partial lookup): no say. */
+	if (strchr(sender, '@') == NULL && sender[0] != '\0' &&
+	    strcmp(sender, "<>") != 0)
 		return MAP_NOTFOUND;
 	first = conf_egress_for_domain(conf, route_domain_of(sender));
 	for (size_t k = 0; k < conf->negress; k++) {
@@ -216,7 +220,10 @@ route_lookup(const struct conf *conf, const char *sender, char *out,
 	}
 	if (!known)
 		return MAP_NOTFOUND;	/* before the first health round */
-	route_spf(conf, sender, candidates, n, fails);
+	/* "@domain" (Postfix's partial key): SPF of postmaster@domain. */
+	snprintf(spf_sender, sizeof(spf_sender), "%s%s", sender[0] == '@' ?
+	    "postmaster" : "", sender);
+	route_spf(conf, spf_sender, candidates, n, fails);
 	for (size_t c = 0; c < n; c++) {
 		const struct conf_egress *e = &conf->egress[candidates[c]];
 

@@ -64,6 +64,9 @@ answer_is "SPF fails from the default egress: the route is the other's transport
     "route alice@onlyb.route.test" "OK smtp-b:"
 answer_is "SPF fails from every egress: no preference (NOTFOUND)" \
     "route alice@nobody.route.test" "NOTFOUND "
+answer_is "Postfix's partial key @domain is judged like the address" \
+    "route @onlyb.route.test" "OK smtp-b:"
+answer_is "a bare localpart (partial key) gets no preference" "route alice" "NOTFOUND "
 # Postfix's own socketmap client (dict_sockmap), as trivial-rewrite uses it.
 echo "compatibility_level = 3.6" >"$TMPDIR_TEST/main.cf"
 got=$(postmap -c "$TMPDIR_TEST" -q alice@onlyb.route.test "socketmap:inet:127.0.0.1:$MAPPORT:route" 2>&1)
@@ -141,4 +144,5 @@ case $got in "OK 4.7.1 "*) pass "RefusalPattern: the operator's pattern matches,
 check "the daemon is still running after the abuse" kill -0 "$MILTER_PID"
 stop_milter; rc=$?
 check "the daemon stops cleanly with the socketmap server running" [ "$rc" -eq 0 ]
+[ "$rc" -eq 0 ] || { echo "rc=$rc"; grep -v "^egress-milter: \(info\|notice\)" "$MLOG" | head -40; }
 exit $TEST_FAILED
