@@ -61,14 +61,21 @@ send_all(int fd, const char *buf, size_t len)
 	return true;
 }
 
+/* One netstring in one send(), as Postfix's buffered stream writes it. */
 static bool
 send_request(int fd, const char *data)
 {
-	char head[32];
-	int n = snprintf(head, sizeof(head), "%zu:", strlen(data));
+	size_t len = strlen(data);
+	char *buf = malloc(len + 32);
+	int n;
+	bool ok;
 
-	return send_all(fd, head, (size_t)n) &&
-	    send_all(fd, data, strlen(data)) && send_all(fd, ",", 1);
+	if (buf == NULL)
+		return false;
+	n = snprintf(buf, len + 32, "%zu:%s,", len, data);
+	ok = n > 0 && send_all(fd, buf, (size_t)n);
+	free(buf);
+	return ok;
 }
 
 /* One byte within MS milliseconds: 1, 0 at EOF, -1 on timeout/error. */
