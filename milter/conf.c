@@ -85,6 +85,7 @@ conf_init_defaults(struct conf *conf)
 	conf->fallback = ACTION_TEMPFAIL;
 	conf->route_header = xstrdup(CONF_DEFAULT_ROUTE_HEADER);
 	conf->control_socket = xstrdup(CONF_DEFAULT_CONTROL_SOCKET);
+	conf->refusal_backoff = CONF_DEFAULT_REFUSAL_BACKOFF;
 	conf->syslog = true;
 	conf->syslog_facility = LOG_MAIL;
 	conf->log_level = LOG_INFO;
@@ -233,6 +234,7 @@ egress_free(struct conf_egress *egress)
 	free(egress->helo);
 	free(egress->route);
 	free(egress->transport);
+	free(egress->nexthop);
 }
 
 void
@@ -253,6 +255,11 @@ conf_free(struct conf *conf)
 	free(conf->egress_map);
 	free(conf->egress_map_path);
 	free(conf->route_header);
+	free(conf->map_socket);
+	free(conf->postfix_config);
+	for (size_t i = 0; i < conf->nrefusal_patterns; i++)
+		free(conf->refusal_patterns[i]);
+	free(conf->refusal_patterns);
 	free(conf->user);
 	free(conf->pidfile);
 	free(conf->control_socket);

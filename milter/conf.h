@@ -42,6 +42,7 @@
 #define CONF_DEFAULT_CONTROL_SOCKET "unix:/run/egress-milter/control"
 #define CONF_DEFAULT_MILTER_TIMEOUT 120
 #define CONF_DEFAULT_DKIM_MAX_SIGNATURES 10
+#define CONF_DEFAULT_REFUSAL_BACKOFF 3600
 
 struct conf_address {
 	int family;			/* AF_INET or AF_INET6 */
@@ -63,6 +64,7 @@ struct conf_egress {
 	char *helo;
 	char *route;
 	char *transport;		/* NULL unless transport= was given */
+	char *nexthop;			/* nexthop=, for the route map; or NULL */
 	int line;			/* 0 for a built-in egress */
 	/* public= / PublicAddress (NAT): address is then the public
 	 * address, the one the checks judge; bind the one on the line. */
@@ -121,6 +123,16 @@ struct conf {
 	enum action on[FINDING_COUNT];
 	enum action fallback;
 	char *route_header;
+	/* Routing that follows health: map.c, route.c, refusal.c */
+	char *map_socket;		/* MapSocket; NULL: off */
+	char **refusal_patterns;	/* RefusalPattern lines (ERE) */
+	size_t nrefusal_patterns;
+	bool refusal_none;		/* "RefusalPattern none": no shipped */
+	long refusal_backoff;		/* RefusalBackoff, seconds */
+	int map_socket_line;		/* of the MapSocket line, for -t */
+	/* -t checks of the Postfix side (postfix_check.c) */
+	bool postfix_check;		/* PostfixConfig or EgressFrom postfix */
+	char *postfix_config;		/* its DIR; NULL: Postfix's default */
 	bool report_header;		/* add X-Egress-Report */
 	struct conf_dnsbl domainbl[CONF_MAX_DNSBL];	/* DomainBl */
 	size_t ndomainbl;

@@ -7,7 +7,8 @@
  * DNSMinTTL, DNSMaxTTL, DNSNegativeMaxTTL, DNSServeStale, CheckInterval,
  * Egress, PublicAddress, EgressFrom, EgressMap, DomainBl, ReportHeader, Dnsbl,
  * DnsblThreshold,
- * On, Fallback, RouteHeader, Syslog, SyslogFacility, LogLevel, UserID,
+ * On, Fallback, RouteHeader, MapSocket, RefusalPattern, RefusalBackoff,
+ * PostfixConfig, Syslog, SyslogFacility, LogLevel, UserID,
  * AllowRoot, PidFile, UMask, MilterTimeout, MaxConnections,
  * DKIMMaxSignatures, ControlSocket, MetricsListen (conf_ops.c).
  * egress-milter.conf(5) documents them; keep it equal.
@@ -18,6 +19,7 @@
 #include <arpa/inet.h>
 #include <grp.h>
 #include <pwd.h>
+#include <regex.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,16 +44,91 @@ check(struct conf_parse *parse, const char *key, const char *msg)
 	return 1;
 }
 
+/* Socket and MapSocket: a socket address, stored at the key's offset. */
 static void
-key_socket(struct conf_parse *parse, 
+key_socket(struct conf_parse *parse, const struct conf_key *key,
+    char **values, int nvalues)
+{
+	char **field = (char **)((char *)parse->conf + key->offset);
+
+	(void)nvalues;
+	if (check(parse, key->name, value_socket(values[0])))
+		return;
+	free(*field);
+	*field = xstrdup(values[0]);
+	if (field == &parse->conf->map_socket)
+		parse->conf->map_socket_line = parse->line;
+}
+
+/* Stores VALUE, which must be absolute, in *FIELD; false if it is not. */
+static bool
+store_absolute(struct conf_parse *parse, const char *key, const char *what,
+    const char *value, char **field)
+{
+	if (value[0] != '/') {
+		conf_error(parse, "%s: needs an absolute %s", key, what);
+		return false;
+	}
+	free(*field);
+	*field = xstrdup(value);
+	return true;
+}
+
+/* PostfixConfig DIR: -t checks the Postfix side (postfix_check.c). */
+static void
+key_postfix_config(struct conf_parse *parse,
     const struct conf_key *key UNUSED,
     char **values, int nvalues)
 {
 	(void)nvalues;
-	if (check(parse, "Socket", value_socket(values[0])))
+	if (store_absolute(parse, "PostfixConfig", "directory", values[0],
+	    &parse->conf->postfix_config))
+		parse->conf->postfix_check = true;
+}
+
+/*
+ * RefusalPattern REGEX (the words joined by one space), or "none": the
+ * shipped refusal patterns are not used (refusal.c).
+ */
+static void
+key_refusal_pattern(struct conf_parse *parse,
+    const struct conf_key *key UNUSED,
+    char **values, int nvalues)
+{
+	struct conf *conf = parse->conf;
+	char text[1024] = "", msg[MSG_MAX];
+	size_t len = 0;
+	regex_t re;
+	int rc;
+
+	if (nvalues == 1 && strcasecmp(values[0], "none") == 0) {
+		conf->refusal_none = true;
 		return;
-	free(parse->conf->socket);
-	parse->conf->socket = xstrdup(values[0]);
+	}
+	for (int i = 0; i < nvalues; i++) {
+		size_t n = strlen(values[i]);
+
+		if (len + n + 2 > sizeof(text)) {
+			conf_error(parse, "RefusalPattern: longer than %zu "
+			    "characters", sizeof(text) - 1);
+			return;
+		}
+		if (i > 0)
+			text[len++] = ' ';
+		memcpy(text + len, values[i], n + 1);
+		len += n;
+	}
+	if ((rc = regcomp(&re, text, REG_EXTENDED | REG_ICASE | REG_NOSUB))
+	    != 0) {
+		regerror(rc, &re, msg, sizeof(msg));
+		conf_error(parse, "RefusalPattern: not a POSIX extended "
+		    "regular expression: %s", msg);
+		return;
+	}
+	regfree(&re);
+	conf->refusal_patterns = xreallocarray(conf->refusal_patterns,
+	    conf->nrefusal_patterns + 1, sizeof(char *));
+	conf->refusal_patterns[conf->nrefusal_patterns++] = xstrdup(text);
 }
 
 static void
@@ -127,9 +204,14 @@ egress_option(struct conf_parse *parse, struct conf_egress *egress,
 		egress->transport = xstrdup(value);
 	} else if ((value = option_value(word, "public")) != NULL) {
 		return conf_egress_public(parse, egress, value);
+	} else if ((value = option_value(word, "nexthop")) != NULL) {
+		if (check(parse, "Egress nexthop=", value_name(value)))
+			return -1;
+		free(egress->nexthop);
+		egress->nexthop = xstrdup(value);
 	} else {
 		conf_error(parse, "Egress: unknown option \"%s\" (expected "
-		    "helo=, route=, transport= or public=)",
+		    "helo=, route=, transport=, public= or nexthop=)",
 		    log_escape(shown, sizeof(shown), word));
 		return -1;
 	}
@@ -175,6 +257,7 @@ key_egress(struct conf_parse *parse,
 			free(egress.helo);
 			free(egress.route);
 			free(egress.transport);
+			free(egress.nexthop);
 			return;
 		}
 	if (egress.route == NULL)
@@ -203,6 +286,9 @@ key_egress_from(struct conf_parse *parse,
 		return;
 	}
 	conf_discover_postfix(parse, dir);
+	parse->conf->postfix_check = true;
+	if (dir != NULL && parse->conf->postfix_config == NULL)
+		parse->conf->postfix_config = xstrdup(dir);
 }
 
 /*
@@ -306,13 +392,9 @@ key_egress_map(struct conf_parse *parse,
     char **values, int nvalues)
 {
 	(void)nvalues;
-	if (values[0][0] != '/') {
-		conf_error(parse, "EgressMap: needs an absolute path");
-		return;
-	}
-	free(parse->conf->egress_map_path);
-	parse->conf->egress_map_path = xstrdup(values[0]);
-	parse->egress_map_line = parse->line;
+	if (store_absolute(parse, "EgressMap", "path", values[0],
+	    &parse->conf->egress_map_path))
+		parse->egress_map_line = parse->line;
 }
 
 static int
@@ -499,7 +581,7 @@ key_umask(struct conf_parse *parse,
 
 const struct conf_key conf_keys[] = {
 	{ "Socket", "unix:/PATH | inet:PORT@HOST | inet6:PORT@HOST", 1, 1,
-	    true, key_socket, 0, 0, 0 },
+	    true, key_socket, offsetof(struct conf, socket), 0, 0 },
 	{ "Nameservers", "HOST[:PORT] ...", 1, -1, true, key_nameservers,
 	    0, 0, 0 },
 	NUMBER("DNSTimeout", dns_timeout, 1, 60),
@@ -511,7 +593,7 @@ const struct conf_key conf_keys[] = {
 	NUMBER("DNSNegativeMaxTTL", dns_negative_max_ttl, 0, 86400),
 	NUMBER("DNSServeStale", dns_serve_stale, 0, 604800),
 	{ "Egress", "NAME IP [helo=HOST] [route=NAME] [transport=NAME] "
-	    "[public=IP]", 2, 6, false, key_egress, 0, 0, 0 },
+	    "[public=IP] [nexthop=NEXTHOP]", 2, 7, false, key_egress, 0, 0, 0 },
 	{ "PublicAddress", "BIND-IP PUBLIC-IP", 2, 2, false,
 	    conf_key_public_address, 0, 0, 0 },
 	{ "EgressFrom", "postfix[:DIR]", 1, 1, true, key_egress_from,
@@ -525,6 +607,12 @@ const struct conf_key conf_keys[] = {
 	{ "On", "FINDING ACTION", 2, 2, false, key_on, 0, 0, 0 },
 	{ "Fallback", "ACTION", 1, 1, true, key_fallback, 0, 0, 0 },
 	{ "RouteHeader", "NAME", 1, 1, true, key_route_header, 0, 0, 0 },
+	{ "MapSocket", "unix:/PATH | inet:PORT@HOST | inet6:PORT@HOST", 1, 1,
+	    true, key_socket, offsetof(struct conf, map_socket), 0, 0 },
+	{ "RefusalPattern", "REGEX | none", 1, -1, false, key_refusal_pattern,
+	    0, 0, 0 },
+	NUMBER("RefusalBackoff", refusal_backoff, 1, 86400),
+	{ "PostfixConfig", "DIR", 1, 1, true, key_postfix_config, 0, 0, 0 },
 	{ "ReportHeader", "yes|no", 1, 1, true, key_report_header, 0, 0, 0 },
 	{ "EgressMap", "FILE", 1, 1, true, key_egress_map, 0, 0, 0 },
 	{ "Syslog", "yes|no", 1, 1, true, key_syslog, 0, 0, 0 },

@@ -46,10 +46,9 @@ void conf_load_egress_map(struct conf_parse *parse);
 
 /* EgressFrom postfix[:DIR]: adds the egresses Postfix's config names. */
 void conf_discover_postfix(struct conf_parse *parse, const char *dir);
-/* Runs postconf with ARGS (NULL-terminated, ARGS[0] "postconf"): its
- * output lines, NULL-terminated, or NULL with ERROR set. */
-char **conf_postconf_run(const char *const *args, char *error, size_t size);
-void conf_postconf_free(char **lines);
+/* Runs ARGS[0] (postconf, postmap) with ARGS: its output lines, or NULL. */
+char **conf_run_postconf(const char *const *args, char *error, size_t size);
+void conf_free_lines(char **lines);
 
 /* ControlSocket and MetricsListen (conf_ops.c). */
 void key_control_socket(struct conf_parse *parse, const struct conf_key *key,

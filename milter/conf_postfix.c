@@ -3,7 +3,7 @@
  * from Postfix's own configuration, so a multi-IP Postfix is not
  * configured twice.
  *
- * conf_discover_postfix(), conf_postconf_run(), conf_postconf_free().
+ * conf_discover_postfix(), conf_run_postconf(), conf_free_lines().
  *
  * Runs "postconf [-c DIR] -x -h smtp_bind_address smtp_bind_address6
  * smtp_helo_name myhostname" for the default egress (named "smtp", the
@@ -31,9 +31,12 @@
 #define POSTCONF_LINE_MAX 1024
 #define POSTCONF_LINES_MAX 2000
 
-/* Runs postconf with ARGS; returns its output lines (NULL-terminated). */
+/*
+ * Runs ARGS[0] (postconf or postmap, no shell) with ARGS; returns its
+ * output lines (NULL-terminated; free with conf_free_lines()).
+ */
 char **
-conf_postconf_run(const char *const *args, char *error, size_t size)
+conf_run_postconf(const char *const *args, char *error, size_t size)
 {
 	int fds[2], status, n = 0;
 	char **lines = xcalloc(POSTCONF_LINES_MAX + 1, sizeof(char *));
@@ -52,7 +55,7 @@ conf_postconf_run(const char *const *args, char *error, size_t size)
 		close(fds[1]);
 		setenv("PATH", "/usr/sbin:/usr/bin:/sbin:/bin:/usr/local/sbin",
 		    1);
-		execvp("postconf", (char *const *)args);
+		execvp(args[0], (char *const *)args);
 		_exit(127);
 	}
 	close(fds[1]);
@@ -80,7 +83,7 @@ conf_postconf_run(const char *const *args, char *error, size_t size)
 }
 
 void
-conf_postconf_free(char **lines)
+conf_free_lines(char **lines)
 {
 	for (int i = 0; lines != NULL && lines[i] != NULL; i++)
 		free(lines[i]);
@@ -170,15 +173,14 @@ conf_discover_postfix(struct conf_parse *parse, const char *dir)
 		service_args[3] = "-c";
 		service_args[4] = dir;
 	}
-	if ((values = conf_postconf_run(main_args, error, sizeof(error))) ==
-	    NULL) {
+	if ((values = conf_run_postconf(main_args, error, sizeof(error))) == NULL) {
 		conf_error(parse, "EgressFrom postfix: %s", error);
 		return;
 	}
-	if ((services = conf_postconf_run(service_args, error,
-	    sizeof(error))) == NULL) {
+	if ((services = conf_run_postconf(service_args, error, sizeof(error))) ==
+	    NULL) {
 		conf_error(parse, "EgressFrom postfix: %s", error);
-		conf_postconf_free(values);
+		conf_free_lines(values);
 		return;
 	}
 	if (values[0] && values[1] && values[2] && values[3]) {
@@ -199,6 +201,6 @@ conf_discover_postfix(struct conf_parse *parse, const char *dir)
 		conf_error(parse, "EgressFrom postfix: postconf gave no "
 		    "values for smtp_bind_address and friends");
 	}
-	conf_postconf_free(values);
-	conf_postconf_free(services);
+	conf_free_lines(values);
+	conf_free_lines(services);
 }

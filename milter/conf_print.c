@@ -261,6 +261,19 @@ print_special(const struct printer *p, const char *name)
 		snprintf(buf, sizeof(buf), "%03o", (unsigned)c->umask);
 		if (c->umask_set) print_value(p, buf);
 		else print_unset(p, "inherited");
+	} else if (strcasecmp(name, "MapSocket") == 0) {
+		if (c->map_socket) print_value(p, c->map_socket);
+		else print_unset(p, "off");
+	} else if (strcasecmp(name, "RefusalPattern") == 0) {
+		if (c->refusal_none)
+			print_value(p, "none");
+		for (size_t i = 0; i < c->nrefusal_patterns; i++)
+			print_value(p, c->refusal_patterns[i]);
+		if (!c->refusal_none && c->nrefusal_patterns == 0)
+			print_unset(p, "the shipped patterns only");
+	} else if (strcasecmp(name, "PostfixConfig") == 0) {
+		if (c->postfix_config) print_value(p, c->postfix_config);
+		else print_unset(p, "not set");
 	} else if (strcasecmp(name, "MaxConnections") == 0) {
 		snprintf(buf, sizeof(buf), "%ld", c->max_connections);
 		if (c->max_connections > 0) print_value(p, buf);

@@ -25,6 +25,7 @@ static const struct {
 	[FINDING_GENERIC_PTR] = { "generic-ptr", ACTION_TAG },
 	[FINDING_HELO_MISMATCH] = { "helo-mismatch", ACTION_TAG },
 	[FINDING_LISTED] = { "listed", ACTION_REROUTE },
+	[FINDING_REFUSED] = { "refused", ACTION_REROUTE },
 	[FINDING_DNS_ERROR] = { "dns-error", ACTION_ACCEPT },
 	[FINDING_NOT_PUBLIC] = { "not-public", ACTION_ACCEPT },
 	[FINDING_SPF_FAIL] = { "spf-fail", ACTION_REROUTE },

@@ -18,6 +18,7 @@ enum finding {
 	FINDING_GENERIC_PTR,
 	FINDING_HELO_MISMATCH,
 	FINDING_LISTED,
+	FINDING_REFUSED,		/* learned from a remote (refusal.c) */
 	FINDING_DNS_ERROR,
 	FINDING_NOT_PUBLIC,		/* the address is not what servers see */
 	FINDING_SPF_FAIL,

@@ -47,10 +47,12 @@
 #include "guard.h"
 #include "log.h"
 #include "logto.h"
+#include "map.h"
 #include "metrics.h"
 #include "milter.h"
 #include "monitor.h"
 #include "nagios.h"
+#include "postfix_check.h"
 #include "reload.h"
 #include "resolver.h"
 #include "spf.h"
@@ -570,6 +572,8 @@ run_milter(struct conf *conf)
 		log_fatal("cannot start the reload thread");
 	/* Before libmilter's signal thread exists: see reload.c. */
 	reload_take_signals();
+	if (map_start(conf) != 0)
+		log_fatal("cannot start the socketmap server (MapSocket)");
 	log_notice("starting on %s with %zu egress%s (%s)", conf->socket,
 	    conf->negress, conf->negress == 1 ? "" : "es",
 	    conf->path ? conf->path : "built-in defaults");
@@ -589,6 +593,7 @@ run_milter(struct conf *conf)
 	control_stop();
 	metrics_stop();
 	last = conf_current();
+	map_stop(1000);
 	monitor_stop(1000);
 	wait_for_callbacks((int)last->dns_timeout * 3 + 2);
 	if (last->pidfile != NULL && unlink(last->pidfile) != 0)
@@ -650,6 +655,7 @@ int
 main(int argc, char **argv)
 {
 	struct conf *conf;
+	int rc;
 
 	parse_args(argc, argv);
 	log_open(false, LOG_MAIL, true, LOG_INFO);
@@ -659,8 +665,11 @@ main(int argc, char **argv)
 		if ((conf = read_configuration(true)) == NULL)
 			return 1;
 		conf_print(conf, opts.conf_path, stdout);
+		/* The Postfix side: problems as FILE:LINE: on stderr, so the
+		 * printed configuration still reads back as a file. */
+		rc = postfix_check(conf, stderr) > 0;
 		conf_free(conf);
-		return 0;
+		return rc;
 	}
 	if (opts.summary)
 		return summary_run(argv + optind, argc - optind, opts.since,

@@ -5,8 +5,8 @@
  * Every family has its # HELP and # TYPE lines; names follow the
  * Prometheus conventions (egress_milter_ prefix, _total for counters,
  * _seconds for times). Label values are escaped as the text format
- * asks (backslash, double quote, newline). Families of modules that do
- * not exist yet (learned refusals, route-map lookups) are exported at 0.
+ * asks (backslash, double quote, newline). Learned refusals and
+ * route-map lookups are counted by refusal.c and route.c.
  * Must not: touch libmilter, do DNS.
  */
 #include "config.h"

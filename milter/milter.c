@@ -49,6 +49,7 @@ struct message {
 	bool active;
 	char sender[SENDER_MAX];	/* without <>, "" for the null sender */
 	unsigned rcpts;
+	unsigned egress_rcpts;		/* those leaving through an egress */
 	unsigned route_headers;		/* copies of RouteHeader received */
 	bool egress_used[CONF_MAX_EGRESS];	/* by the recipients */
 	int from_fields;
@@ -223,7 +224,8 @@ mlfi_envfrom(SMFICTX *ctx, char **argv)
 /*
  * The egress a recipient leaves from: the one whose transport= is
  * Postfix's {rcpt_mailer} for it, else the sender's (EgressMap, else
- * the first egress).
+ * the first egress); none when the mailer is no egress's (local, relay,
+ * lmtp...: see policy_mailer_is_egress()).
  */
 static void
 note_recipient_egress(SMFICTX *ctx, struct connection *conn)
@@ -233,8 +235,9 @@ note_recipient_egress(SMFICTX *ctx, struct connection *conn)
 	const char *at = strrchr(conn->msg.sender, '@');
 	int index = conf_egress_for_transport(conf, mailer);
 
-	if (conf->negress == 0)
-		return;
+	if (conf->negress == 0 || !policy_mailer_is_egress(conf, mailer))
+		return;		/* local, relay, lmtp...: not ours */
+	conn->msg.egress_rcpts++;
 	if (index < 0)
 		index = (int)conf_egress_for_domain(conf, at ? at + 1 : NULL);
 	conn->msg.egress_used[index] = true;
@@ -400,6 +403,8 @@ apply(SMFICTX *ctx, struct connection *conn, struct policy_decision *d)
 		}
 		break;
 	case ACTION_REROUTE:
+		if (conf->map_socket != NULL)
+			break;		/* the route map routes it (route.c) */
 		if (smfi_addheader(ctx, conf->route_header,
 		    conf->egress[d->route_to].route) != MI_SUCCESS) {
 			smfi_setreply(ctx, "451", "4.7.1", "cannot set the "
@@ -444,7 +449,9 @@ mlfi_eom(SMFICTX *ctx)
 	dns_begin(conn);
 	memset(&facts, 0, sizeof(facts));
 	facts.conf = conn->conf;
-	facts.can_reroute = conn->can_reroute;
+	facts.can_reroute = conn->can_reroute || conn->conf->map_socket != NULL;
+	facts.no_egress_rcpt = conn->msg.rcpts > 0 &&
+	    conn->msg.egress_rcpts == 0;
 	facts.sender = conn->msg.sender;
 	facts.from_fields = conn->msg.from_fields;
 	facts.from = conn->msg.from;

@@ -26,6 +26,7 @@
 #include "monitor.h"
 #include "netclass.h"
 #include "policy.h"
+#include "refusal.h"
 #include "spf.h"
 #include "util.h"
 
@@ -125,6 +126,7 @@ judge_health(const struct policy_facts *f, const struct conf_egress *e,
     struct verdict *v)
 {
 	struct egress_health h;
+	struct refusal_info refused;
 	static const enum finding egress_findings[] = { FINDING_NO_PTR,
 	    FINDING_FCRDNS_MISMATCH, FINDING_GENERIC_PTR,
 	    FINDING_HELO_MISMATCH, FINDING_LISTED, FINDING_DNS_ERROR,
@@ -147,6 +149,20 @@ judge_health(const struct policy_facts *f, const struct conf_egress *e,
 		copy_bounded(v->noise, sizeof(v->noise), h.noise);
 	if (h.state != EGRESS_OK)
 		copy_bounded(v->advice, sizeof(v->advice), h.advice);
+	if (refusal_active(e->name, &refused)) {
+		v->findings[FINDING_REFUSED] = true;
+		add_reason(v, "refused by %s until %ld: %.200s",
+		    refused.destination[0] ? refused.destination :
+		    "a destination", (long)refused.until, refused.text);
+		if (v->advice[0] == '\0')
+			snprintf(v->advice, sizeof(v->advice), "%s refused "
+			    "egress %s (%.200s): ask for delisting where the "
+			    "text says; until then mail leaves from another "
+			    "egress", refused.destination[0] ?
+			    refused.destination : "a destination", e->name,
+			    refused.text);
+		return false;
+	}
 	return h.state == EGRESS_OK || h.state == EGRESS_WARNING;
 }
 
@@ -382,6 +398,11 @@ policy_decide(const struct policy_facts *f, struct policy_decision *out)
 		    "configured");
 		return;
 	}
+	if (f->no_egress_rcpt) {
+		snprintf(out->reasons, sizeof(out->reasons), "no recipient "
+		    "leaves through an egress");
+		return;
+	}
 	for (size_t i = 0; i < f->conf->negress; i++)
 		any = any || g.egress_used[i];
 	if (!any)
@@ -422,4 +443,23 @@ policy_decide(const struct policy_facts *f, struct policy_decision *out)
 	deciding_reply(f->conf, out, first_advice[0] ? first_advice : smtp,
 	    reply, sizeof(reply));
 	smtp_reason(reply, out->smtp_reason, sizeof(out->smtp_reason));
+}
+
+bool
+policy_mailer_is_egress(const struct conf *conf, const char *mailer)
+{
+	static const char *const local_agents[] = { "local", "relay", "lmtp",
+	    "virtual", "error", "retry", "discard", "pipe", "prog", "*file*",
+	    "*include*", "procmail", NULL };
+
+	if (mailer == NULL || mailer[0] == '\0' ||
+	    conf_egress_for_transport(conf, mailer) >= 0)
+		return true;
+	for (size_t i = 0; i < conf->negress; i++)
+		if (conf->egress[i].transport != NULL)
+			return false;
+	for (size_t i = 0; local_agents[i] != NULL; i++)
+		if (strcasecmp(mailer, local_agents[i]) == 0)
+			return false;
+	return true;
 }

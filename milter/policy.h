@@ -31,6 +31,7 @@ struct policy_facts {
 	bool egress_used[CONF_MAX_EGRESS];	/* none set: the default */
 	int health_wait_ms;		/* for the first health round */
 	bool can_reroute;		/* the MTA acts on the route header */
+	bool no_egress_rcpt;		/* no recipient leaves by an egress */
 };
 
 struct policy_decision {
@@ -46,5 +47,13 @@ struct policy_decision {
 
 void policy_decide(const struct policy_facts *facts,
     struct policy_decision *out);
+
+/*
+ * May a recipient whose {rcpt_mailer} is MAILER leave through an egress?
+ * Yes when MAILER is unknown (NULL or "") or an egress's transport=;
+ * no for local, relay, lmtp and other local delivery agents, and for
+ * any other mailer once some egress names its transport=.
+ */
+bool policy_mailer_is_egress(const struct conf *conf, const char *mailer);
 
 #endif

@@ -197,7 +197,7 @@ postconf(const char *dir, const char **args, size_t nargs, char *error,
 	for (size_t i = 0; i < nargs && n + 1 < 16; i++)
 		argv[n++] = args[i];
 	argv[n] = NULL;
-	return conf_postconf_run(argv, error, size);
+	return conf_run_postconf(argv, error, size);
 }
 
 /* Sets the value of "NAME = value" lines (PREFIX before NAME) in S. */
@@ -261,9 +261,9 @@ relay_audit_run(const char *dir, struct relay_audit *a)
 		audit_services(a, services, overrides, main_cf);
 		a->ran = true;
 	}
-	conf_postconf_free(values);
-	conf_postconf_free(services);
-	conf_postconf_free(overrides);
+	conf_free_lines(values);
+	conf_free_lines(services);
+	conf_free_lines(overrides);
 	free(main_cf);
 }
 

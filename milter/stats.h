@@ -34,7 +34,7 @@ void stats_init(void);
 /* One message's decision: its action, findings and time taken. */
 void stats_count_decision(enum action action, const bool *findings,
     long ms);
-/* Hooks for the refusal learner and the route map (none call them yet). */
+/* Hooks for the refusal learner (refusal.c) and the route map (route.c). */
 void stats_count_refusal(void);
 void stats_count_route_lookup(void);
 void stats_get(struct stats_snapshot *out);

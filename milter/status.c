@@ -6,7 +6,7 @@
  * egress is ok (nothing healthy to send from or reroute to), or unknown
  * before the first round of checks has finished.
  * Learned refusals and back-offs: every egress has a "refusals" list,
- * empty until a refusal learner fills struct egress_health with them.
+ * the refusal in force (refusal.c), empty when there is none.
  * Must not: touch libmilter, do DNS.
  */
 #include "config.h"
@@ -19,8 +19,10 @@
 #include "conf.h"
 #include "advice.h"
 #include "json.h"
+#include "log.h"
 #include "monitor.h"
 #include "nagios.h"
+#include "refusal.h"
 #include "stats.h"
 #include "status.h"
 #include "util.h"
@@ -59,6 +61,44 @@ overview_take(struct overview *o)
 		o->overall = EGRESS_UNKNOWN;
 }
 
+/* The refusal in force for egress NAME, as a JSON list of 0 or 1. */
+static void
+json_refusals(FILE *fp, const char *name)
+{
+	struct refusal_info r;
+	char since[32], until[32];
+
+	fputs(", \"refusals\": [", fp);
+	if (refusal_active(name, &r)) {
+		format_time(since, sizeof(since), r.since, UTC, true);
+		format_time(until, sizeof(until), r.until, UTC, true);
+		fputs("{\"destination\": ", fp);
+		json_string_or_null(fp, r.destination[0] ? r.destination : NULL);
+		fputs(", \"text\": ", fp);
+		json_string(fp, r.text);
+		fprintf(fp, ", \"since\": \"%s\", \"until\": \"%s\", "
+		    "\"backoff\": %ld, \"count\": %u}", since, until,
+		    r.backoff, r.count);
+	}
+	fputc(']', fp);
+}
+
+static void
+text_refusals(FILE *fp, const char *name)
+{
+	struct refusal_info r;
+	char until[32], text[600];
+
+	if (!refusal_active(name, &r)) {
+		fputs("    refusals: none in force\n", fp);
+		return;
+	}
+	format_time(until, sizeof(until), r.until, UTC, true);
+	fprintf(fp, "    refused by %s until %s (back-off %ld s): %s\n",
+	    r.destination[0] ? r.destination : "a destination", until,
+	    r.backoff, log_escape(text, sizeof(text), r.text));
+}
+
 static void
 json_egress(FILE *fp, const struct egress_health *h)
 {
@@ -78,8 +118,8 @@ json_egress(FILE *fp, const struct egress_health *h)
 	json_string_or_null(fp, h->reasons);
 	fputs(", \"advice\": ", fp);
 	advice_write_json(fp, h->advice);
-	/* Learned refusals and back-offs: none are learned yet. */
-	fputs(", \"refusals\": []}", fp);
+	json_refusals(fp, h->name);
+	fputc('}', fp);
 }
 
 static void
@@ -138,7 +178,7 @@ render_text(FILE *fp, const struct overview *o)
 		if (h->reasons[0])
 			fprintf(fp, "    %s\n", h->reasons);
 		advice_write_text(fp, "    advice: ", h->advice);
-		fputs("    refusals: none learned\n", fp);
+		text_refusals(fp, h->name);
 	}
 	fputs("messages:", fp);
 	for (int a = 0; a < ACTION_COUNT; a++)

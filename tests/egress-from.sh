@@ -22,6 +22,11 @@ smtp-ip2  unix  -       -       n       -       -       smtp
 smtp-v6   unix  -       -       n       -       -       smtp
   -o smtp_bind_address6=2001:db8::10
 CF
+# The route header rules -t checks (each FILTER with an explicit nexthop).
+echo "milter_header_checks = regexp:$pf/routes" >>"$pf/main.cf"
+for r in smtp smtp-ip2 smtp-v6; do
+	printf '/^X-Egress-Route: %s$/ FILTER %s:[192.0.2.1]:25\n' "$r" "$r"
+done >"$pf/routes"
 printf 'EgressFrom postfix:%s\nDnsbl none\n' "$pf" >"$TMPDIR_TEST/em.conf"
 out=$TMPDIR_TEST/out
 "$MILTER" -t -c "$TMPDIR_TEST/em.conf" >"$out" 2>&1

@@ -5,7 +5,10 @@
 #                    NAME (DNS_ZONES may name another directory first);
 #                    sets DNS_PORT and NSD_PID. Returns 1 (with a
 #                    FAIL line) when NSD does not start. With
-#                    DNS_EXTRA_ADDRESS (ADDR@PORT) it listens there too.
+#                    DNS_EXTRA_ADDRESS set (ADDR@PORT, e.g. 127.53.1.2@53),
+#                    NSD listens there too; with DNS_EXTRA_ZONE=NAME and
+#                    DNS_EXTRA_ZONE_FILE=PATH it serves that zone too
+#                    (a test may rewrite it and send NSD a SIGHUP).
 # dns_stop           stops it (also done at exit).
 # testns_start FILE  ldns-testns answering from tests/dns/faults/FILE;
 #                    sets TESTNS_PORT and TESTNS_PID. Several may run.
@@ -59,6 +62,8 @@ CONF
 		printf 'zone:\n\tname: "%s"\n\tzonefile: "%s"\n' "$name" \
 		    "$zone" >>"$dir/nsd.conf"
 	done
+	[ -z "${DNS_EXTRA_ZONE:-}" ] || printf 'zone:\n\tname: "%s"\n\tzonefile: "%s"\n' \
+	    "$DNS_EXTRA_ZONE" "$DNS_EXTRA_ZONE_FILE" >>"$dir/nsd.conf"
 	nsd -d -c "$dir/nsd.conf" >"$dir/nsd.out" 2>&1 &
 	NSD_PID=$!
 	export DNS_PORT NSD_PID

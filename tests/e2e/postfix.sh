@@ -11,27 +11,46 @@
 #                             SINK_MAIN), smtp-backup and smtp-ip2.
 # postfix_stop                stops Postfix and the sinks (also at exit).
 # postfix_log                 the maillog file.
+# postfix_private_main DIR    main.cf lines of any private instance in DIR
+# postfix_private_master PORT master.cf of a private instance (smtpd PORT)
 
-postfix_write_main() {
-	cat >"$PF_DIR/etc/main.cf" <<CF
+# postfix_private_main DIR: the main.cf lines of a private instance in
+# DIR (queue, data, log), on 127.0.0.1, with no DNS of its own for SMTP.
+postfix_private_main() {
+	cat <<CF
 compatibility_level = 3.6
-queue_directory = $PF_DIR/spool
-data_directory = $PF_DIR/data
+queue_directory = $1/spool
+data_directory = $1/data
 mail_owner = postfix
 setgid_group = postdrop
-maillog_file = $PF_DIR/log/maillog
-maillog_file_prefixes = $PF_DIR/log
-myhostname = mx.example.test
-mydomain = example.test
+maillog_file = $1/log/maillog
+maillog_file_prefixes = $1/log
 mydestination =
 inet_interfaces = 127.0.0.1
 inet_protocols = ipv4
 mynetworks = 127.0.0.0/8
 smtpd_peername_lookup = no
 smtp_dns_support_level = disabled
-relayhost = [127.0.0.1]:$SINK_MAIN
 alias_maps =
 alias_database =
+CF
+}
+
+# postfix_private_master PORT: the distribution's master.cf, chroot
+# column off, smtpd on 127.0.0.1:PORT.
+postfix_private_master() {
+	sed -e 's/^\([a-z0-9-]*[[:space:]]\+[a-z-]*[[:space:]]\+[-ny][[:space:]]\+[-ny][[:space:]]\+\)[-ny]/\1n/' \
+	    -e "s/^smtp      inet/127.0.0.1:$1 inet/" \
+	    /usr/share/postfix/master.cf.dist
+}
+
+postfix_write_main() {
+	{
+		postfix_private_main "$PF_DIR"
+		cat <<CF
+myhostname = mx.example.test
+mydomain = example.test
+relayhost = [127.0.0.1]:$SINK_MAIN
 smtpd_milters = inet:127.0.0.1:$1
 non_smtpd_milters = inet:127.0.0.1:$1
 milter_default_action = tempfail
@@ -40,13 +59,11 @@ milter_header_checks = regexp:$PF_DIR/etc/egress_routes
 smtp_header_checks = regexp:$PF_DIR/etc/egress_strip
 sender_dependent_default_transport_maps = inline:{ ip2@pass.spf.test=smtp-ip2:[127.0.0.1]:$SINK_MAIN }
 CF
+	} >"$PF_DIR/etc/main.cf"
 }
 
 postfix_write_master() {
-	# The distribution's master.cf, chroot column off, smtpd on our port.
-	sed -e 's/^\([a-z0-9-]*[[:space:]]\+[a-z-]*[[:space:]]\+[-ny][[:space:]]\+[-ny][[:space:]]\+\)[-ny]/\1n/' \
-	    -e "s/^smtp      inet/127.0.0.1:$PF_PORT inet/" \
-	    /usr/share/postfix/master.cf.dist >"$PF_DIR/etc/master.cf"
+	postfix_private_master "$PF_PORT" >"$PF_DIR/etc/master.cf"
 	cat >>"$PF_DIR/etc/master.cf" <<CF
 smtp-backup unix -       -       n       -       -       smtp
   -o smtp_helo_name=mail.example.test
