@@ -676,6 +676,13 @@ resolver_query(const char *name, uint16_t type)
 		if (chase == NULL)
 			break;
 	}
+	if (dname != NULL && answer->count == 0) {
+		/* The chain did not end (a CNAME loop): an error, never
+		 * "no such record" (an SPF record would read as none). */
+		answer->status = DNS_ERROR;
+		snprintf(answer->error, sizeof(answer->error), "a CNAME chain "
+		    "of more than %d links (a loop?)", MAX_CNAME_LINKS);
+	}
 	ldns_rdf_deep_free(dname);
 	if (answer->status == DNS_OK || dns_answer_is_negative(answer))
 		answer->ttl = ttl;

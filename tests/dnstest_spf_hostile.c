@@ -3,7 +3,8 @@
  * domain is the submitter's choice) end in permerror and never reach
  * libspf2's macro expansion, which Debian's 1.2.10 overflows: 127 %{d}
  * macros in an explanation, in a mechanism and in exp=, and a term over
- * 511 bytes (zone hostile.test). A harmless explanation still works.
+ * 511 bytes (zone hostile.test). A harmless explanation still works,
+ * and a CNAME loop on the record is temperror (a DNS error), not none.
  *
  * Environment (set by tests/dns-spf-hostile.sh): DNS_PORT.
  */
@@ -46,6 +47,8 @@ main(void)
 	/* Again, as a retry would: still no crash, same verdict. */
 	expect("a@exp-target.hostile.test", SPFV_PERMERROR,
 	    "the same explanation again");
+	expect("a@cnameloop.hostile.test", SPFV_TEMPERROR,
+	    "a CNAME loop on the SPF record is a DNS error, not none");
 	expect("a@benign.hostile.test", SPFV_FAIL,
 	    "a harmless explanation with macros is still evaluated");
 	spf_thread_cleanup();
