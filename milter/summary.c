@@ -266,6 +266,30 @@ add_event(struct summary *s, time_t when, const char *text)
 	s->nevents++;
 }
 
+/*
+ * "egress NAME: refused by DEST, not used for N s: ..." and "egress
+ * NAME: refusal back-off of N s is over ...": the refusals learned
+ * (refusal.c) and the ends of their back-offs.
+ */
+static void
+refusal_event(struct summary *s, time_t when, const char *m)
+{
+	char name[64], dest[256], text[SUMMARY_EVENT_MAX];
+	long seconds;
+
+	if (sscanf(m, "egress %63[^:]: refused by %255[^,], not used for %ld s",
+	    name, dest, &seconds) == 3)
+		snprintf(text, sizeof(text), "%-12s refused by %s for %ld s",
+		    name, dest, seconds);
+	else if (sscanf(m, "egress %63[^:]: refusal back-off of %ld s is over",
+	    name, &seconds) == 2)
+		snprintf(text, sizeof(text), "%-12s refusal back-off over",
+		    name);
+	else
+		return;
+	add_event(s, when, text);
+}
+
 /* "egress NAME (IP): A -> B[: reasons]": NAME A -> B, and its zones. */
 static void
 state_event(struct summary *s, time_t when, const char *m)
@@ -276,8 +300,10 @@ state_event(struct summary *s, time_t when, const char *m)
 	int n = 0;
 
 	if (sscanf(m, "egress %63s (%*[^)]): %15[a-z] -> %15[a-z]%n", name,
-	    before, after, &n) != 3 || n == 0)
+	    before, after, &n) != 3 || n == 0) {
+		refusal_event(s, when, m);
 		return;
+	}
 	for (p = strstr(m + n, "listed on "); p != NULL;
 	    p = strstr(p, "listed on ")) {
 		char zone[100];

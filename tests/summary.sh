@@ -18,7 +18,7 @@ has() {
 
 "$MILTER" --summary "$logs/maillog" >"$out" 2>&1
 check "one plain file: exit 0" [ $? -eq 0 ]
-has "the time span and the lines read" "egress-milter summary: 2026-12-01 08:00:00 to 2026-12-01 15:00:00, 16 log lines"
+has "the time span and the lines read" "egress-milter summary: 2026-12-01 08:00:00 to 2026-12-01 15:00:00, 18 log lines"
 has "messages in all" "Messages: 8"
 has "accepted" "  accept 3"
 has "rerouted" "  reroute 2"
@@ -35,6 +35,8 @@ has "timeline: the listing, with its zone" "  2026-12-01 12:00:05 primary ok -> 
 has "timeline: the recovery" "  2026-12-01 14:00:00 primary critical -> ok"
 has "timeline: the nameserver outage" "  2026-12-01 13:00:00 nameserver 127.0.0.1:53 does not answer"
 has "timeline: the nameserver back" "  2026-12-01 13:00:40 nameserver 127.0.0.1:53 answers again"
+has "timeline: a refusal learned, with its destination and back-off" "  2026-12-01 14:20:00 backup       refused by mx.dest.example[198.51.100.25] for 3600 s"
+has "timeline: the end of its back-off" "  2026-12-01 14:50:00 backup       refusal back-off over"
 check "another program's action= line is not counted" eval "! grep -q 'not-ours\|reject *1' '$out'"
 
 "$MILTER" --summary "$logs/maillog" "$TMPDIR_TEST/maillog.1.gz" >"$out" 2>&1
