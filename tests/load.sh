@@ -55,13 +55,15 @@ write_faults_conf "$DNS_PORT"
 PORT=$("$FREEPORT")
 start_milter "$TMPDIR_TEST/faults.log" -c "$conf" -p "inet:$PORT@127.0.0.1"
 wait_for_tcp "$PORT" || fail "faults: the milter starts"
-# Messages flow in batches of 40 until the last reload has been made
-# (a batch takes well under the 1.5 s between reloads when DNS answers).
+# Messages flow in batches of 40, paced, until the last reload has been
+# made (a batch takes well under the 1.5 s between reloads when DNS
+# answers; at most 1000 batches).
 (
-	for i in $(seq 100); do
+	for i in $(seq 1000); do
 		timeout 60 "$MILTERCLIENT" -p "$PORT" -c 4 \
 		    -s "<alice@fail.spf.test>" message -n 40
 		[ -e "$TMPDIR_TEST/reloads.done" ] && break
+		sleep 0.05
 	done
 ) >"$TMPDIR_TEST/faults.out" &
 client=$!
