@@ -9,7 +9,10 @@
  * selector._domainkey.domain of the project's cache. Headers are
  * bounded (HEADERS_MAX fields, HEADER_BYTES_MAX bytes in all); beyond
  * that the message is not verified (no signature is reported as
- * passing). A signature passes only when libopendkim marks it passed
+ * passing). The fields are held until the end of the headers and
+ * libopendkim is started only when one of them is a DKIM-Signature:
+ * a message without one costs a copy of its header, not a verification
+ * handle and its hashing. A signature passes only when libopendkim marks it passed
  * and the body hash matches (DKIM_SIG_CHECK).
  * Must not: touch libmilter; talk to DNS except through dns_lookup().
  */
@@ -19,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <opendkim/dkim.h>
 
@@ -31,7 +35,11 @@
 #define HEADER_BYTES_MAX (1024 * 1024)
 
 struct dkimv {
-	DKIM *dkim;
+	DKIM *dkim;		/* NULL until a signature is seen at eoh */
+	char id[64];		/* the queue id, for libopendkim */
+	char *held;		/* the fields, "Name: value" NUL-ended */
+	size_t held_len, held_size;
+	bool signed_;		/* a DKIM-Signature field was seen */
 	unsigned headers;
 	size_t header_bytes;
 	bool broken;		/* libopendkim refused something */
@@ -91,24 +99,56 @@ struct dkimv *
 dkimv_begin(const char *id)
 {
 	struct dkimv *v = xcalloc(1, sizeof(*v));
-	DKIM_STAT status;
 
 	pthread_once(&library_once, library_init);
-	v->dkim = dkim_verify(library, (const unsigned char *)(id ? id :
-	    "NOQUEUE"), NULL, &status);
+	copy_bounded(v->id, sizeof(v->id), id ? id : "NOQUEUE");
+	return v;
+}
+
+/* Keeps one field until the end of the headers. */
+static void
+hold(struct dkimv *v, const char *name, const char *value, size_t len)
+{
+	if (v->held_size - v->held_len < len + 1) {
+		size_t size = v->held_size ? v->held_size : 2048;
+
+		while (size - v->held_len < len + 1)
+			size *= 2;
+		v->held = xrealloc(v->held, size);
+		v->held_size = size;
+	}
+	snprintf(v->held + v->held_len, len + 1, "%s: %s", name, value);
+	v->held_len += len + 1;
+}
+
+/* Starts libopendkim and gives it the held fields; false when it fails. */
+static bool
+start(struct dkimv *v)
+{
+	DKIM_STAT status;
+
+	v->dkim = dkim_verify(library, (const unsigned char *)v->id, NULL,
+	    &status);
 	if (v->dkim == NULL) {
 		log_warn("dkim: cannot start a verification: %s",
 		    dkim_getresultstr(status));
-		v->broken = true;
+		return false;
 	}
-	return v;
+	for (size_t at = 0; at < v->held_len;) {
+		size_t len = strlen(v->held + at);
+
+		if (dkim_header(v->dkim, (u_char *)v->held + at, len) !=
+		    DKIM_STAT_OK)
+			log_debug("dkim: header %.40s not taken", v->held + at);
+		at += len + 1;
+	}
+	return true;
 }
 
 void
 dkimv_header(struct dkimv *v, const char *name, const char *value)
 {
 	size_t len = strlen(name) + 2 + strlen(value);
-	char *field;
 
 	if (v->broken || v->past_eoh)
 		return;
@@ -117,11 +157,9 @@ dkimv_header(struct dkimv *v, const char *name, const char *value)
 		v->broken = true;
 		return;
 	}
-	field = xmalloc(len + 1);
-	snprintf(field, len + 1, "%s: %s", name, value);
-	if (dkim_header(v->dkim, (u_char *)field, len) != DKIM_STAT_OK)
-		log_debug("dkim: header %.40s not taken", name);
-	free(field);
+	if (strcasecmp(name, "DKIM-Signature") == 0)
+		v->signed_ = true;
+	hold(v, name, value, len);
 }
 
 void
@@ -132,6 +170,13 @@ dkimv_eoh(struct dkimv *v)
 	if (v->broken || v->past_eoh)
 		return;
 	v->past_eoh = true;
+	if (v->signed_ && !start(v))
+		v->broken = true;
+	free(v->held);
+	v->held = NULL;
+	v->held_len = v->held_size = 0;
+	if (v->dkim == NULL)
+		return;		/* unsigned: nothing to verify */
 	status = dkim_eoh(v->dkim);	/* NOSIG etc. show per signature */
 	v->key_tryagain = status == DKIM_STAT_CBTRYAGAIN ||
 	    status == DKIM_STAT_KEYFAIL;
@@ -140,7 +185,7 @@ dkimv_eoh(struct dkimv *v)
 void
 dkimv_body(struct dkimv *v, const unsigned char *chunk, size_t len)
 {
-	if (v->broken || !v->past_eoh)
+	if (v->broken || v->dkim == NULL)
 		return;
 	dkim_body(v->dkim, (u_char *)chunk, len);
 }
@@ -214,7 +259,7 @@ dkimv_finish(struct dkimv *v, struct dkimv_result *out)
 	int nsigs = 0;
 
 	memset(out, 0, sizeof(*out));
-	if (v->broken || !v->past_eoh)
+	if (v->broken || v->dkim == NULL)
 		return;
 	dkim_eom(v->dkim, NULL);
 	if (dkim_getsiglist(v->dkim, &sigs, &nsigs) != DKIM_STAT_OK)
@@ -240,5 +285,6 @@ dkimv_free(struct dkimv *v)
 		return;
 	if (v->dkim != NULL)
 		dkim_free(v->dkim);
+	free(v->held);
 	free(v);
 }
