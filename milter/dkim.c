@@ -109,6 +109,9 @@ dkimv_begin(const char *id)
 static void
 hold(struct dkimv *v, const char *name, const char *value, size_t len)
 {
+	char *at;
+	size_t nlen;
+
 	if (v->held_size - v->held_len < len + 1) {
 		size_t size = v->held_size ? v->held_size : 2048;
 
@@ -117,7 +120,12 @@ hold(struct dkimv *v, const char *name, const char *value, size_t len)
 		v->held = xrealloc(v->held, size);
 		v->held_size = size;
 	}
-	snprintf(v->held + v->held_len, len + 1, "%s: %s", name, value);
+	at = v->held + v->held_len;	/* "Name: value\0", len + 1 bytes */
+	nlen = strlen(name);
+	memcpy(at, name, nlen);
+	memcpy(at + nlen, ": ", 2);
+	memcpy(at + nlen + 2, value, len - nlen - 2);
+	at[len] = '\0';
 	v->held_len += len + 1;
 }
 
