@@ -16,6 +16,10 @@
  * one lookup, not one per signature and message. A signature passes
  * only when libopendkim marks it passed and the body hash matches
  * (DKIM_SIG_CHECK).
+ * The fields are held until the end of the headers and libopendkim is
+ * started only when one of them is a DKIM-Signature: a message without
+ * one costs a copy of its header, not a verification handle and its
+ * hashing.
  * Must not: touch libmilter; talk to DNS except through dns_lookup().
  */
 #include "config.h"
@@ -38,7 +42,11 @@
 #define KEY_FAILURES_MAX 256
 
 struct dkimv {
-	DKIM *dkim;
+	DKIM *dkim;		/* NULL until a signature is seen at eoh */
+	char id[64];		/* the queue id, for libopendkim */
+	char *held;		/* the fields, "Name: value" NUL-ended */
+	size_t held_len, held_size;
+	bool signed_;		/* a DKIM-Signature field was seen */
 	unsigned max_signatures;	/* DKIMMaxSignatures */
 	unsigned signature_fields;	/* DKIM-Signature fields seen */
 	size_t header_bytes;
@@ -147,18 +155,59 @@ struct dkimv *
 dkimv_begin(const char *id)
 {
 	struct dkimv *v = xcalloc(1, sizeof(*v));
-	DKIM_STAT status;
 
 	pthread_once(&library_once, library_init);
 	v->max_signatures = DKIMV_DEFAULT_SIGNATURES;
-	v->dkim = dkim_verify(library, (const unsigned char *)(id ? id :
-	    "NOQUEUE"), NULL, &status);
+	copy_bounded(v->id, sizeof(v->id), id ? id : "NOQUEUE");
+	return v;
+}
+
+/* Keeps one field until the end of the headers. */
+static void
+hold(struct dkimv *v, const char *name, const char *value, size_t len)
+{
+	char *at;
+	size_t nlen;
+
+	if (v->held_size - v->held_len < len + 1) {
+		size_t size = v->held_size ? v->held_size : 2048;
+
+		while (size - v->held_len < len + 1)
+			size *= 2;
+		v->held = xrealloc(v->held, size);
+		v->held_size = size;
+	}
+	at = v->held + v->held_len;	/* "Name: value\0", len + 1 bytes */
+	nlen = strlen(name);
+	memcpy(at, name, nlen);
+	memcpy(at + nlen, ": ", 2);
+	memcpy(at + nlen + 2, value, len - nlen - 2);
+	at[len] = '\0';
+	v->held_len += len + 1;
+}
+
+/* Starts libopendkim and gives it the held fields; false when it fails. */
+static bool
+start(struct dkimv *v)
+{
+	DKIM_STAT status;
+
+	v->dkim = dkim_verify(library, (const unsigned char *)v->id, NULL,
+	    &status);
 	if (v->dkim == NULL) {
 		log_warn("dkim: cannot start a verification: %s",
 		    dkim_getresultstr(status));
-		v->broken = true;
+		return false;
 	}
-	return v;
+	for (size_t at = 0; at < v->held_len;) {
+		size_t len = strlen(v->held + at);
+
+		if (dkim_header(v->dkim, (u_char *)v->held + at, len) !=
+		    DKIM_STAT_OK)
+			log_debug("dkim: header %.40s not taken", v->held + at);
+		at += len + 1;
+	}
+	return true;
 }
 
 void
@@ -174,7 +223,6 @@ void
 dkimv_header(struct dkimv *v, const char *name, const char *value)
 {
 	size_t len = strlen(name) + 2 + strlen(value);
-	char *field;
 
 	if (v->broken || v->past_eoh)
 		return;
@@ -184,14 +232,12 @@ dkimv_header(struct dkimv *v, const char *name, const char *value)
 		v->broken = true;
 		return;
 	}
-	if (strcasecmp(name, "DKIM-Signature") == 0 &&
-	    ++v->signature_fields > v->max_signatures)
-		return;		/* neither verified nor reported */
-	field = xmalloc(len + 1);
-	snprintf(field, len + 1, "%s: %s", name, value);
-	if (dkim_header(v->dkim, (u_char *)field, len) != DKIM_STAT_OK)
-		log_debug("dkim: header %.40s not taken", name);
-	free(field);
+	if (strcasecmp(name, "DKIM-Signature") == 0) {
+		if (++v->signature_fields > v->max_signatures)
+			return;		/* neither verified nor reported */
+		v->signed_ = true;
+	}
+	hold(v, name, value, len);
 }
 
 void
@@ -202,6 +248,13 @@ dkimv_eoh(struct dkimv *v)
 	if (v->broken || v->past_eoh)
 		return;
 	v->past_eoh = true;
+	if (v->signed_ && !start(v))
+		v->broken = true;
+	free(v->held);
+	v->held = NULL;
+	v->held_len = v->held_size = 0;
+	if (v->dkim == NULL)
+		return;		/* unsigned: nothing to verify */
 	status = dkim_eoh(v->dkim);	/* NOSIG etc. show per signature */
 	v->key_tryagain = status == DKIM_STAT_CBTRYAGAIN ||
 	    status == DKIM_STAT_KEYFAIL;
@@ -210,7 +263,7 @@ dkimv_eoh(struct dkimv *v)
 void
 dkimv_body(struct dkimv *v, const unsigned char *chunk, size_t len)
 {
-	if (v->broken || !v->past_eoh)
+	if (v->broken || v->dkim == NULL)
 		return;
 	dkim_body(v->dkim, (u_char *)chunk, len);
 }
@@ -284,7 +337,7 @@ dkimv_finish(struct dkimv *v, struct dkimv_result *out)
 	int nsigs = 0;
 
 	memset(out, 0, sizeof(*out));
-	if (v->broken || !v->past_eoh)
+	if (v->broken || v->dkim == NULL)
 		return;
 	dkim_eom(v->dkim, NULL);
 	if (dkim_getsiglist(v->dkim, &sigs, &nsigs) != DKIM_STAT_OK)
@@ -310,5 +363,6 @@ dkimv_free(struct dkimv *v)
 		return;
 	if (v->dkim != NULL)
 		dkim_free(v->dkim);
+	free(v->held);
 	free(v);
 }

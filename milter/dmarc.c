@@ -67,8 +67,10 @@ aligned(const char *a, const char *b, bool strict)
 
 	if (a == NULL || b == NULL || a[0] == '\0' || b[0] == '\0')
 		return false;
+	if (strcasecmp(a, b) == 0)	/* the same name: aligned either way */
+		return true;
 	if (strict)
-		return strcasecmp(a, b) == 0;
+		return false;
 	dmarc_org_domain(a, oa, sizeof(oa));
 	dmarc_org_domain(b, ob, sizeof(ob));
 	return strcasecmp(oa, ob) == 0;

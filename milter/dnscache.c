@@ -2,7 +2,7 @@
  * dnscache.c - the DNS cache shared by all threads.
  *
  * dnscache_configure(), dnscache_settings_from_conf(), dns_lookup(),
- * dnscache_max_ttl(),
+ * dnscache_has_fresh(), dnscache_max_ttl(),
  * dnscache_refresh_mode(), dnscache_get_stats(), dnscache_flush().
  *
  * Entries are keyed by (lower-case name, type) in a hash table and kept
@@ -405,6 +405,25 @@ dns_lookup(const char *name, uint16_t type)
 	make_room();
 	pthread_mutex_unlock(&lock);
 	return copy;
+}
+
+bool
+dnscache_has_fresh(const char *name, uint16_t type)
+{
+	char key[DNS_NAME_MAX + 1];
+	struct entry *e;
+	uint32_t hash;
+	bool fresh = false;
+
+	if (!make_key(name, key))
+		return false;
+	hash = hash_key(key, type);
+	pthread_mutex_lock(&lock);
+	if (buckets != NULL && (e = entry_find(key, type, hash)) != NULL)
+		fresh = !e->pending && e->answer != NULL &&
+		    !e->serving_stale && now_ms() < e->expires_ms;
+	pthread_mutex_unlock(&lock);
+	return fresh;
 }
 
 void

@@ -46,6 +46,13 @@ void dnscache_settings_from_conf(const struct conf *conf,
 struct dns_answer *dns_lookup(const char *name, uint16_t type);
 
 /*
+ * Whether the cache holds a fresh answer for NAME/TYPE (a query under
+ * way is not one). Counts nothing, copies nothing, never waits: for a
+ * caller deciding whether a lookup is worth starting (prefetch.c).
+ */
+bool dnscache_has_fresh(const char *name, uint16_t type);
+
+/*
  * In refresh mode this thread's lookups go upstream even when the cache
  * has a fresh answer, and renew the entry (the monitor uses this to
  * refresh answers before they expire). A failed refresh keeps the entry.

@@ -386,10 +386,11 @@ policy_decide(const struct policy_facts *f, struct policy_decision *out)
 	struct verdict message, v;
 	enum action action = ACTION_ACCEPT;
 	bool any = false, reroute = false, first = true;
-	char smtp[sizeof(out->reasons)] = "", reply[sizeof(out->reasons)];
+	char smtp[sizeof(out->reasons)], reply[sizeof(out->reasons)];
 	char first_advice[sizeof(out->advice)];
 	size_t settled;
 
+	smtp[0] = '\0';	/* not = "": that clears 4 KB of stack */
 	memset(out, 0, sizeof(*out));
 	memset(&message, 0, sizeof(message));
 	out->route_to = -1;

@@ -8,7 +8,7 @@
  * answer is dropped: the cache keeps it). The threads start with the
  * first request. When the ring is full a request is dropped: the
  * message then asks at end-of-message as it would have anyway. A name
- * the cache already holds costs one cache hit.
+ * the cache already holds fresh is not queued (no thread is woken).
  * Must not: block the caller on DNS or on a full queue; talk to the
  * network other than through dns_lookup().
  */
@@ -66,10 +66,12 @@ prefetch_start(void)
 	}
 }
 
-/* Queues NAME unless the ring is full. */
+/* Queues NAME unless the cache has it or the ring is full. */
 static void
 enqueue(const char *name)
 {
+	if (dnscache_has_fresh(name, DNS_TYPE_TXT))
+		return;
 	pthread_mutex_lock(&lock);
 	if (count < PREFETCH_QUEUE) {
 		snprintf(ring[(head + count) % PREFETCH_QUEUE], DNS_NAME_MAX + 1,

@@ -67,10 +67,18 @@ test_hits_and_ttl(void)
 	    "another type is another entry");
 	dnscache_get_stats(&st);
 	CHECK(st.hits == 1 && st.misses == 2, "hits and misses are counted");
+	CHECK(dnscache_has_fresh("Mail.example.test.", DNS_TYPE_A) &&
+	    !dnscache_has_fresh("mail.example.test", DNS_TYPE_TXT) &&
+	    !dnscache_has_fresh("never.example.test", DNS_TYPE_A),
+	    "dnscache_has_fresh: the name and type asked, not others");
+	dnscache_get_stats(&st);
+	CHECK(st.hits == 1 && st.misses == 2, "dnscache_has_fresh counts no hit");
 	upstream_for("short.example.test", DNS_TYPE_A, NULL);
 	CHECK(upstream_for("short.example.test", DNS_TYPE_A, NULL) == 0,
 	    "TTL 1: cached at first");
 	sleep_ms(1200);
+	CHECK(!dnscache_has_fresh("short.example.test", DNS_TYPE_A),
+	    "dnscache_has_fresh: not once the TTL ran out");
 	CHECK(upstream_for("short.example.test", DNS_TYPE_A, NULL) == 1,
 	    "TTL 1: asked again after it expired");
 	settings(100, 5, 86400, 0);

@@ -17,7 +17,10 @@
 # Ratios are to the no-op milter (the floor) measured in the same run.
 #
 # Environment (from the Makefile): CC, BENCH_CFLAGS, BENCH_LIBS.
-# BENCH_SECONDS (default 3) is the length of one warm run.
+# BENCH_SECONDS (default 3) is the length of one warm run. To run a part
+# only (while measuring one change): BENCH_PARTS (default "warm cold
+# dnsdown e2e"), BENCH_WARM_PEERS, BENCH_COLD_PEERS, BENCH_CONC
+# (default "1 50 1000") and BENCH_ROUNDS (default 2, the warm rounds).
 set -u
 SRCDIR=$(cd "${1:-.}" && pwd)
 BUILDDIR=$(cd "${2:-.}" && pwd)
@@ -99,8 +102,11 @@ load() {
 	echo "$peer $mode $c $out" >>"$RESULTS"
 }
 
-WARM_PEERS="noop em-accept em-accept+nd em-route em-route+nd opendmarc opendmarc+nd"
-COLD_PEERS="noop em-accept em-route opendmarc"
+WARM_PEERS=${BENCH_WARM_PEERS:-noop em-accept em-accept+nd em-route em-route+nd opendmarc opendmarc+nd}
+COLD_PEERS=${BENCH_COLD_PEERS:-noop em-accept em-route opendmarc}
+CONCURRENCIES=${BENCH_CONC:-1 50 1000}
+ROUNDS=${BENCH_ROUNDS:-2}
+PARTS=${BENCH_PARTS:-warm cold dnsdown e2e}
 
 protocol_warm() {
 	local p c round
@@ -109,8 +115,8 @@ protocol_warm() {
 		"$BIN/milterload" -s "127.0.0.1:${PEER_PORT[$p]}" -c 50 -n $DOMAINS \
 		    -t 20 -d 'd%d.bench.test' -k $DOMAINS >/dev/null
 	done
-	for c in 1 50 1000; do
-		for round in 1 2; do
+	for c in $CONCURRENCIES; do
+		for round in $(seq "$ROUNDS"); do
 			for p in $WARM_PEERS; do
 				load "$p" warm "$c" -n 1000000 -t "$SECONDS_WARM" \
 				    -o $((RANDOM % DOMAINS))
@@ -122,7 +128,7 @@ protocol_warm() {
 
 protocol_cold() {
 	local p c
-	for c in 1 50 1000; do
+	for c in $CONCURRENCIES; do
 		for p in $COLD_PEERS; do
 			peer_start "$p" || die "cannot start $p"
 			load "$p" cold "$c" -n $DOMAINS -t 5 -o 0
@@ -180,8 +186,13 @@ DNS_EXTRA_ADDRESS=$RESOLVER
 dns_start >/dev/null || die "NSD does not start"
 echo "bench: $(nproc) CPUs, $(uname -sr); $(date -u '+%Y-%m-%d %H:%M UTC')"
 echo "bench: figures are wall clock on a shared machine: compare ratios within this run"
-protocol_warm
-protocol_cold
-protocol_dnsdown
-end_to_end
+for part in $PARTS; do
+	case $part in
+	warm) protocol_warm ;;
+	cold) protocol_cold ;;
+	dnsdown) protocol_dnsdown ;;
+	e2e) end_to_end ;;
+	*) die "unknown part $part in BENCH_PARTS" ;;
+	esac
+done
 awk -f "$SRCDIR/tests/bench/table.awk" "$RESULTS"
