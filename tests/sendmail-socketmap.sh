@@ -59,6 +59,10 @@ send backup
 check "egress a listed: the next message is delivered to smart host B (relay)" \
     in_sink "$B" backup
 check "egress a listed: ... not to A" not_in "$A" backup
+qid=$(sed -n 's/^<- *250 2\.0\.0 \([0-9A-Za-z]*\) Message accepted.*/\1/p' \
+    "$TMPDIR_TEST/backup.swaks" | head -1)
+check "egress a listed: Sendmail's own log has ${qid:-the message} sent by the relay mailer" \
+    eval 'grep -F "]: $qid: to=<bob@example.net>" "$SM_DIR/maillog" | grep -q "mailer=relay, .*stat=Sent"'
 check_contains "egress a listed: the milter judged the relay mailer's egress b" \
     "$MLOG" "action=accept egress=b"
 
