@@ -9,23 +9,7 @@ set -u
 . "$SRCDIR/tests/e2e/routing.sh"
 routing_namespace "$0" || exit 1
 make_tmpdir
-DNS_EXTRA_ZONE=live.route.test
-DNS_EXTRA_ZONE_FILE=$TMPDIR_TEST/live.route.test.zone
-SERIAL=0
-# live LAST-OCTETS...: live.route.test lists 203.0.113.N for each N.
-live() {
-	local n
-	SERIAL=$((SERIAL + 1))
-	{
-		printf '$ORIGIN live.route.test.\n$TTL 1\n'
-		printf '@ 1 IN SOA ns.example.test. hostmaster.example.test. %s 3600 600 86400 1\n' "$SERIAL"
-		printf '@ IN NS ns.example.test.\n2.0.0.127 IN A 127.0.0.2\n'
-		for n in "$@"; do printf '%s.113.0.203 IN A 127.0.0.2\n' "$n"; done
-	} >"$DNS_EXTRA_ZONE_FILE"
-	touch -d "@$(( $(date +%s) + SERIAL ))" "$DNS_EXTRA_ZONE_FILE"
-	[ -z "${NSD_PID:-}" ] || kill -HUP "$NSD_PID"
-}
-live
+. "$SRCDIR/tests/dns/live.sh"
 routing_setup || exit 1
 # Here the remote refuses no one: only egress-milter's own zone counts.
 postconf -c "$TMPDIR_TEST/remote/etc" -e "smtpd_client_restrictions ="

@@ -46,6 +46,16 @@ wait_for_tcp() {
 	return 1
 }
 
+# wait_for FILE TEXT [TENTHS]: waits (default 15 s) until FILE has TEXT.
+wait_for() {
+	local i
+	for i in $(seq "${3:-150}"); do
+		grep -qF -- "$2" "$1" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 # start_milter LOGFILE ARGS...: starts the milter in the foreground, in
 # the background of this shell; sets MILTER_PID. The tests run as root:
 # a -c file that sets neither UserID nor AllowRoot gets "AllowRoot yes"

@@ -1,5 +1,5 @@
-# sendmail-route.sh - the rules of contrib/sendmail/egress-route.mc (an
-# untested sketch: the route map server it needs does not exist yet),
+# sendmail-route.sh - the rules of contrib/sendmail/egress-route.mc
+# (tests/sendmail-socketmap.sh runs them against the route map itself),
 # as the private tree's Sendmail resolves addresses with them
 # (sendmail -bt): the route map's answers come from a text map standing
 # in for the socketmap, also in an SMTP session (sendmail -bs); the

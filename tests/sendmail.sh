@@ -10,13 +10,7 @@ set -u
 make_tmpdir
 . "$SRCDIR/tests/dns/nsd.sh"
 . "$SRCDIR/tests/sendmail/daemon.sh"
-if [ "$(id -u)" -ne 0 ]; then
-	fail "the Sendmail test runs as root (it starts a private Sendmail)"
-	exit 1
-fi
-for cmd in m4 unshare setsid smtp-sink swaks; do
-	command -v $cmd >/dev/null || { fail "$cmd is installed"; exit 1; }
-done
+sendmail_require || exit 1
 # The system's MTA: Postfix's sendmail command, no Sendmail directories.
 system_mta() { readlink -f /usr/sbin/sendmail; ls -d /etc/mail /var/spool/mqueue 2>&1; }
 system_before=$(system_mta)
@@ -26,22 +20,10 @@ sendmail_start "$MPORT" || exit 1
 
 # send NAME: one message (Subject NAME) from alice@pass.spf.test through
 # Sendmail's SMTP server; swaks' transcript in $TMPDIR_TEST/NAME.swaks.
-send() {
-	swaks --server 127.0.0.1 --port "$SM_PORT" --from alice@pass.spf.test \
-	    --to bob@example.net --header "From: alice@pass.spf.test" \
-	    --header "Subject: $1" --body "test $1" --timeout 30 \
-	    >"$TMPDIR_TEST/$1.swaks" 2>&1
-}
+send() { sendmail_send "$1" alice@pass.spf.test; }
 
 # delivered SUBJECT: waits (15 s) for a message with SUBJECT in the sink.
-delivered() {
-	local i
-	for i in $(seq 150); do
-		grep -lq "Subject: $1" "$SM_DIR/sink"/* 2>/dev/null && return 0
-		sleep 0.1
-	done
-	return 1
-}
+delivered() { sendmail_in "$SM_DIR/sink" "$1"; }
 # not_delivered SUBJECT: no message with SUBJECT in the sink.
 not_delivered() { ! grep -lq "Subject: $1" "$SM_DIR/sink"/* 2>/dev/null; }
 # not_queued SUBJECT: no queue file holds a message with SUBJECT.

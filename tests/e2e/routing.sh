@@ -19,7 +19,7 @@
 #                          and LINES), after its first round
 # send SUBJECT TO [FROM]   a message (from alice@both.route.test): queue id
 # delivered SUBJECT DIR    the message reached sink DIR (dest, internal)
-# wait_for FILE TEXT [T]   until FILE has TEXT (T tenths, default 150)
+# wait_for FILE TEXT [T]   (tests/lib.sh)
 # log_of QID               the sending Postfix's lines for QID
 
 . "$SRCDIR/tests/dns/nsd.sh"
@@ -135,15 +135,6 @@ routing_milter() {
 	wait_for "$MLOG" "egress b (203.0.113.211): unknown -> ok" 50
 	wait_for "$MLOG" "egress a (203.0.113.210): unknown -> ok" 50 ||
 	    fail "egress a's first health round is ok"
-}
-
-wait_for() {
-	local i
-	for i in $(seq "${3:-150}"); do
-		grep -qF -- "$2" "$1" 2>/dev/null && return 0
-		sleep 0.1
-	done
-	return 1
 }
 
 send() {

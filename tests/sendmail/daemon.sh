@@ -16,15 +16,27 @@
 # exists, an empty directory is mounted on it in that namespace. The
 # system's files are not changed.
 #
-# sendmail_start MILTER_PORT  sets SM_DIR, SM_PORT (SMTP), SM_SINK (the
+# sendmail_require            a FAIL line and 1 unless run as root with
+#                             the commands a daemon test needs.
+# sendmail_start MILTER_PORT [ROUTE_SOCKET]
+#                             sets SM_DIR, SM_PORT (SMTP), SM_SINK (the
 #                             smtp-sink's port; messages land in
 #                             $SM_DIR/sink), SM_PID; returns 1 with a
 #                             FAIL line when the daemon does not start.
 #                             What the daemon logs (syslog) is in
-#                             $SM_DIR/maillog.
+#                             $SM_DIR/maillog. With ROUTE_SOCKET the
+#                             .cf has contrib/sendmail/egress-route.mc;
+#                             with SM_BACKUP set (a port), the relay
+#                             mailer delivers to 127.0.0.1 there.
 # sendmail_stop               stops the daemon, its children and the
 #                             sink (also done at exit).
 # sendmail_cf FILE PORT [R]   builds a .cf (R: with egress-route.mc).
+# sendmail_send NAME FROM     one message (Subject NAME) from FROM to
+#                             bob@example.net through the daemon's SMTP
+#                             server; swaks' transcript in
+#                             $TMPDIR_TEST/NAME.swaks.
+# sendmail_in DIR SUBJECT     waits (15 s) for a message with SUBJECT
+#                             in the sink directory DIR.
 # sendmail_cmd ARGS...        runs the private tree's sendmail with the
 #                             test's .cf (e.g. -bp -qQ, the mailq of the
 #                             quarantine).
@@ -38,13 +50,14 @@ SM_CF_DIR=$SM_ROOT/usr/share/sendmail/cf
 sendmail_cf() {
 	m4 -D_CF_DIR_="$SM_CF_DIR/" -DEM_DIR="$SM_DIR" -DEM_PORT="$SM_PORT" \
 	    -DEM_SINK="$SM_SINK" -DEM_MILTER="$2" ${3:+-DEM_ROUTE="$3"} \
+	    ${SM_BACKUP:+-DEM_BACKUP="$SM_BACKUP"} \
 	    -DEM_CONTRIB="$SRCDIR/contrib/sendmail" "$SM_CF_DIR/m4/cf.m4" \
 	    "$SRCDIR/tests/sendmail/test.mc" >"$1" 2>"$SM_DIR/m4.log" &&
 	    [ ! -s "$SM_DIR/m4.log" ]
 }
 
-# sendmail_files MILTER_PORT: the .cf and every file it names, under
-# SM_DIR.
+# sendmail_files MILTER_PORT [ROUTE_SOCKET]: the .cf and every file it
+# names, under SM_DIR.
 sendmail_files() {
 	mkdir -p "$SM_DIR/mqueue" "$SM_DIR/hoststat" "$SM_DIR/sink" \
 	    "$SM_DIR/etc-mail" "$SM_DIR/dev"
@@ -59,7 +72,7 @@ sendmail_files() {
 	    >"$SM_DIR/resolv.conf"
 	: >"$SM_DIR/aliases"
 	: >"$SM_DIR/relay-domains"
-	sendmail_cf "$SM_DIR/sendmail.cf" "$1"
+	sendmail_cf "$SM_DIR/sendmail.cf" "$1" "${2:-}"
 }
 
 # sendmail_ns COMMAND...: runs COMMAND in a mount namespace with the
@@ -86,8 +99,35 @@ sendmail_ns() {
 	unshare -m sh -c "$SM_NS_SCRIPT" sh "$SM_DIR" "" "$@"
 }
 
+sendmail_send() {
+	swaks --server 127.0.0.1 --port "$SM_PORT" --from "$2" \
+	    --to bob@example.net --header "From: $2" \
+	    --header "Subject: $1" --body "test $1" --timeout 30 \
+	    >"$TMPDIR_TEST/$1.swaks" 2>&1
+}
+
+sendmail_in() {
+	local i
+	for i in $(seq 150); do
+		grep -lq "Subject: $2" "$1"/* 2>/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 sendmail_cmd() {
 	sendmail_ns "$SM_BIN" -C "$SM_DIR/sendmail.cf" "$@"
+}
+
+sendmail_require() {
+	local cmd
+	if [ "$(id -u)" -ne 0 ]; then
+		fail "$(basename "$0") runs as root (it starts a private Sendmail)"
+		return 1
+	fi
+	for cmd in m4 unshare setsid smtp-sink swaks; do
+		command -v $cmd >/dev/null || { fail "$cmd is installed"; return 1; }
+	done
 }
 
 sendmail_start() {
@@ -97,7 +137,7 @@ sendmail_start() {
 		fail "Sendmail is unpacked in $SM_ROOT (contrib/install-test-sendmail.sh)"
 		return 1
 	fi
-	if ! sendmail_files "$1"; then
+	if ! sendmail_files "$1" "${2:-}"; then
 		fail "the test's sendmail.cf builds with m4"
 		sed 's/^/#   /' "$SM_DIR/m4.log"
 		return 1
