@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,7 +23,8 @@
 
 static bool log_to_syslog;
 static bool log_to_stderr = true;
-static volatile int log_threshold = LOG_INFO;
+/* set by a reload while other threads log (atomic: ThreadSanitizer) */
+static atomic_int log_threshold = LOG_INFO;
 static bool log_journal;		/* stderr lines as "<N>text" */
 
 void

@@ -4,7 +4,7 @@
 # runs the harnesses under libFuzzer; this only replays.
 set -u
 . "$SRCDIR/tests/lib.sh"
-for name in conf from dmarc dns generic codes; do
+for name in conf from dmarc dns generic codes spf map; do
 	replay="$BUILDDIR/tests/fuzz/replay_$name"
 	if [ ! -x "$replay" ]; then
 		fail "$name: the replay program is built"
