@@ -537,6 +537,7 @@ run_milter(struct conf *conf)
 	pthread_t milter;
 	struct conf *last;
 	char *socket_spec = xstrdup(conf->socket);	/* outlives reloads */
+	int rounds, rc;
 
 	if (guard_refuse_root(conf) != 0)
 		return 1;
@@ -594,15 +595,25 @@ run_milter(struct conf *conf)
 	metrics_stop();
 	last = conf_current();
 	map_stop(1000);
-	monitor_stop(1000);
+	rounds = monitor_stop(1000);
 	wait_for_callbacks((int)last->dns_timeout * 3 + 2);
 	if (last->pidfile != NULL && unlink(last->pidfile) != 0)
 		log_debug("cannot remove pid file %s: %s", last->pidfile,
 		    strerror(errno));
+	rc = milter_status == MI_SUCCESS ? 0 : 1;
+	if (rounds > 0) {
+		/* A detached monitor thread is still inside a DNS lookup:
+		 * the libraries' exit handlers (OpenSSL's, which ldns's
+		 * query ids use) must not run under it. */
+		log_notice("stopped (%d health round%s still waiting on DNS "
+		    "left behind)", rounds, rounds == 1 ? "" : "s");
+		log_close();
+		_exit(rc);
+	}
 	log_notice("stopped");
 	conf_release(last);
 	conf_set_current(NULL);
-	return milter_status == MI_SUCCESS ? 0 : 1;
+	return rc;
 }
 
 /* The configuration for --check/--status; NULL after an UNKNOWN line. */

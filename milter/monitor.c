@@ -326,10 +326,11 @@ monitor_restart(struct conf *conf)
 	return rc;
 }
 
-void
+int
 monitor_stop(int wait_ms)
 {
 	struct timespec until;
+	int left;
 
 	deadline_after(wait_ms, &until);
 	pthread_mutex_lock(&lock);
@@ -337,7 +338,9 @@ monitor_stop(int wait_ms)
 	while (running_threads > 0 && pthread_cond_timedwait(&changed, &lock,
 	    &until) != ETIMEDOUT)
 		;
+	left = running_threads;
 	pthread_mutex_unlock(&lock);
+	return left;
 }
 
 int

@@ -41,9 +41,10 @@ struct egress_health {
 int monitor_start(struct conf *conf);
 /*
  * Stops the monitor and forgets the state; waits up to WAIT_MS for its
- * thread to finish a round in progress (a stop never waits longer).
+ * threads to finish a round in progress (a stop never waits longer).
+ * Returns how many are still inside a round (0: all gone).
  */
-void monitor_stop(int wait_ms);
+int monitor_stop(int wait_ms);
 /*
  * Monitors NEW_CONF instead, keeping the state of egresses whose name
  * and address did not change.
