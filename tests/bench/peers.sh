@@ -22,6 +22,7 @@ peer_conf_em() {
 	local name=$1
 	{
 		echo "Syslog no"
+		echo "AllowRoot yes"	# the bench runs as root
 		echo "Dnsbl bl.test"
 		case $name in
 		em-dnsdown*) echo "Nameservers 127.0.0.1:$(dead_port)" ;;
@@ -77,7 +78,9 @@ peer_start() {
 		"$BIN/noop_milter" -p "$socket" >"$log" 2>&1 & ;;
 	em-*)
 		peer_conf_em "$name"
-		LD_PRELOAD=$preload "$BIN/egress-milter" -f \
+		# The egresses are in the documentation ranges: let them
+		# count as public, as the tests do.
+		EGRESS_MILTER_DOCUMENTATION_PUBLIC=1 LD_PRELOAD=$preload "$BIN/egress-milter" -f \
 		    -c "$TMPDIR_TEST/$name.conf" -p "$socket" >"$log" 2>&1 & ;;
 	opendmarc*)
 		# libresolv has no port syntax: OpenDMARC gets a private
