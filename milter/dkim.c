@@ -336,7 +336,7 @@ dkimv_finish(struct dkimv *v, struct dkimv_result *out)
 	DKIM_SIGINFO **sigs = NULL;
 	int nsigs = 0;
 
-	memset(out, 0, sizeof(*out));
+	out->nsignatures = 0;	/* not all 15 KB: a signature is cleared when used */
 	if (v->broken || v->dkim == NULL)
 		return;
 	dkim_eom(v->dkim, NULL);
@@ -348,6 +348,8 @@ dkimv_finish(struct dkimv *v, struct dkimv_result *out)
 		const char *domain = (const char *)dkim_sig_getdomain(sigs[i]);
 		const char *selector = (const char *)dkim_sig_getselector(
 		    sigs[i]);
+
+		memset(s, 0, sizeof(*s));
 
 		copy_bounded(s->domain, sizeof(s->domain), domain ? domain : "");
 		copy_bounded(s->selector, sizeof(s->selector), selector ?

@@ -19,21 +19,7 @@
 
 #include "from.h"
 
-#define VALUE_MAX 4096
-
-/*
- * Only the bytes below len / angled_len are ever read, so a new parse
- * resets the counters, not the buffers: clearing 8 KB per From field
- * cost more than the parse and made every thread's copy resident.
- */
-struct scan {
-	size_t len;
-	size_t angled_len;
-	bool angle;		/* inside <...> */
-	bool had_angle;
-	char item[VALUE_MAX];	/* the current mailbox, comments removed */
-	char angled[VALUE_MAX];	/* what was inside <...> */
-};
+#define VALUE_MAX FROM_VALUE_MAX
 
 /* Skips a comment at P ('('); returns the byte after it or NULL. */
 static const char *
@@ -53,7 +39,7 @@ skip_comment(const char *p)
 }
 
 static void
-put(struct scan *s, char c)
+put(struct from_scan *s, char c)
 {
 	if (s->angle) {
 		if (s->angled_len + 1 < sizeof(s->angled))
@@ -96,7 +82,7 @@ address_domain(const char *addr, size_t len, char *domain, size_t size)
 
 /* Ends the current item: counts it when it is a mailbox. */
 static int
-finish_item(struct scan *s, struct from_result *out)
+finish_item(struct from_scan *s, struct from_result *out)
 {
 	const char *addr = s->had_angle ? s->angled : s->item;
 	size_t len = s->had_angle ? s->angled_len : s->len;
@@ -118,14 +104,15 @@ finish_item(struct scan *s, struct from_result *out)
 }
 
 void
-from_parse(const char *value, struct from_result *out)
+from_parse(const char *value, struct from_result *out,
+    struct from_scan *scan)
 {
-	static __thread struct scan s;
+	struct from_scan *const s = scan;
 	const char *p = value;
 
 	memset(out, 0, sizeof(*out));
-	s.len = s.angled_len = 0;
-	s.angle = s.had_angle = false;
+	s->len = s->angled_len = 0;
+	s->angle = s->had_angle = false;
 	if (strlen(value) >= VALUE_MAX) {
 		out->mailboxes = -1;
 		return;
@@ -134,36 +121,36 @@ from_parse(const char *value, struct from_result *out)
 		if (*p == '(') {
 			if ((p = skip_comment(p)) == NULL)
 				break;
-			put(&s, ' ');
+			put(s, ' ');
 			continue;
 		}
 		if (*p == '"') {	/* a quoted string, kept whole */
-			put(&s, *p++);
+			put(s, *p++);
 			while (*p && *p != '"') {
 				if (*p == '\\' && p[1])
-					put(&s, *p++);
-				put(&s, *p++);
+					put(s, *p++);
+				put(s, *p++);
 			}
 			if (*p)
-				put(&s, *p++);
+				put(s, *p++);
 			continue;
 		}
-		if (*p == '<' && !s.angle) {
-			s.angle = s.had_angle = true;
-			s.angled_len = 0;
-		} else if (*p == '>' && s.angle) {
-			s.angle = false;
-		} else if (*p == ':' && !s.angle) {
-			s.len = 0;	/* a group name: not an address */
-		} else if ((*p == ',' || *p == ';') && !s.angle) {
-			if (finish_item(&s, out) != 0)
+		if (*p == '<' && !s->angle) {
+			s->angle = s->had_angle = true;
+			s->angled_len = 0;
+		} else if (*p == '>' && s->angle) {
+			s->angle = false;
+		} else if (*p == ':' && !s->angle) {
+			s->len = 0;	/* a group name: not an address */
+		} else if ((*p == ',' || *p == ';') && !s->angle) {
+			if (finish_item(s, out) != 0)
 				goto bad;
 		} else {
-			put(&s, *p);
+			put(s, *p);
 		}
 		p++;
 	}
-	if (p == NULL || s.angle || finish_item(&s, out) != 0)
+	if (p == NULL || s->angle || finish_item(s, out) != 0)
 		goto bad;
 	return;
 bad:

@@ -12,13 +12,33 @@
 
 #include <stddef.h>
 
+#include <stdbool.h>
+
 #include "resolver.h"
+
+#define FROM_VALUE_MAX 4096		/* longer values do not parse */
+
+/*
+ * The scanner's working storage (8 KB), the caller's: not a thread's
+ * TLS, which glibc clears for every new thread (a libmilter thread per
+ * connection), nor the stack. Only the bytes below len / angled_len are
+ * read, so it needs no clearing.
+ */
+struct from_scan {
+	size_t len;
+	size_t angled_len;
+	bool angle;		/* inside <...> */
+	bool had_angle;
+	char item[FROM_VALUE_MAX];	/* the current mailbox, comments removed */
+	char angled[FROM_VALUE_MAX];	/* what was inside <...> */
+};
 
 struct from_result {
 	int mailboxes;			/* -1: the value does not parse */
 	char domain[DNS_NAME_MAX + 1];	/* of the first mailbox */
 };
 
-void from_parse(const char *value, struct from_result *out);
+void from_parse(const char *value, struct from_result *out,
+    struct from_scan *scan);
 
 #endif

@@ -9,17 +9,21 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "escape.h"
 #include "log.h"
+#include "scratch.h"
 
 #define LOG_IDENT "egress-milter"
 #define LOG_LINE_MAX 16384
+#define LOG_PREFIX_MAX 40		/* "egress-milter: warning: " */
 
 static bool log_to_syslog;
 static bool log_to_stderr = true;
@@ -79,22 +83,69 @@ priority_name(int priority)
 	}
 }
 
+/* Writes LEN bytes of BUF to stderr in one write(2) where it can. */
+static void
+write_stderr(const char *buf, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(STDERR_FILENO, buf, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return;
+		buf += n;
+		len -= (size_t)n;
+	}
+}
+
+/*
+ * A line's buffers: from a scratch pool (scratch.h), not the stack of
+ * the libmilter thread that logs a decision.
+ */
+struct log_buffers {
+	char raw[LOG_LINE_MAX];
+	char line[LOG_PREFIX_MAX + LOG_LINE_MAX + 1];
+};
+
+static struct scratch_pool log_pool = SCRATCH_POOL(sizeof(struct log_buffers));
+
 static void
 log_vwrite(int priority, const char *fmt, va_list ap)
 {
-	char raw[LOG_LINE_MAX], line[LOG_LINE_MAX];
+	struct log_buffers *b;
+	char small_raw[256], small_line[LOG_PREFIX_MAX + 256 + 1];
+	char *raw = small_raw, *line = small_line;
+	size_t raw_size = sizeof(small_raw), line_size = sizeof(small_line);
+	size_t prefix = 0, len;
 
 	if (priority > log_threshold)
 		return;
-	vsnprintf(raw, sizeof(raw), fmt, ap);
-	escape_text(line, sizeof(line), raw, 0);
-	if (log_to_syslog)
-		syslog(priority, "%s", line);
+	/* Out of memory (the log line of out_of_memory() itself): short. */
+	b = scratch_try_get(&log_pool);
+	if (b != NULL) {
+		raw = b->raw;
+		raw_size = sizeof(b->raw);
+		line = b->line;
+		line_size = sizeof(b->line);
+	}
+	vsnprintf(raw, raw_size, fmt, ap);
+	/* stderr: one write(2) per line, no stdio lock shared by threads. */
 	if (log_to_stderr && log_journal)
-		fprintf(stderr, "<%d>%s\n", priority, line);
+		prefix = (size_t)snprintf(line, LOG_PREFIX_MAX, "<%d>",
+		    priority);
 	else if (log_to_stderr)
-		fprintf(stderr, LOG_IDENT ": %s: %s\n", priority_name(priority),
-		    line);
+		prefix = (size_t)snprintf(line, LOG_PREFIX_MAX, LOG_IDENT
+		    ": %s: ", priority_name(priority));
+	escape_text(line + prefix, line_size - prefix - 1, raw, 0);
+	if (log_to_syslog)
+		syslog(priority, "%s", line + prefix);
+	if (log_to_stderr) {
+		len = prefix + strlen(line + prefix);
+		line[len++] = '\n';
+		write_stderr(line, len);
+	}
+	scratch_put(&log_pool, b);
 }
 
 void

@@ -38,6 +38,7 @@
 #include "monitor.h"
 #include "policy.h"
 #include "prefetch.h"
+#include "scratch.h"
 #include "stats.h"
 #include "util.h"
 
@@ -257,6 +258,8 @@ mlfi_envrcpt(SMFICTX *ctx, char **argv)
 	LEAVE(SMFIS_CONTINUE);
 }
 
+static struct scratch_pool from_pool = SCRATCH_POOL(sizeof(struct from_scan));
+
 static sfsistat
 mlfi_header(SMFICTX *ctx, char *name, char *value)
 {
@@ -268,8 +271,12 @@ mlfi_header(SMFICTX *ctx, char *name, char *value)
 	if (strcasecmp(name, conn->conf->route_header) == 0 &&
 	    conn->msg.route_headers < (unsigned)-1)
 		conn->msg.route_headers++;
-	if (strcasecmp(name, "From") == 0 && conn->msg.from_fields++ == 0)
-		from_parse(value, &conn->msg.from);
+	if (strcasecmp(name, "From") == 0 && conn->msg.from_fields++ == 0) {
+		struct from_scan *scan = scratch_get(&from_pool);
+
+		from_parse(value, &conn->msg.from, scan);
+		scratch_put(&from_pool, scan);
+	}
 	if (conn->msg.dkim != NULL)
 		dkimv_header(conn->msg.dkim, name, value);
 	LEAVE(SMFIS_CONTINUE);
@@ -331,14 +338,32 @@ findings_text(const bool *findings, char *out, size_t size)
 		snprintf(out, size, "-");
 }
 
+/*
+ * End-of-message's working storage, from a scratch pool (scratch.h: not
+ * on the stack of the libmilter thread).
+ */
+struct eom_state {
+	struct policy_facts facts;
+	struct policy_decision d;
+	struct dkimv_result dkim;
+	/* the log line's escaped fields */
+	char reasons[4 * sizeof(((struct policy_decision *)0)->reasons)];
+	char advice[4 * EGRESS_ADVICE_MAX];
+	char joined[EGRESS_ADVICE_MAX];
+	char reply[4 * sizeof(((struct policy_decision *)0)->smtp_reason)];
+};
+
+static struct scratch_pool eom_pool = SCRATCH_POOL(sizeof(struct eom_state));
+
 static void
 log_decision(SMFICTX *ctx, struct connection *conn, enum action action,
-    const struct policy_decision *d, long ms)
+    struct eom_state *st, long ms)
 {
+	const struct policy_decision *d = &st->d;
 	char *queue_id = smfi_getsymval(ctx, "i");
 	char qid[64], sender[SENDER_MAX + 16], findings[400];
-	char reasons[4 * sizeof(d->reasons)], advice[4 * sizeof(d->advice)];
-	char joined[sizeof(d->advice)], reply[4 * sizeof(d->smtp_reason)];
+	char *const reasons = st->reasons, *const advice = st->advice;
+	char *const joined = st->joined, *const reply = st->reply;
 	char policy[4 * sizeof(d->dmarc_policy) + 4];
 	const struct conf *conf = conn->conf;
 	const char *egress = conf->negress ? conf->egress[d->egress].name :
@@ -348,10 +373,10 @@ log_decision(SMFICTX *ctx, struct connection *conn, enum action action,
 
 	log_escape(qid, sizeof(qid), queue_id ? queue_id : "NOQUEUE");
 	log_escape(sender, sizeof(sender), conn->msg.sender);
-	log_escape(reasons, sizeof(reasons), d->reasons);
-	advice_join(d->advice, joined, sizeof(joined));
-	log_escape(advice, sizeof(advice), joined);
-	log_escape(reply, sizeof(reply), action >= ACTION_QUARANTINE ?
+	log_escape(reasons, sizeof(st->reasons), d->reasons);
+	advice_join(d->advice, joined, sizeof(st->joined));
+	log_escape(advice, sizeof(st->advice), joined);
+	log_escape(reply, sizeof(st->reply), action >= ACTION_QUARANTINE ?
 	    d->smtp_reason : "");
 	log_escape(policy, sizeof(policy), d->dmarc_policy);
 	findings_text(d->findings, findings, sizeof(findings));
@@ -435,9 +460,9 @@ static sfsistat
 mlfi_eom(SMFICTX *ctx)
 {
 	struct connection *conn = smfi_getpriv(ctx);
-	struct policy_facts facts;
-	struct policy_decision d;
-	struct dkimv_result dkim;
+	struct eom_state *st;
+	struct policy_facts *facts;
+	struct policy_decision *d;
 	struct timespec start;
 	sfsistat status;
 	long ms;
@@ -446,23 +471,26 @@ mlfi_eom(SMFICTX *ctx)
 	if (conn == NULL)
 		LEAVE(SMFIS_ACCEPT);
 	clock_gettime(CLOCK_MONOTONIC, &start);
+	st = scratch_get(&eom_pool);
+	facts = &st->facts;
+	d = &st->d;
 	dns_begin(conn);
-	memset(&facts, 0, sizeof(facts));
-	facts.conf = conn->conf;
-	facts.can_reroute = conn->can_reroute || conn->conf->map_socket != NULL;
-	facts.no_egress_rcpt = conn->msg.rcpts > 0 &&
+	memset(facts, 0, sizeof(*facts));
+	facts->conf = conn->conf;
+	facts->can_reroute = conn->can_reroute || conn->conf->map_socket != NULL;
+	facts->no_egress_rcpt = conn->msg.rcpts > 0 &&
 	    conn->msg.egress_rcpts == 0;
-	facts.sender = conn->msg.sender;
-	facts.from_fields = conn->msg.from_fields;
-	facts.from = conn->msg.from;
-	memset(&dkim, 0, sizeof(dkim));
+	facts->sender = conn->msg.sender;
+	facts->from_fields = conn->msg.from_fields;
+	facts->from = conn->msg.from;
+	st->dkim.nsignatures = 0;
 	if (conn->msg.dkim != NULL)
-		dkimv_finish(conn->msg.dkim, &dkim);
-	facts.dkim = &dkim;
-	memcpy(facts.egress_used, conn->msg.egress_used,
-	    sizeof(facts.egress_used));
+		dkimv_finish(conn->msg.dkim, &st->dkim);
+	facts->dkim = &st->dkim;
+	memcpy(facts->egress_used, conn->msg.egress_used,
+	    sizeof(facts->egress_used));
 	/* The first health round is waited for within the message's budget. */
-	facts.health_wait_ms = dns_deadline_left_ms(
+	facts->health_wait_ms = dns_deadline_left_ms(
 	    (int)conn->conf->message_dns_budget);
 	/*
 	 * No smfi_progress() here: the MTA's timer for this reply has just
@@ -470,20 +498,21 @@ mlfi_eom(SMFICTX *ctx)
 	 * below its timeout; one more reply would only be a packet that
 	 * Nagle's algorithm holds back with the verdict behind it.
 	 */
-	policy_decide(&facts, &d);
+	policy_decide(facts, d);
 	dns_end();
 	if (strip_route_headers(ctx, conn) != 0) {
 		smfi_setreply(ctx, "451", "4.7.1", "could not remove a "
 		    "client-supplied egress route header; try again later");
-		d.action = ACTION_TEMPFAIL;
+		d->action = ACTION_TEMPFAIL;
 		status = SMFIS_TEMPFAIL;
 	} else {
-		status = apply(ctx, conn, &d);
+		status = apply(ctx, conn, d);
 	}
 	ms = elapsed_ms(&start);
-	log_decision(ctx, conn, d.action, &d, ms);
-	stats_count_decision(d.action, d.findings, ms);
+	log_decision(ctx, conn, d->action, st, ms);
+	stats_count_decision(d->action, d->findings, ms);
 	message_reset(&conn->msg);
+	scratch_put(&eom_pool, st);
 	LEAVE(status);
 }
 

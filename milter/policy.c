@@ -27,6 +27,7 @@
 #include "netclass.h"
 #include "policy.h"
 #include "refusal.h"
+#include "scratch.h"
 #include "spf.h"
 #include "util.h"
 
@@ -41,21 +42,79 @@ struct verdict {
 	char spf_domain[256];
 };
 
+/*
+ * The working storage of one decision, from a scratch pool (scratch.h:
+ * not on the stack of a libmilter thread).
+ */
+struct policy_work {
+	struct verdict message;		/* the message's own findings */
+	struct verdict v;		/* of the egress being judged */
+	struct verdict candidate;	/* of a possible reroute target */
+	struct egress_health health;	/* the monitor's copy */
+	char smtp[4096], reply[4096];
+	char first_advice[EGRESS_ADVICE_MAX];
+};
+
+/* Clears V (the strings to "": not all of their bytes). */
+static void
+verdict_clear(struct verdict *v)
+{
+	memset(v->findings, 0, sizeof(v->findings));
+	v->action = ACTION_ACCEPT;
+	v->reasons[0] = v->noise[0] = v->dmarc_policy[0] = '\0';
+	v->advice[0] = v->spf_domain[0] = '\0';
+	v->spf_refused = false;
+}
+
+/* *DST = *SRC, copying the strings' used bytes only. */
+static void
+verdict_copy(struct verdict *dst, const struct verdict *src)
+{
+	memcpy(dst->findings, src->findings, sizeof(dst->findings));
+	dst->action = src->action;
+	copy_bounded(dst->reasons, sizeof(dst->reasons), src->reasons);
+	copy_bounded(dst->noise, sizeof(dst->noise), src->noise);
+	copy_bounded(dst->dmarc_policy, sizeof(dst->dmarc_policy),
+	    src->dmarc_policy);
+	copy_bounded(dst->advice, sizeof(dst->advice), src->advice);
+	dst->spf_refused = src->spf_refused;
+	copy_bounded(dst->spf_domain, sizeof(dst->spf_domain),
+	    src->spf_domain);
+}
+
 static void add_reason(struct verdict *v, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
-/* Appends one sentence to V's reasons ("; " between sentences). */
+/*
+ * Appends one sentence to V's reasons ("; " between sentences); cut
+ * with a visible "..." when full, as text_append() does, but formatted
+ * in place (no sentence-sized buffer on the stack).
+ */
 static void
 add_reason(struct verdict *v, const char *fmt, ...)
 {
-	char sentence[sizeof(v->reasons)];
+	static const char mark[] = "...";
+	size_t size = sizeof(v->reasons), len = strnlen(v->reasons, size);
+	size_t start = len;
 	va_list ap;
+	int n;
 
+	if (len + 1 >= size || (len >= sizeof(mark) - 1 &&
+	    strcmp(v->reasons + len - (sizeof(mark) - 1), mark) == 0))
+		return;				/* full, or already cut */
+	if (len > 0)
+		len += (size_t)snprintf(v->reasons + len, size - len, "; ");
+	if (len + 1 >= size) {
+		memcpy(v->reasons + size - sizeof(mark), mark, sizeof(mark));
+		return;
+	}
 	va_start(ap, fmt);
-	vsnprintf(sentence, sizeof(sentence), fmt, ap);
+	n = vsnprintf(v->reasons + len, size - len, fmt, ap);
 	va_end(ap);
-	text_append(v->reasons, sizeof(v->reasons), v->reasons[0] ? "; " : "",
-	    sentence);
+	if (n < 0)
+		v->reasons[start] = '\0';
+	else if ((size_t)n >= size - len)
+		memcpy(v->reasons + size - sizeof(mark), mark, sizeof(mark));
 }
 
 static const char *
@@ -123,17 +182,17 @@ static const enum finding spf_findings[] = {
 /* The egress's health from the monitor: its findings and reasons. */
 static bool
 judge_health(const struct policy_facts *f, const struct conf_egress *e,
-    struct verdict *v)
+    struct verdict *v, struct egress_health *hp)
 {
-	struct egress_health h;
+	struct egress_health *const h = hp;
 	struct refusal_info refused;
 	static const enum finding egress_findings[] = { FINDING_NO_PTR,
 	    FINDING_FCRDNS_MISMATCH, FINDING_GENERIC_PTR,
 	    FINDING_HELO_MISMATCH, FINDING_LISTED, FINDING_DNS_ERROR,
 	    FINDING_NOT_PUBLIC };
 
-	if (monitor_snapshot(e->name, &h, f->health_wait_ms) != 0 ||
-	    !h.checked) {
+	if (monitor_snapshot(e->name, h, f->health_wait_ms) != 0 ||
+	    !h->checked) {
 		v->findings[FINDING_DNS_ERROR] = true;
 		add_reason(v, "the health of egress %s is not known yet",
 		    e->name);
@@ -141,14 +200,14 @@ judge_health(const struct policy_facts *f, const struct conf_egress *e,
 	}
 	for (size_t i = 0; i < sizeof(egress_findings) /
 	    sizeof(egress_findings[0]); i++)
-		if (h.findings[egress_findings[i]])
+		if (h->findings[egress_findings[i]])
 			v->findings[egress_findings[i]] = true;
-	if (h.state != EGRESS_OK && h.reasons[0])
-		add_reason(v, "%s", h.reasons);
-	if (h.noise[0])
-		copy_bounded(v->noise, sizeof(v->noise), h.noise);
-	if (h.state != EGRESS_OK)
-		copy_bounded(v->advice, sizeof(v->advice), h.advice);
+	if (h->state != EGRESS_OK && h->reasons[0])
+		add_reason(v, "%s", h->reasons);
+	if (h->noise[0])
+		copy_bounded(v->noise, sizeof(v->noise), h->noise);
+	if (h->state != EGRESS_OK)
+		copy_bounded(v->advice, sizeof(v->advice), h->advice);
 	if (refusal_active(e->name, &refused)) {
 		v->findings[FINDING_REFUSED] = true;
 		add_reason(v, "refused by %s until %ld: %.200s",
@@ -163,7 +222,7 @@ judge_health(const struct policy_facts *f, const struct conf_egress *e,
 			    refused.text);
 		return false;
 	}
-	return h.state == EGRESS_OK || h.state == EGRESS_WARNING;
+	return h->state == EGRESS_OK || h->state == EGRESS_WARNING;
 }
 
 /* SPF and DMARC of the message leaving from E. */
@@ -214,13 +273,13 @@ strongest(const struct conf *conf, const bool *findings)
 /* The whole verdict for the message leaving from egress INDEX. */
 static bool
 judge_egress(const struct policy_facts *f, size_t index,
-    const struct verdict *message, struct verdict *v)
+    struct policy_work *w, struct verdict *v)
 {
 	const struct conf_egress *e = &f->conf->egress[index];
 	bool healthy;
 
-	*v = *message;
-	healthy = judge_health(f, e, v);
+	verdict_copy(v, &w->message);
+	healthy = judge_health(f, e, v, &w->health);
 	/* Not what servers see: SPF and DMARC cannot be known; no target. */
 	if (!netclass_is_public(&e->address))
 		healthy = false;
@@ -232,14 +291,13 @@ judge_egress(const struct policy_facts *f, size_t index,
 
 /* The first other egress that is healthy and passes: its index, or -1. */
 static int
-reroute_target(const struct policy_facts *f, const struct verdict *message)
+reroute_target(const struct policy_facts *f, struct policy_work *w)
 {
-	struct verdict v;
-
 	for (size_t j = 0; j < f->conf->negress; j++) {
 		if (f->egress_used[j])
 			continue;
-		if (judge_egress(f, j, message, &v) && v.action < ACTION_REROUTE)
+		if (judge_egress(f, j, w, &w->candidate) &&
+		    w->candidate.action < ACTION_REROUTE)
 			return (int)j;
 	}
 	return -1;
@@ -251,17 +309,17 @@ reroute_target(const struct policy_facts *f, const struct verdict *message)
  */
 static bool
 spf_refuses_every_egress(const struct policy_facts *f,
-    const struct verdict *message, char *out, size_t size)
+    struct policy_work *w, char *out, size_t size)
 {
 	const char *ips[CONF_MAX_EGRESS];
-	struct verdict v;
+	struct verdict *v = &w->candidate;
 	char domain[256] = "";
 
 	for (size_t j = 0; j < f->conf->negress; j++) {
-		if (!judge_egress(f, j, message, &v) || !v.spf_refused)
+		if (!judge_egress(f, j, w, v) || !v->spf_refused)
 			return false;
 		ips[j] = f->conf->egress[j].address.text;
-		copy_bounded(domain, sizeof(domain), v.spf_domain);
+		copy_bounded(domain, sizeof(domain), v->spf_domain);
 	}
 	if (f->conf->negress == 0)
 		return false;
@@ -348,10 +406,10 @@ deciding_reply(const struct conf *conf, const struct policy_decision *out,
 
 /* Without Reroute target or with one: the action, and why in words. */
 static enum action
-settle_reroute(struct policy_facts *g, const struct verdict *message,
+settle_reroute(struct policy_facts *g, struct policy_work *w,
     enum action action, struct policy_decision *out)
 {
-	int target = g->can_reroute ? reroute_target(g, message) : -1;
+	int target = g->can_reroute ? reroute_target(g, w) : -1;
 	size_t len = strlen(out->reasons);
 	enum action fallback = g->conf->fallback;
 
@@ -367,7 +425,7 @@ settle_reroute(struct policy_facts *g, const struct verdict *message,
 		    "; rerouted to egress %s", g->conf->egress[target].name);
 		return action > ACTION_REROUTE ? action : ACTION_REROUTE;
 	}
-	if (spf_refuses_every_egress(g, message, out->advice,
+	if (spf_refuses_every_egress(g, w, out->advice,
 	    sizeof(out->advice)))
 		snprintf(out->reasons + len, sizeof(out->reasons) - len, "; "
 		    "every egress is healthy, but %s (Fallback %s)",
@@ -379,20 +437,19 @@ settle_reroute(struct policy_facts *g, const struct verdict *message,
 	return action > fallback ? action : fallback;
 }
 
-void
-policy_decide(const struct policy_facts *f, struct policy_decision *out)
+/* policy_decide() with its working storage W. */
+static void
+decide(const struct policy_facts *f, struct policy_work *w,
+    struct policy_decision *out)
 {
 	struct policy_facts g = *f;
-	struct verdict message, v;
+	struct verdict *const message = &w->message, *const v = &w->v;
 	enum action action = ACTION_ACCEPT;
 	bool any = false, reroute = false, first = true;
-	char smtp[sizeof(out->reasons)], reply[sizeof(out->reasons)];
-	char first_advice[sizeof(out->advice)];
+	char *const smtp = w->smtp, *const reply = w->reply;
 	size_t settled;
 
-	smtp[0] = '\0';	/* not = "": that clears 4 KB of stack */
-	memset(out, 0, sizeof(*out));
-	memset(&message, 0, sizeof(message));
+	smtp[0] = '\0';
 	out->route_to = -1;
 	if (f->conf->negress == 0) {
 		snprintf(out->reasons, sizeof(out->reasons), "no egress "
@@ -408,42 +465,60 @@ policy_decide(const struct policy_facts *f, struct policy_decision *out)
 		any = any || g.egress_used[i];
 	if (!any)
 		g.egress_used[0] = true;
-	judge_message(&g, &message);
+	judge_message(&g, message);
 	for (size_t i = 0; i < f->conf->negress; i++) {
 		if (!g.egress_used[i])
 			continue;
-		judge_egress(&g, i, &message, &v);
+		judge_egress(&g, i, w, v);
 		if (first) {
 			out->egress = i;
 			copy_bounded(out->dmarc_policy,
-			    sizeof(out->dmarc_policy), v.dmarc_policy);
+			    sizeof(out->dmarc_policy), v->dmarc_policy);
 			first = false;
 		}
 		for (int k = 0; k < FINDING_COUNT; k++)
-			out->findings[k] = out->findings[k] || v.findings[k];
-		add_egress_reasons(f->conf, out, smtp, sizeof(smtp),
-		    &f->conf->egress[i], &v);
-		if (v.advice[0])
+			out->findings[k] = out->findings[k] || v->findings[k];
+		add_egress_reasons(f->conf, out, smtp, sizeof(w->smtp),
+		    &f->conf->egress[i], v);
+		if (v->advice[0])
 			text_append(out->advice, sizeof(out->advice),
-			    out->advice[0] ? "\n" : "", v.advice);
-		if (v.action == ACTION_REROUTE)
+			    out->advice[0] ? "\n" : "", v->advice);
+		if (v->action == ACTION_REROUTE)
 			reroute = true;
-		else if (v.action > action)
-			action = v.action;
+		else if (v->action > action)
+			action = v->action;
 	}
 	settled = strlen(out->reasons);
 	if (reroute)
-		action = settle_reroute(&g, &message, action, out);
+		action = settle_reroute(&g, w, action, out);
 	out->action = action;
 	/* settle_reroute's words ("; no healthy egress ...") end both. */
-	appendf(smtp, sizeof(smtp), "%s", out->reasons + settled + (smtp[0] ?
-	    0 : 2 * (out->reasons[settled] == ';')));
+	appendf(smtp, sizeof(w->smtp), "%s", out->reasons + settled +
+	    (smtp[0] ? 0 : 2 * (out->reasons[settled] == ';')));
 	/* The deciding findings, then the first advice line (it names the
 	 * problem and its fix) or, without advice, the reasons. */
-	advice_first(out->advice, first_advice, sizeof(first_advice));
-	deciding_reply(f->conf, out, first_advice[0] ? first_advice : smtp,
-	    reply, sizeof(reply));
+	advice_first(out->advice, w->first_advice, sizeof(w->first_advice));
+	deciding_reply(f->conf, out, w->first_advice[0] ? w->first_advice :
+	    smtp, reply, sizeof(w->reply));
 	smtp_reason(reply, out->smtp_reason, sizeof(out->smtp_reason));
+}
+
+static struct scratch_pool work_pool = SCRATCH_POOL(sizeof(struct policy_work));
+
+void
+policy_decide(const struct policy_facts *f, struct policy_decision *out)
+{
+	struct policy_work *w = scratch_get(&work_pool);
+
+	/* Only what is read before it is written is cleared. */
+	verdict_clear(&w->message);
+	out->action = ACTION_ACCEPT;
+	out->egress = 0;
+	memset(out->findings, 0, sizeof(out->findings));
+	out->reasons[0] = out->advice[0] = '\0';
+	out->dmarc_policy[0] = out->smtp_reason[0] = '\0';
+	decide(f, w, out);
+	scratch_put(&work_pool, w);
 }
 
 bool

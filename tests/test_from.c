@@ -11,10 +11,11 @@
 static void
 expect(const char *value, int mailboxes, const char *domain)
 {
+	static struct from_scan scan;
 	struct from_result r;
 	char label[300];
 
-	from_parse(value, &r);
+	from_parse(value, &r, &scan);
 	snprintf(label, sizeof(label), "From: %.200s -> %d mailbox(es)%s%s",
 	    value, mailboxes, domain ? ", " : "", domain ? domain : "");
 	CHECK(r.mailboxes == mailboxes && (domain == NULL ||

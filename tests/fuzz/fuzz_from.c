@@ -9,10 +9,11 @@
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	static struct from_scan scan;
 	struct from_result r;
 	char *text = fuzz_text(data, size);
 
-	from_parse(text, &r);
+	from_parse(text, &r, &scan);
 	free(text);
 	return 0;
 }
