@@ -45,7 +45,6 @@
 #define BUCKETS_MAX (1u << 20)
 
 struct entry {
-	char name[DNS_NAME_MAX + 1];	/* lower case */
 	uint16_t type;
 	uint32_t hash;
 	struct entry *chain;		/* next in the hash bucket */
@@ -56,6 +55,7 @@ struct entry {
 	bool pending;			/* a query is under way */
 	unsigned waiters;		/* threads waiting for it */
 	bool serving_stale;		/* answer is a stale one */
+	char name[];			/* lower case; its own length */
 };
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
@@ -159,10 +159,11 @@ make_room(void)
 static struct entry *
 entry_add(const char *name, uint16_t type, uint32_t hash)
 {
-	struct entry *e = xcalloc(1, sizeof(*e));
-	size_t b = hash & (nbuckets - 1);
+	size_t len = strnlen(name, DNS_NAME_MAX), b = hash & (nbuckets - 1);
+	struct entry *e = xcalloc(1, sizeof(*e) + len + 1);
 
-	memcpy(e->name, name, strlen(name) + 1);
+	memcpy(e->name, name, len);
+	e->name[len] = '\0';
 	e->type = type;
 	e->hash = hash;
 	e->chain = buckets[b];

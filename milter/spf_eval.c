@@ -58,6 +58,7 @@ macro_input(struct spf_eval *ev, const char *domain,
 	in->receiver = SPF_RECEIVER;
 	in->validated_name = spf_dns_validated_name;
 	in->arg = ev;
+	in->used_local = &ev->used_local;
 }
 
 /* The target name of SPEC (NULL: DOMAIN itself) into OUT. */

@@ -39,6 +39,7 @@ struct spf_eval {
 	int depth;
 	long long deadline_ms;
 	uint32_t ttl;			/* smallest TTL of the answers */
+	bool used_local;		/* a macro used the local part */
 	char reason[400];
 	/* the exp= of the record that decided, and its <domain> */
 	bool has_exp;

@@ -164,8 +164,14 @@ letter_value(char letter, const struct spf_macro_input *in, char *out,
 	switch (tolower((unsigned char)letter)) {
 	case 's':
 		snprintf(out, size, "%s@%s", in->local, in->sender_domain);
+		if (in->used_local != NULL)
+			*in->used_local = true;
 		break;
-	case 'l': snprintf(out, size, "%s", in->local); break;
+	case 'l':
+		snprintf(out, size, "%s", in->local);
+		if (in->used_local != NULL)
+			*in->used_local = true;
+		break;
 	case 'o': snprintf(out, size, "%s", in->sender_domain); break;
 	case 'd': snprintf(out, size, "%s", in->domain); break;
 	case 'h': snprintf(out, size, "%s", in->helo); break;

@@ -15,6 +15,7 @@
 #ifndef EM_SPF_MACRO_H
 #define EM_SPF_MACRO_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "resolver.h"
@@ -36,6 +37,9 @@ struct spf_macro_input {
 	void (*validated_name)(void *arg, const char *domain, char *out,
 	    size_t size);
 	void *arg;
+	/* Set when %{s} or %{l} is expanded (the local part used); may be
+	 * NULL. */
+	bool *used_local;
 };
 
 /* The number of macros in S (0 or more), or -1 with WHY. */

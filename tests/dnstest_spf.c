@@ -96,6 +96,31 @@ test_through_the_layer(void)
 	spf_check_host(&v4b, NULL, "carol@include.spf.test", &out);
 	CHECK(out.verdict == SPFV_FAIL && resolver_queries_sent() > before,
 	    "another address is evaluated afresh");
+	dnscache_flush();
+	before = resolver_queries_sent();
+	spf_check_host(&v4, NULL, "dave@include.spf.test", &out);
+	CHECK(out.verdict == SPFV_PASS && resolver_queries_sent() == before,
+	    "a record without %{l} or %{s}: the verdict is the domain's, "
+	    "for every sender of it");
+}
+
+/* A record whose verdict depends on the local part (%{l}). */
+static void
+test_local_part_cache(void)
+{
+	struct spf_outcome out;
+	struct conf_address rfc;
+
+	conf_parse_address("198.51.100.10", &rfc);
+	spf_cache_flush();
+	spf_check_host(&rfc, NULL, "postmaster@pm.rfc.spf.test", &out);
+	CHECK(out.verdict == SPFV_PASS, "exists:%{l}...: postmaster passes");
+	spf_check_host(&rfc, NULL, "alice@pm.rfc.spf.test", &out);
+	CHECK(out.verdict == SPFV_FAIL, "exists:%{l}...: alice fails after "
+	    "postmaster passed (the verdict is cached per sender)");
+	spf_check_host(&rfc, NULL, "postmaster@pm.rfc.spf.test", &out);
+	CHECK(out.verdict == SPFV_PASS, "exists:%{l}...: postmaster still "
+	    "passes from the cache");
 }
 
 static void
@@ -128,6 +153,7 @@ main(void)
 	conf_parse_address("2001:db8::10", &v6);
 	dnstest_use(dnstest_port("DNS_PORT"), 2, 2);
 	test_verdicts();
+	test_local_part_cache();
 	test_through_the_layer();
 	test_failures();
 	spf_thread_cleanup();

@@ -96,7 +96,7 @@ parse_alone(const char *text, const struct dns_address *ip)
 	    SPF_MACRO_UNKNOWN, SPF_MACRO_EXPLANATION };
 	struct spf_macro_input in = { "alice", "example.test",
 	    "example.test", ip, "helo.example.test", SPF_RECEIVER,
-	    fixed_name, NULL };
+	    fixed_name, NULL, NULL };
 	struct spf_record record;
 	char why[200], out[DNS_NAME_MAX + 1], small[8];
 
