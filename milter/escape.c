@@ -12,6 +12,7 @@
  */
 #include "config.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 #include "escape.h"
@@ -38,6 +39,15 @@ escape_byte(unsigned char c, int flags, char *buf)
 	return 1;
 }
 
+/* Is C written as itself? */
+static bool
+plain_byte(unsigned char c, int flags)
+{
+	return c >= 0x20 && c <= 0x7e &&
+	    !((flags & ESCAPE_QUOTES) && (c == '"' || c == '\\')) &&
+	    !((flags & ESCAPE_PERCENT) && c == '%');
+}
+
 char *
 escape_text(char *dst, size_t size, const char *src, int flags)
 {
@@ -47,7 +57,22 @@ escape_text(char *dst, size_t size, const char *src, int flags)
 		return dst;
 	for (const unsigned char *p = (const unsigned char *)src; *p; p++) {
 		char buf[5];
-		size_t n = escape_byte(*p, flags, buf);
+		size_t n, run = 0;
+
+		/*
+		 * A run of plain bytes is copied at once while the cut mark
+		 * still fits after it (the byte loop below decides the rest,
+		 * the same way).
+		 */
+		while (out + run + 5 <= size && plain_byte(p[run], flags))
+			run++;
+		if (run > 0) {
+			memcpy(dst + out, p, run);
+			out += run;
+			p += run - 1;
+			continue;
+		}
+		n = escape_byte(*p, flags, buf);
 
 		if (out + n + 4 > size && (p[1] != '\0' || out + n + 1 > size)) {
 			if (size >= 4) {	/* room for "..." and NUL */
