@@ -18,7 +18,7 @@ echo "postfix postfix/main_mailer_type select No configuration" |
 apt-get install -y --no-install-recommends \
     build-essential autoconf automake pkg-config ca-certificates \
     libmilter-dev libopendkim-dev libldns-dev libpsl-dev \
-    libmicrohttpd-dev zlib1g-dev curl \
+    libmicrohttpd-dev zlib1g-dev libssl-dev curl \
     publicsuffix \
     miltertest nsd ldnsutils postfix swaks procps iproute2 jq man-db \
     strace \

@@ -30,6 +30,7 @@
 #include <strings.h>
 
 #include <ldns/ldns.h>
+#include <openssl/crypto.h>
 
 #include "dnsdeadline.h"
 #include "log.h"
@@ -83,6 +84,14 @@ resolver_thread_cleanup(void)
 	pthread_once(&thread_key_once, thread_key_create);
 	thread_resolvers_free(pthread_getspecific(thread_key));
 	pthread_setspecific(thread_key, NULL);
+	/*
+	 * ldns draws query ids from OpenSSL, which keeps per-thread state
+	 * freed by a thread-key destructor when the thread ends. A thread
+	 * ending while the process exits would free it a second time after
+	 * OpenSSL's exit handler did (AddressSanitizer: double-free in
+	 * __nptl_deallocate_tsd, a monitor thread at stop): hand it back now.
+	 */
+	OPENSSL_thread_stop();
 }
 
 int

@@ -89,7 +89,10 @@ struct dns_answer *resolver_query(const char *name, uint16_t type);
 /* How many questions were sent upstream so far (for tests, stats). */
 unsigned long resolver_queries_sent(void);
 
-/* Frees this thread's ldns resolvers (call before a thread exits). */
+/*
+ * Frees this thread's ldns resolvers and its OpenSSL state (call before
+ * a thread that asked DNS exits).
+ */
 void resolver_thread_cleanup(void);
 
 struct dns_answer *dns_answer_new(uint16_t type, enum dns_status status);
