@@ -20,7 +20,8 @@
 # BENCH_SECONDS (default 3) is the length of one warm run. To run a part
 # only (while measuring one change): BENCH_PARTS (default "warm cold
 # dnsdown e2e"), BENCH_WARM_PEERS, BENCH_COLD_PEERS, BENCH_CONC
-# (default "1 50 1000") and BENCH_ROUNDS (default 2, the warm rounds).
+# (default "1 50 1000"), BENCH_ROUNDS (default 2, the warm rounds) and
+# BENCH_DNSDOWN_CONC (default 50, the DNS-down run's concurrency).
 set -u
 SRCDIR=$(cd "${1:-.}" && pwd)
 BUILDDIR=$(cd "${2:-.}" && pwd)
@@ -139,7 +140,7 @@ protocol_cold() {
 
 protocol_dnsdown() {
 	peer_start em-dnsdown || die "cannot start em-dnsdown"
-	load em-dnsdown dns-down 50 -n 300 -t 6
+	load em-dnsdown dns-down ${BENCH_DNSDOWN_CONC:-50} -n 300 -t 6
 	peer_stop em-dnsdown
 }
 
