@@ -16,7 +16,7 @@
 # OpenDMARC with its own SPF check, on the same zones; it adds an
 # Authentication-Results header) and opendmarc+nd.
 
-declare -A PEER_PORT PEER_PID
+declare -A PEER_PORT PEER_PID PEER_MAP_PORT
 
 peer_conf_em() {
 	local name=$1
@@ -32,6 +32,12 @@ peer_conf_em() {
 		em-route*)
 			echo "Egress primary 192.0.2.20 helo=mail2.example.test route=primary"
 			echo "Egress backup 192.0.2.10 helo=mail.example.test route=backup" ;;
+		em-map)
+			# The route map: the listed primary is passed over,
+			# every sender gets the backup's transport.
+			echo "MapSocket inet:${PEER_MAP_PORT[$name]}@127.0.0.1"
+			echo "Egress primary 192.0.2.20 helo=mail2.example.test transport=egress-primary"
+			echo "Egress backup 192.0.2.10 helo=mail.example.test transport=egress-backup" ;;
 		*)
 			echo "Egress primary 192.0.2.10 helo=mail.example.test route=primary" ;;
 		esac
@@ -58,7 +64,7 @@ peer_ready() {
 	wait_for_tcp "${PEER_PORT[$name]}" 100 || return 1
 	case $name in
 	em-dnsdown*|noop|opendmarc*) return 0 ;;
-	em-route*) want=2 ;;
+	em-route*|em-map) want=2 ;;
 	esac
 	for i in $(seq 100); do
 		[ "$(grep -c 'egress .* -> ' "$log")" -ge $want ] && return 0
@@ -73,6 +79,7 @@ peer_start() {
 	socket=inet:$port@127.0.0.1
 	PEER_PORT[$name]=$port
 	case $name in *+nd) preload=$BIN/nodelay.so ;; esac
+	[ "$name" = em-map ] && PEER_MAP_PORT[$name]=$("$FREEPORT")
 	case $name in
 	noop)
 		"$BIN/noop_milter" -p "$socket" >"$log" 2>&1 & ;;

@@ -14,12 +14,15 @@
 # 2. End to end: smtp-source -> a private Postfix (tests/e2e/postfix.sh)
 #    -> smtp-sink, with no milter, the no-op milter and egress-milter,
 #    alternating, three rounds.
+# 3. The route map: tests/bench/mapload asks egress-milter's MapSocket
+#    (map "route") over one persistent connection, one lookup at a time,
+#    as Postfix does; warm, two rounds.
 # Ratios are to the no-op milter (the floor) measured in the same run.
 #
 # Environment (from the Makefile): CC, BENCH_CFLAGS, BENCH_LIBS.
 # BENCH_SECONDS (default 3) is the length of one warm run. To run a part
 # only (while measuring one change): BENCH_PARTS (default "warm cold
-# dnsdown e2e"), BENCH_WARM_PEERS, BENCH_COLD_PEERS, BENCH_CONC
+# dnsdown map e2e"), BENCH_WARM_PEERS, BENCH_COLD_PEERS, BENCH_CONC
 # (default "1 50 1000"), BENCH_ROUNDS (default 2, the warm rounds) and
 # BENCH_DNSDOWN_CONC (default 50, the DNS-down run's concurrency).
 set -u
@@ -58,6 +61,8 @@ build() {
 	    -lmilter -lpthread || die "cannot build noop_milter"
 	$cc -O2 -Wall -o "$BIN/milterload" "$SRCDIR/tests/bench/milterload.c" \
 	    "$SRCDIR/tests/bench/milterproto.c" || die "cannot build milterload"
+	$cc -O2 -Wall -o "$BIN/mapload" "$SRCDIR/tests/bench/mapload.c" ||
+	    die "cannot build mapload"
 	$cc -O2 -Wall -shared -fPIC -o "$BIN/nodelay.so" \
 	    "$SRCDIR/tests/bench/nodelay.c" -ldl || die "cannot build nodelay.so"
 }
@@ -107,7 +112,7 @@ WARM_PEERS=${BENCH_WARM_PEERS:-noop em-accept em-accept+nd em-route em-route+nd 
 COLD_PEERS=${BENCH_COLD_PEERS:-noop em-accept em-route opendmarc}
 CONCURRENCIES=${BENCH_CONC:-1 50 1000}
 ROUNDS=${BENCH_ROUNDS:-2}
-PARTS=${BENCH_PARTS:-warm cold dnsdown e2e}
+PARTS=${BENCH_PARTS:-warm cold dnsdown map e2e}
 
 protocol_warm() {
 	local p c round
@@ -136,6 +141,22 @@ protocol_cold() {
 			peer_stop "$p"
 		done
 	done
+}
+
+# The route map (MapSocket): lookups over one persistent connection, as
+# Postfix's dict_sockmap asks them, warm (every domain asked once first).
+route_map() {
+	local round out
+	peer_start em-map || die "cannot start em-map"
+	"$BIN/mapload" -s "127.0.0.1:${PEER_MAP_PORT[em-map]}" -n $DOMAINS \
+	    -d 'd%d.bench.test' -k $DOMAINS >/dev/null
+	for round in $(seq "$ROUNDS"); do
+		out=$("$BIN/mapload" -s "127.0.0.1:${PEER_MAP_PORT[em-map]}" \
+		    -n 1000000 -t "$SECONDS_WARM" -d 'd%d.bench.test' \
+		    -k $DOMAINS -o $((RANDOM % DOMAINS)))
+		echo "em-map map 1 $out" >>"$RESULTS"
+	done
+	peer_stop em-map
 }
 
 protocol_dnsdown() {
@@ -192,6 +213,7 @@ for part in $PARTS; do
 	warm) protocol_warm ;;
 	cold) protocol_cold ;;
 	dnsdown) protocol_dnsdown ;;
+	map) route_map ;;
 	e2e) end_to_end ;;
 	*) die "unknown part $part in BENCH_PARTS" ;;
 	esac

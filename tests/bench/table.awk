@@ -20,7 +20,8 @@ function max(a, b) { return a > b ? a : b }
 	p50[k] += val("p50"); p95[k] += val("p95"); p99[k] += val("p99")
 	rss[k] = max(rss[k], val("rss_kb")); thr[k] = max(thr[k], val("threads"))
 	errs[k] += val("errors"); acc[k] += val("accept")
-	tf[k] += val("tempfail"); rej[k] += val("reject")
+	tf[k] += val("tempfail"); rej[k] += val("reject"); oth[k] += val("other")
+	recon[k] += val("reconnects")
 	r = secs[k] > 0 ? val("messages") / val("secs") : 0
 	if (runs[k] == 1 || r < lo[k])
 		lo[k] = r
@@ -54,7 +55,7 @@ END {
 	print "|---|---|---|---|---|---|---|---|---|---|---|---|"
 	for (i = 1; i <= n; i++) {
 		k = order[i]; split(k, f, SUBSEP)
-		if (f[2] == "e2e")
+		if (f[2] == "e2e" || f[2] == "map")
 			continue
 		fk = floor_of(k)
 		printf "| %s | %s | %s | %.0f | %s | %.2f | %.2f | %.2f | %+.2f | %.1f | %d | %d accepted, %d tempfailed, %d rejected, %d errors |\n",
@@ -73,6 +74,19 @@ END {
 			continue
 		printf "| %s | %.0f | %.0f-%.0f (%d rounds) | %s |\n", f[1], rate(k),
 		    lo[k], hi[k], runs[k], ratio(k)
+	}
+	print ""
+	print "Route map (MapSocket: mapload, one persistent connection, one lookup at a time, warm)"
+	print ""
+	print "| peer | lookups/s | p50 ms | p95 ms | p99 ms | replies |"
+	print "|---|---|---|---|---|---|"
+	for (i = 1; i <= n; i++) {
+		k = order[i]; split(k, f, SUBSEP)
+		if (f[2] != "map")
+			continue
+		printf "| %s | %.0f | %.3f | %.3f | %.3f | %d OK, %d TEMP, %d NOTFOUND, %d errors, %d reconnects |\n",
+		    f[1], rate(k), avg(p50, k), avg(p95, k), avg(p99, k), acc[k], tf[k],
+		    oth[k], errs[k], recon[k]
 	}
 	print ""
 	print "Targets"
