@@ -85,36 +85,16 @@ verdict_copy(struct verdict *dst, const struct verdict *src)
 static void add_reason(struct verdict *v, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
-/*
- * Appends one sentence to V's reasons ("; " between sentences); cut
- * with a visible "..." when full, as text_append() does, but formatted
- * in place (no sentence-sized buffer on the stack).
- */
+/* Appends one sentence to V's reasons ("; " between sentences). */
 static void
 add_reason(struct verdict *v, const char *fmt, ...)
 {
-	static const char mark[] = "...";
-	size_t size = sizeof(v->reasons), len = strnlen(v->reasons, size);
-	size_t start = len;
 	va_list ap;
-	int n;
 
-	if (len + 1 >= size || (len >= sizeof(mark) - 1 &&
-	    strcmp(v->reasons + len - (sizeof(mark) - 1), mark) == 0))
-		return;				/* full, or already cut */
-	if (len > 0)
-		len += (size_t)snprintf(v->reasons + len, size - len, "; ");
-	if (len + 1 >= size) {
-		memcpy(v->reasons + size - sizeof(mark), mark, sizeof(mark));
-		return;
-	}
 	va_start(ap, fmt);
-	n = vsnprintf(v->reasons + len, size - len, fmt, ap);
+	text_vappendf(v->reasons, sizeof(v->reasons), v->reasons[0] ? "; " :
+	    "", fmt, ap);
 	va_end(ap);
-	if (n < 0)
-		v->reasons[start] = '\0';
-	else if ((size_t)n >= size - len)
-		memcpy(v->reasons + size - sizeof(mark), mark, sizeof(mark));
 }
 
 static const char *
@@ -182,9 +162,8 @@ static const enum finding spf_findings[] = {
 /* The egress's health from the monitor: its findings and reasons. */
 static bool
 judge_health(const struct policy_facts *f, const struct conf_egress *e,
-    struct verdict *v, struct egress_health *hp)
+    struct verdict *v, struct egress_health *h)
 {
-	struct egress_health *const h = hp;
 	struct refusal_info refused;
 	static const enum finding egress_findings[] = { FINDING_NO_PTR,
 	    FINDING_FCRDNS_MISMATCH, FINDING_GENERIC_PTR,

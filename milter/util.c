@@ -3,6 +3,7 @@
  */
 #include "config.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,27 +80,50 @@ copy_bounded(char *dst, size_t size, const char *src)
 }
 
 int
-text_append(char *dst, size_t size, const char *sep, const char *text)
+text_vappendf(char *dst, size_t size, const char *sep, const char *fmt,
+    va_list ap)
 {
 	static const char mark[] = "...";	/* ASCII: log and SMTP alike */
-	size_t len = strnlen(dst, size), room, want;
+	size_t len = strnlen(dst, size), at;
+	int n;
 
 	if (size < sizeof(mark) || len >= size)
 		return 1;
 	if (len >= sizeof(mark) - 1 &&
 	    strcmp(dst + len - (sizeof(mark) - 1), mark) == 0)
 		return 1;			/* already cut */
-	room = size - 1 - len;
-	want = strlen(sep) + strlen(text);
-	if (want <= room) {
-		memcpy(dst + len, sep, strlen(sep));
-		memcpy(dst + len + strlen(sep), text, strlen(text) + 1);
-		return 0;
+	n = snprintf(dst + len, size - len, "%s", sep);
+	if (n >= 0 && (size_t)n < size - len) {
+		at = len + (size_t)n;
+		n = vsnprintf(dst + at, size - at, fmt, ap);
+		if (n < 0) {
+			dst[len] = '\0';	/* nothing added */
+			return 1;
+		}
+		if ((size_t)n < size - at)
+			return 0;
 	}
-	snprintf(dst + len, size - len, "%s%s", sep, text);
-	len = size - sizeof(mark);		/* room for the mark and NUL */
-	memcpy(dst + len, mark, sizeof(mark));
+	/* Cut: what fits is kept, the mark and NUL end the buffer. */
+	memcpy(dst + size - sizeof(mark), mark, sizeof(mark));
 	return 1;
+}
+
+int
+text_appendf(char *dst, size_t size, const char *sep, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = text_vappendf(dst, size, sep, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+int
+text_append(char *dst, size_t size, const char *sep, const char *text)
+{
+	return text_appendf(dst, size, sep, "%s", text);
 }
 
 void

@@ -4,12 +4,14 @@
  * xmalloc(), xcalloc(), xrealloc(), xstrdup(): allocate or exit with a
  * log line (an allocator that never returns NULL, as Postfix's does).
  * strlcpy_bounded(): copy with truncation, always terminated.
- * text_append(): append with a visible mark where it was cut.
+ * text_append(), text_appendf(): append with a visible mark where it
+ * was cut.
  * Must not: do I/O other than the fatal log line.
  */
 #ifndef EM_UTIL_H
 #define EM_UTIL_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <time.h>
@@ -37,5 +39,10 @@ void format_time(char *out, size_t size, time_t t, const char *format,
  * then, else 0.
  */
 int text_append(char *dst, size_t size, const char *sep, const char *text);
+/* The same with TEXT formatted in place, as printf's FMT gives it. */
+int text_appendf(char *dst, size_t size, const char *sep, const char *fmt,
+    ...) __attribute__((format(printf, 4, 5)));
+int text_vappendf(char *dst, size_t size, const char *sep, const char *fmt,
+    va_list ap) __attribute__((format(printf, 4, 0)));
 
 #endif
