@@ -211,13 +211,10 @@ cache_put(const char *key, const struct spf_outcome *outcome, uint32_t ttl)
 	nkey = strnlen(key, CACHE_KEY_MAX - 1);
 	ndomain = strnlen(outcome->domain, sizeof(outcome->domain) - 1);
 	nreason = strnlen(outcome->reason, sizeof(outcome->reason) - 1);
-	blob = xmalloc(nkey + ndomain + nreason + 3);
+	blob = xcalloc(1, nkey + ndomain + nreason + 3);	/* NULs in place */
 	memcpy(blob, key, nkey);
-	blob[nkey] = '\0';
 	memcpy(blob + nkey + 1, outcome->domain, ndomain);
-	blob[nkey + 1 + ndomain] = '\0';
 	memcpy(blob + nkey + ndomain + 2, outcome->reason, nreason);
-	blob[nkey + ndomain + 2 + nreason] = '\0';
 	pthread_mutex_lock(&cache_lock);
 	if (cache == NULL)
 		cache = xcalloc(CACHE_SLOTS, sizeof(*cache));
@@ -298,18 +295,20 @@ spf_check_host(const struct conf_address *address, const char *helo,
 	struct spf_eval ev;
 	struct dns_address ip;
 	char key[CACHE_KEY_MAX], domain_key[CACHE_KEY_MAX];
+	char where[CACHE_KEY_MAX - LOCAL_PART_MAX - 2];
 
 	memset(out, 0, sizeof(*out));
 	out->verdict = SPFV_NONE;
 	if (!sender_split(mail_from, helo, &s, out))
 		return;
-	/* The local part keeps its case: %{l} gives it as it came. */
-	snprintf(domain_key, sizeof(domain_key), "%s|@%s|%s", address->text,
-	    s.domain, s.helo);
-	for (char *p = domain_key; *p; p++)
+	/* Address, domain and HELO in lower case; the local part keeps its
+	 * case: %{l} gives it as it came. */
+	snprintf(where, sizeof(where), "%s|%s|%s", address->text, s.domain,
+	    s.helo);
+	for (char *p = where; *p; p++)
 		*p = (char)tolower((unsigned char)*p);
-	snprintf(key, sizeof(key), "%s|%s@%s", address->text, s.local,
-	    domain_key + strlen(address->text) + 2);
+	snprintf(domain_key, sizeof(domain_key), "@%s", where);
+	snprintf(key, sizeof(key), "%s@%s", s.local, where);
 	if (cache_get(domain_key, out) || cache_get(key, out))
 		return;
 	client_address(address, &ip);
