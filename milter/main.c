@@ -432,6 +432,14 @@ wait_for_signals(const char *socket_spec)
 }
 
 static void
+remove_pidfile(const struct conf *conf)
+{
+	if (conf->pidfile != NULL && unlink(conf->pidfile) != 0)
+		log_debug("cannot remove pid file %s: %s", conf->pidfile,
+		    strerror(errno));
+}
+
+static void
 write_pidfile(const char *path)
 {
 	if (guard_write_pidfile(path) != 0)
@@ -632,8 +640,7 @@ run_milter(struct conf *conf)
 		 * treats the closed connections as a milter failure (Postfix
 		 * milter_default_action, Sendmail F=T: tempfail). */
 		last = conf_current();
-		if (last->pidfile != NULL)
-			(void)unlink(last->pidfile);
+		remove_pidfile(last);
 		log_warn("libmilter did not stop within %d s (its worker pool "
 		    "hangs at times when it stops); leaving without it",
 		    STOP_WAIT_TICKS / 50);
@@ -651,9 +658,7 @@ run_milter(struct conf *conf)
 	map_stop(1000);
 	rounds = monitor_stop(1000);
 	wait_for_callbacks((int)last->dns_timeout * 3 + 2);
-	if (last->pidfile != NULL && unlink(last->pidfile) != 0)
-		log_debug("cannot remove pid file %s: %s", last->pidfile,
-		    strerror(errno));
+	remove_pidfile(last);
 	rc = milter_status == MI_SUCCESS ? 0 : 1;
 	if (rounds > 0) {
 		/* A detached monitor thread is still inside a DNS lookup:

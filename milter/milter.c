@@ -101,13 +101,14 @@ message_reset(struct message *msg)
 static void
 dns_begin(struct connection *conn)
 {
-	long long budget = conn->conf->message_dns_budget, reserve;
+	if (conn->msg.dns_deadline_ms == 0) {
+		long long budget = conn->conf->message_dns_budget;
+		long long reserve = budget / 10 < DECISION_RESERVE_MS ?
+		    budget / 10 : DECISION_RESERVE_MS;
 
-	reserve = budget / 10 < DECISION_RESERVE_MS ? budget / 10 :
-	    DECISION_RESERVE_MS;
-	if (conn->msg.dns_deadline_ms == 0)
 		conn->msg.dns_deadline_ms = dns_deadline_now_ms() + budget -
 		    reserve;
+	}
 	dns_deadline_set(conn->msg.dns_deadline_ms);
 }
 
