@@ -9,18 +9,13 @@ dead=$("$FREEPORT" -u)
 mkdir -p "$TMPDIR_TEST/run"
 chmod 777 "$TMPDIR_TEST/run"
 sock="$TMPDIR_TEST/run/em.sock"
-cat >"$TMPDIR_TEST/em.conf" <<CONF
-Socket unix:$sock
-Syslog no
-Nameservers 127.0.0.1:$dead
-DNSTimeout 1
-DNSTries 1
-Dnsbl none
-Egress primary 192.0.2.10
-UserID nobody
-PidFile $TMPDIR_TEST/run/em.pid
-UMask 007
-CONF
+{
+	echo "Socket unix:$sock"
+	offline_conf "$dead"
+	echo "UserID nobody"
+	echo "PidFile $TMPDIR_TEST/run/em.pid"
+	echo "UMask 007"
+} >"$TMPDIR_TEST/em.conf"
 start_milter "$TMPDIR_TEST/log" -c "$TMPDIR_TEST/em.conf"
 for i in $(seq 50); do [ -S "$sock" ] && [ -s "$TMPDIR_TEST/run/em.pid" ] && break; sleep 0.1; done
 check "the unix socket exists" [ -S "$sock" ]

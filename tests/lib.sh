@@ -80,6 +80,20 @@ allow_root_for_tests() {
 	    echo "AllowRoot yes" >>"$conf"
 }
 
+# offline_conf DEAD-PORT: the lines of a milter that never gets a DNS
+# answer (its one nameserver, 127.0.0.1:DEAD-PORT, never answers; no
+# DNSBL; one try of 1 s) with one egress, for tests of the process itself.
+offline_conf() {
+	cat <<CONF
+Syslog no
+Nameservers 127.0.0.1:$1
+DNSTimeout 1
+DNSTries 1
+Dnsbl none
+Egress primary 192.0.2.10
+CONF
+}
+
 # start_case NAME CONFIG-LINES...: a milter with "Syslog no", the tests'
 # NSD as Nameservers (DNS_PORT), DNSTimeout 1 and those lines, on a free
 # port (sets PORT); its log is $TMPDIR_TEST/NAME.log.

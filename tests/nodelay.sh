@@ -15,16 +15,11 @@ dead=$("$FREEPORT" -u)
 # for "starting on", stops it; the trace is in $TMPDIR_TEST/NAME.trace.
 run_traced() {
 	local name=$1 socket=$2 tracer child i
-	cat >"$TMPDIR_TEST/$name.conf" <<CONF
-Socket $socket
-Syslog no
-Nameservers 127.0.0.1:$dead
-DNSTimeout 1
-DNSTries 1
-Dnsbl none
-Egress primary 192.0.2.10
-AllowRoot yes
-CONF
+	{
+		echo "Socket $socket"
+		offline_conf "$dead"
+		echo "AllowRoot yes"
+	} >"$TMPDIR_TEST/$name.conf"
 	strace -f -qq -e trace=setsockopt -o "$TMPDIR_TEST/$name.trace" \
 	    "$MILTER" -f -c "$TMPDIR_TEST/$name.conf" >"$TMPDIR_TEST/$name.log" 2>&1 &
 	tracer=$!

@@ -7,14 +7,7 @@ make_tmpdir
 require_root "it checks what root may do"
 dead=$("$FREEPORT" -u)
 write_conf() {
-	cat <<CONF
-Syslog no
-Nameservers 127.0.0.1:$dead
-DNSTimeout 1
-DNSTries 1
-Dnsbl none
-Egress primary 192.0.2.10
-CONF
+	offline_conf "$dead"
 	printf '%s\n' "$@"
 }
 
