@@ -3,7 +3,7 @@
 # configuration files into a private tree for the test suite, WITHOUT
 # installing the sendmail-bin package: /usr/sbin/sendmail stays
 # Postfix's, and nothing under /etc/mail or /var/spool/mqueue is made.
-# tests/sendmail.sh runs the daemon from this tree with its own .cf.
+# tests/sendmail/milter.sh runs the daemon from this tree with its own .cf.
 #
 # The tree is $EM_SENDMAIL_ROOT (default
 # /usr/local/lib/egress-milter-test/sendmail); it holds

@@ -36,31 +36,35 @@
 
 #include <libmilter/mfapi.h>
 
-#include "check.h"
-#include "conf.h"
-#include "conf_print.h"
-#include "control.h"
-#include "daemon.h"
-#include "dnscache.h"
-#include "egress.h"
-#include "connlimit.h"
-#include "guard.h"
-#include "log.h"
-#include "logto.h"
-#include "map.h"
-#include "metrics.h"
-#include "milter.h"
-#include "monitor.h"
-#include "nagios.h"
-#include "postfix_check.h"
-#include "reload.h"
-#include "resolver.h"
-#include "spf.h"
-#include "stats.h"
-#include "summary.h"
-#include "util.h"
+#include "auth/spf.h"
+#include "conf/conf.h"
+#include "conf/conf_dns.h"
+#include "conf/conf_print.h"
+#include "daemon/daemon.h"
+#include "daemon/guard.h"
+#include "daemon/reload.h"
+#include "dns/dnscache.h"
+#include "dns/resolver.h"
+#include "global/stats.h"
+#include "health/egress.h"
+#include "health/monitor.h"
+#include "mta/connlimit.h"
+#include "mta/milter.h"
+#include "mta/socketmap.h"
+#include "ops/check.h"
+#include "ops/control.h"
+#include "ops/metrics.h"
+#include "ops/nagios.h"
+#include "ops/postfix_check.h"
+#include "ops/summary.h"
+#include "util/log.h"
+#include "util/logto.h"
+#include "util/util.h"
 
 #include "paths.h"
+#include "conf/conf_address.h"
+#include "conf/conf_load.h"
+#include "conf/conf_parse.h"
 
 #define DEFAULT_CONF_PATH EM_CONF_PATH
 
@@ -245,8 +249,8 @@ apply_dns_settings(const struct conf *conf)
 	struct resolver_settings rs;
 	struct dnscache_settings cs;
 
-	resolver_settings_from_conf(conf, &rs);
-	dnscache_settings_from_conf(conf, &cs);
+	conf_resolver_settings(conf, &rs);
+	conf_dnscache_settings(conf, &cs);
 	if (resolver_configure(&rs) != 0)
 		log_err("DNS settings refused; the old ones stay in force");
 	dnscache_configure(&cs);
@@ -622,7 +626,7 @@ run_milter(struct conf *conf)
 		log_fatal("cannot start the reload thread");
 	/* Before libmilter's signal thread exists: see reload.c. */
 	reload_take_signals();
-	if (map_start(conf) != 0)
+	if (socketmap_start(conf) != 0)
 		log_fatal("cannot start the socketmap server (MapSocket)");
 	log_notice("starting on %s with %zu egress%s (%s)", conf->socket,
 	    conf->negress, conf->negress == 1 ? "" : "es",
@@ -655,7 +659,7 @@ run_milter(struct conf *conf)
 	control_stop();
 	metrics_stop();
 	last = conf_current();
-	map_stop(1000);
+	socketmap_stop(1000);
 	rounds = monitor_stop(1000);
 	wait_for_callbacks((int)last->dns_timeout * 3 + 2);
 	remove_pidfile(last);

@@ -5,11 +5,11 @@
 # Expects: SRCDIR (the source tree) and BUILDDIR (the build tree).
 
 : "${SRCDIR:?}" "${BUILDDIR:?}"
-# Documentation addresses count as public in tests (milter/netclass.c).
+# Documentation addresses count as public in tests (milter/util/netclass.c).
 export EGRESS_MILTER_DOCUMENTATION_PUBLIC=1
 MILTER="$BUILDDIR/milter/egress-milter"
-FREEPORT="$BUILDDIR/tests/freeport"
-MILTERCLIENT="$BUILDDIR/tests/milterclient"
+FREEPORT="$BUILDDIR/tests/tools/freeport"
+MILTERCLIENT="$BUILDDIR/tests/tools/milterclient"
 TEST_FAILED=0
 
 pass() { echo "PASS: $*"; }

@@ -1,5 +1,5 @@
 # peers.sh - the milters "make bench" measures, and how to start them.
-# Sourced by tests/bench/run.sh after tests/lib.sh and tests/dns/nsd.sh;
+# Sourced by tests/bench/run.sh after tests/lib.sh and tests/tools/nsd.sh;
 # expects BIN (the bench's own -O2 builds), TMPDIR_TEST, DNS_PORT and
 # RESOLVER (the address OpenDMARC's libresolv is pointed at).
 #

@@ -11,7 +11,7 @@
 #    the peers alternating, two rounds each; cold (each peer restarted
 #    before each concurrency, every message from a domain not yet
 #    asked: at most 2,000 messages or 5 s); and with DNS down.
-# 2. End to end: smtp-source -> a private Postfix (tests/e2e/postfix.sh)
+# 2. End to end: smtp-source -> a private Postfix (tests/tools/postfix.sh)
 #    -> smtp-sink, with no milter, the no-op milter and egress-milter,
 #    alternating, three rounds.
 # 3. The route map: tests/bench/mapload asks egress-milter's MapSocket
@@ -73,7 +73,7 @@ make_zones() {
 	local i
 	DNS_ZONES=$TMPDIR_TEST/zones
 	mkdir -p "$DNS_ZONES"
-	cp "$SRCDIR"/tests/dns/zones/*.zone "$DNS_ZONES/"
+	cp "$SRCDIR"/tests/fixtures/zones/*.zone "$DNS_ZONES/"
 	{
 		echo '$ORIGIN bench.test.'
 		echo '$TTL 3600'
@@ -186,7 +186,7 @@ e2e_run() {
 
 end_to_end() {
 	local round
-	. "$SRCDIR/tests/e2e/postfix.sh"
+	. "$SRCDIR/tests/tools/postfix.sh"
 	peer_start noop || die "cannot start noop"
 	peer_start em-accept || die "cannot start em-accept"
 	postfix_start "${PEER_PORT[noop]}" >/dev/null || die "the private Postfix does not start"
@@ -203,7 +203,7 @@ build
 make_zones
 pick_resolver
 DNS_EXTRA_ADDRESS=$RESOLVER
-. "$SRCDIR/tests/dns/nsd.sh"
+. "$SRCDIR/tests/tools/nsd.sh"
 . "$SRCDIR/tests/bench/peers.sh"
 dns_start >/dev/null || die "NSD does not start"
 echo "bench: $(nproc) CPUs, $(uname -sr); $(date -u '+%Y-%m-%d %H:%M UTC')"

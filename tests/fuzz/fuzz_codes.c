@@ -6,8 +6,8 @@
 
 #include <string.h>
 
-#include "conf.h"
-#include "conf_value.h"
+#include "conf/conf.h"
+#include "conf/conf_value.h"
 #include "fuzz.h"
 
 int

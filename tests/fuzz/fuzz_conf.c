@@ -11,9 +11,12 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "conf.h"
+#include "conf/conf.h"
 #include "fuzz.h"
-#include "log.h"
+#include "conf/conf_address.h"
+#include "conf/conf_load.h"
+#include "conf/conf_parse.h"
+#include "util/log.h"
 
 static int
 names_other_files(const char *text)

@@ -3,7 +3,7 @@
  * this file includes to reach it) on any record text, for every tag the
  * milter reads and with small and large output buffers.
  */
-#include "../../milter/dmarc.c"
+#include "auth/dmarc.c"
 
 #include "fuzz.h"
 

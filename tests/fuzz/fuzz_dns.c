@@ -4,9 +4,10 @@
  * file includes to reach them): any bytes as a DNS message, answering
  * its own first question (or example.test TXT when it has none).
  */
-#include "../../milter/resolver.c"
+#include "dns/resolver.c"
 
 #include "fuzz.h"
+#include "dns/dns.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

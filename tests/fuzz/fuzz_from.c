@@ -3,7 +3,7 @@
  */
 #include "config.h"
 
-#include "from.h"
+#include "auth/from.h"
 #include "fuzz.h"
 
 int

@@ -8,14 +8,14 @@
 #include <arpa/inet.h>
 #include <string.h>
 
-#include "conf.h"
+#include "conf/conf.h"
 #include "fuzz.h"
-#include "generic.h"
+#include "health/generic.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct conf_address a;
+	struct ip_address a;
 	size_t alen;
 	char why[200], *name;
 

@@ -1,18 +1,23 @@
 /*
- * fuzz_map.c - the socketmap request parser (map_read_request() and
- * map_answer() in map.c, which this file includes to reach them): any
+ * fuzz_map.c - the socketmap request parser (socketmap_read_request() and
+ * socketmap_answer() in map.c, which this file includes to reach them): any
  * bytes as what a client sends on one connection, read through a pipe
  * request by request until the stream ends or is refused, each request
  * answered for a configuration with two egresses (before any health
  * round, so no "route" answer asks DNS).
  */
-#include "../../milter/map.c"
+#include "mta/socketmap.c"
 
 #include <fcntl.h>
 #include <sys/mman.h>
 
-#include "conf.h"
+#include "conf/conf.h"
 #include "fuzz.h"
+#include "conf/conf_address.h"
+#include "conf/conf_load.h"
+#include "conf/conf_parse.h"
+#include "mta/socketmap.h"
+#include "util/log.h"
 
 static const char config[] =
     "Egress a 203.0.113.210 helo=mail-a.route.test transport=smtp-a\n"
@@ -44,7 +49,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const struct conf *conf = fuzz_conf();
-	char request[MAP_MAX_REQUEST + 1], reply[MAP_MAX_REPLY];
+	char request[SOCKETMAP_MAX_REQUEST + 1], reply[SOCKETMAP_MAX_REPLY];
 	int fds[2];
 	long len;
 
@@ -53,12 +58,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (write(fds[1], data, size) != (ssize_t)size)
 		abort();
 	close(fds[1]);
-	for (int served = 0; served < MAP_MAX_REQUESTS; served++) {
-		if ((len = map_read_request(fds[0], request, served)) < 0)
+	for (int served = 0; served < SOCKETMAP_MAX_REQUESTS; served++) {
+		if ((len = socketmap_read_request(fds[0], request, served)) < 0)
 			break;
 		if ((size_t)len != strlen(request))
 			abort();
-		map_answer(conf, request, reply, sizeof(reply));
+		socketmap_answer(conf, request, reply, sizeof(reply));
 		if (strlen(reply) >= sizeof(reply))
 			abort();
 	}

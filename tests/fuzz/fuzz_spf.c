@@ -9,12 +9,17 @@
  * does not exist, one whose first label is "fail" gives SERVFAIL.
  */
 #define dns_lookup canned_lookup
-#include "../../milter/spf_dns.c"
+#include "auth/spf_dns.c"
 #undef dns_lookup
 
 #include <arpa/inet.h>
 
 #include "fuzz.h"
+#include "auth/spf_eval.h"
+#include "auth/spf_macro.h"
+#include "auth/spf_record.h"
+#include "dns/dns.h"
+#include "util/util.h"
 
 #define ZONE_MAX 64
 

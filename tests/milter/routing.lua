@@ -1,4 +1,4 @@
--- routing.lua - the milter beside the route map (tests/milter-routing.sh):
+-- routing.lua - the milter beside the route map (tests/milter/routing.sh):
 -- phase "map": egress a is refused, b healthy; phase "allrefused": both
 -- refused; phase "header": no MapSocket, egress a listed.
 dofile(lib)

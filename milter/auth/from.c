@@ -1,0 +1,159 @@
+/*
+ * from.c - mailboxes of a From header field (RFC 5322 3.4, with the
+ * obsolete forms mail really carries).
+ *
+ * from_parse().
+ *
+ * A small scanner: comments "(...)" (nested, with quoted pairs) are
+ * skipped; quoted strings are kept whole; ',' and ';' end a mailbox
+ * (outside angle brackets); ':' opens a group whose name is not an
+ * address. Each mailbox is the text inside "<...>" if any, else the
+ * whole item; its domain is what follows the last '@' outside quotes.
+ * Must not: allocate, do I/O or DNS. Input is bounded to 4096 bytes.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <stdbool.h>
+#include <string.h>
+
+#include "auth/from.h"
+
+#define VALUE_MAX FROM_VALUE_MAX
+
+/* Skips a comment at P ('('); returns the byte after it or NULL. */
+static const char *
+skip_comment(const char *p)
+{
+	int depth = 0;
+
+	for (; *p; p++) {
+		if (*p == '\\' && p[1])
+			p++;
+		else if (*p == '(')
+			depth++;
+		else if (*p == ')' && --depth == 0)
+			return p + 1;
+	}
+	return NULL;
+}
+
+static void
+put(struct from_scan *s, char c)
+{
+	if (s->angle) {
+		if (s->angled_len + 1 < sizeof(s->angled))
+			s->angled[s->angled_len++] = c;
+	} else if (s->len + 1 < sizeof(s->item)) {
+		s->item[s->len++] = c;
+	}
+}
+
+/* The domain of ADDR (after the last '@' outside quotes), or "". */
+static bool
+address_domain(const char *addr, size_t len, char *domain, size_t size)
+{
+	const char *at = NULL;
+	bool quoted = false;
+	size_t dl = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		if (addr[i] == '"')
+			quoted = !quoted;
+		else if (addr[i] == '\\' && i + 1 < len)
+			i++;
+		else if (addr[i] == '@' && !quoted)
+			at = addr + i;
+	}
+	if (at == NULL || at == addr)
+		return false;
+	for (const char *p = at + 1; p < addr + len; p++) {
+		if (isspace((unsigned char)*p))
+			continue;
+		if (dl + 1 >= size || *p == '@' || *p == '<' || *p == '>')
+			return false;
+		domain[dl++] = (char)tolower((unsigned char)*p);
+	}
+	domain[dl] = '\0';
+	if (dl > 0 && domain[dl - 1] == '.')
+		domain[--dl] = '\0';
+	return dl > 0;
+}
+
+/* Ends the current item: counts it when it is a mailbox. */
+static int
+finish_item(struct from_scan *s, struct from_result *out)
+{
+	const char *addr = s->had_angle ? s->angled : s->item;
+	size_t len = s->had_angle ? s->angled_len : s->len;
+	char domain[DNS_NAME_MAX + 1];
+	bool blank = true;
+
+	for (size_t i = 0; i < len; i++)
+		if (!isspace((unsigned char)addr[i]))
+			blank = false;
+	if (!blank) {
+		if (!address_domain(addr, len, domain, sizeof(domain)))
+			return -1;
+		if (out->mailboxes++ == 0)
+			memcpy(out->domain, domain, strlen(domain) + 1);
+	}
+	s->len = s->angled_len = 0;
+	s->had_angle = s->angle = false;
+	return 0;
+}
+
+void
+from_parse(const char *value, struct from_result *out,
+    struct from_scan *scan)
+{
+	struct from_scan *const s = scan;
+	const char *p = value;
+
+	memset(out, 0, sizeof(*out));
+	s->len = s->angled_len = 0;
+	s->angle = s->had_angle = false;
+	if (strlen(value) >= VALUE_MAX) {
+		out->mailboxes = -1;
+		return;
+	}
+	while (*p) {
+		if (*p == '(') {
+			if ((p = skip_comment(p)) == NULL)
+				break;
+			put(s, ' ');
+			continue;
+		}
+		if (*p == '"') {	/* a quoted string, kept whole */
+			put(s, *p++);
+			while (*p && *p != '"') {
+				if (*p == '\\' && p[1])
+					put(s, *p++);
+				put(s, *p++);
+			}
+			if (*p)
+				put(s, *p++);
+			continue;
+		}
+		if (*p == '<' && !s->angle) {
+			s->angle = s->had_angle = true;
+			s->angled_len = 0;
+		} else if (*p == '>' && s->angle) {
+			s->angle = false;
+		} else if (*p == ':' && !s->angle) {
+			s->len = 0;	/* a group name: not an address */
+		} else if ((*p == ',' || *p == ';') && !s->angle) {
+			if (finish_item(s, out) != 0)
+				goto bad;
+		} else {
+			put(s, *p);
+		}
+		p++;
+	}
+	if (p == NULL || s->angle || finish_item(s, out) != 0)
+		goto bad;
+	return;
+bad:
+	out->mailboxes = -1;
+	out->domain[0] = '\0';
+}

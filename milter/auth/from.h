@@ -1,0 +1,44 @@
+/*
+ * from.h - the addresses of an RFC 5322 From header field.
+ *
+ * from_parse() reads one From field value: display names (quoted or
+ * not, encoded words included), comments (nested), quoted local parts,
+ * angle addresses, and groups ("team: a@x.test, b@y.test;"). It returns
+ * how many mailboxes it found and the domain of the first, lower-cased.
+ * Must not: allocate, do I/O or DNS.
+ */
+#ifndef EM_FROM_H
+#define EM_FROM_H
+
+#include <stddef.h>
+
+#include <stdbool.h>
+
+#include "dns/dns.h"
+
+#define FROM_VALUE_MAX 4096		/* longer values do not parse */
+
+/*
+ * The scanner's working storage (8 KB), the caller's: not a thread's
+ * TLS, which glibc clears for every new thread (a libmilter thread per
+ * connection), nor the stack. Only the bytes below len / angled_len are
+ * read, so it needs no clearing.
+ */
+struct from_scan {
+	size_t len;
+	size_t angled_len;
+	bool angle;		/* inside <...> */
+	bool had_angle;
+	char item[FROM_VALUE_MAX];	/* the current mailbox, comments removed */
+	char angled[FROM_VALUE_MAX];	/* what was inside <...> */
+};
+
+struct from_result {
+	int mailboxes;			/* -1: the value does not parse */
+	char domain[DNS_NAME_MAX + 1];	/* of the first mailbox */
+};
+
+void from_parse(const char *value, struct from_result *out,
+    struct from_scan *scan);
+
+#endif

@@ -1,0 +1,63 @@
+/*
+ * monitor.h - the background health monitor of every egress.
+ *
+ * monitor_start() starts a thread that checks each egress at once, then
+ * again before its answers' TTLs run out (at most CheckInterval apart),
+ * and keeps a state per egress with hysteresis: a worse state takes
+ * effect at once, a better one only after two consecutive rounds agree.
+ * Every state change is one log line with the reasons. DNSBL zones run
+ * their RFC 5782 self-test first and again every hour; a zone that fails
+ * it is suspended with a warning.
+ * monitor_snapshot() hands the message path a copy of an egress's health
+ * (no DNS, a short lock); before the first round it waits, bounded.
+ * Must not: touch libmilter; block the message path on DNS.
+ */
+#ifndef EM_MONITOR_H
+#define EM_MONITOR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "conf/conf.h"
+#include "health/health.h"
+
+/* Starts monitoring CONF's egresses (takes a reference to CONF). */
+int monitor_start(struct conf *conf);
+/*
+ * Stops the monitor and forgets the state; waits up to WAIT_MS for its
+ * threads to finish a round in progress (a stop never waits longer).
+ * Returns how many are still inside a round (0: all gone).
+ */
+int monitor_stop(int wait_ms);
+/*
+ * Monitors NEW_CONF instead, keeping the state of egresses whose name
+ * and address did not change.
+ */
+int monitor_restart(struct conf *new_conf);
+
+/*
+ * Copies the health of egress NAME into OUT. Waits up to WAIT_MS for
+ * the first round, and never past this thread's DNS deadline
+ * (dnsdeadline.h); OUT->checked is false when the round has not ended.
+ * Returns 0, or -1 when there is no such egress.
+ */
+int monitor_snapshot(const char *name, struct egress_health *out,
+    int wait_ms);
+
+/*
+ * Copies the health of every egress (at most MAX) into OUT, without
+ * waiting; returns how many. *FIRST_ROUND_DONE tells whether the first
+ * round has finished. For --status and /metrics.
+ */
+size_t monitor_snapshot_all(struct egress_health *out, size_t max,
+    bool *first_round_done);
+
+/*
+ * Feeds one round's REPORT into HEALTH with hysteresis; returns true
+ * when the state changed (exposed for tests).
+ */
+bool monitor_apply(struct egress_health *health,
+    const struct egress_report *report);
+
+#endif

@@ -1,0 +1,578 @@
+/*
+ * milter.c - libmilter callbacks: a context per connection, a message
+ * context per MAIL transaction, and the end-of-message decision.
+ *
+ * Each connection takes a reference to the configuration current when it
+ * connects (a reload changes new connections only). The message context
+ * is reset on a new MAIL, on abort, at end-of-message and at close, so
+ * nothing leaks on any path. At end-of-message every copy of the route
+ * header that arrived with the message is deleted: a client must never
+ * choose its own route. Then policy.c decides and this file applies
+ * the decision: 451 4.7.1 (tempfail), 550 5.7.1 (reject), the hold
+ * queue (quarantine), the route header (reroute), an optional
+ * X-Egress-Report header, and one log line.
+ * Must not: decide policy itself; do DNS outside the check modules.
+ */
+#include "config.h"
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include <libmilter/mfapi.h>
+
+#include "auth/dkim.h"
+#include "auth/from.h"
+#include "auth/prefetch.h"
+#include "conf/conf.h"
+#include "conf/conf_map.h"
+#include "dns/dnsdeadline.h"
+#include "global/finding.h"
+#include "global/stats.h"
+#include "health/advice.h"
+#include "health/monitor.h"
+#include "mta/connlimit.h"
+#include "mta/milter.h"
+#include "policy/policy.h"
+#include "util/escape.h"
+#include "util/log.h"
+#include "util/scratch.h"
+#include "util/util.h"
+
+#define SENDER_MAX 512
+#define HELO_MAX 256
+#define ADDR_MAX 64
+
+struct message {
+	bool active;
+	char sender[SENDER_MAX];	/* without <>, "" for the null sender */
+	unsigned rcpts;
+	unsigned egress_rcpts;		/* those leaving through an egress */
+	unsigned route_headers;		/* copies of RouteHeader received */
+	bool egress_used[CONF_MAX_EGRESS];	/* by the recipients */
+	int from_fields;
+	struct from_result from;	/* of the first From field */
+	struct dkimv *dkim;		/* NULL until MAIL FROM */
+	long long dns_deadline_ms;	/* MessageDNSBudget; 0: not begun */
+};
+
+struct connection {
+	struct conf *conf;
+	bool can_reroute;		/* the MTA is Postfix (macro v) */
+	char client[ADDR_MAX];
+	char helo[HELO_MAX];
+	struct message msg;
+};
+
+static atomic_int inflight;
+
+int
+milter_inflight(void)
+{
+	return atomic_load(&inflight);
+}
+
+/* Every callback counts itself in and out, so shutdown can wait. */
+#define ENTER() atomic_fetch_add(&inflight, 1)
+#define LEAVE(status) do { atomic_fetch_sub(&inflight, 1); \
+	return (status); } while (0)
+
+static void
+message_reset(struct message *msg)
+{
+	dkimv_free(msg->dkim);
+	memset(msg, 0, sizeof(*msg));
+}
+
+/*
+ * This thread's lookups for the message end at its deadline, which the
+ * first callback that looks something up starts: MessageDNSBudget less
+ * DECISION_RESERVE_MS (a tenth of a budget under 200 ms), the time the
+ * decision, the log line and the reply take after the last lookup, so
+ * that the MTA has its answer within the budget even when fifty
+ * messages reach their deadlines at once on a busy machine.
+ * Each callback that calls dns_begin() calls dns_end() before it returns.
+ */
+#define DECISION_RESERVE_MS 20
+
+static void
+dns_begin(struct connection *conn)
+{
+	if (conn->msg.dns_deadline_ms == 0) {
+		long long budget = conn->conf->message_dns_budget;
+		long long reserve = budget / 10 < DECISION_RESERVE_MS ?
+		    budget / 10 : DECISION_RESERVE_MS;
+
+		conn->msg.dns_deadline_ms = dns_deadline_now_ms() + budget -
+		    reserve;
+	}
+	dns_deadline_set(conn->msg.dns_deadline_ms);
+}
+
+static void
+dns_end(void)
+{
+	dns_deadline_clear();
+}
+
+static void
+connection_free(struct connection *conn)
+{
+	if (conn == NULL)
+		return;
+	conf_release(conn->conf);
+	free(conn);
+}
+
+static sfsistat
+mlfi_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
+    unsigned long f2, unsigned long f3, unsigned long *pf0,
+    unsigned long *pf1, unsigned long *pf2, unsigned long *pf3)
+{
+	unsigned long wanted = SMFIF_ADDHDRS | SMFIF_CHGHDRS |
+	    SMFIF_QUARANTINE;
+
+	(void)f1; (void)f2; (void)f3;
+	ENTER();
+	if ((f0 & SMFIF_CHGHDRS) == 0)
+		log_warn("the MTA does not let milters change headers: "
+		    "a client-supplied route header cannot be removed, so "
+		    "such messages will be tempfailed");
+	*pf0 = f0 & wanted;
+	if (f0 & SMFIF_SETSYMLIST) {
+		*pf0 |= SMFIF_SETSYMLIST;
+		smfi_setsymlist(ctx, SMFIM_ENVFROM, "i {auth_authen}");
+		smfi_setsymlist(ctx, SMFIM_ENVRCPT, "{rcpt_mailer} {rcpt_host}");
+		smfi_setsymlist(ctx, SMFIM_EOM, "i");
+	}
+	/* libmilter has already set SMFIP_NO* for the callbacks we lack. */
+	*pf1 |= f1 & (SMFIP_NOUNKNOWN | SMFIP_NODATA);
+	*pf2 = 0;
+	*pf3 = 0;
+	LEAVE(SMFIS_CONTINUE);
+}
+
+static sfsistat
+mlfi_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *addr)
+{
+	struct connection *conn;
+	char *address = smfi_getsymval(ctx, "{client_addr}");
+	char *mta = smfi_getsymval(ctx, "v");
+
+	(void)addr;
+	ENTER();
+	if (!connlimit_enter())		/* MaxConnections; logged there */
+		LEAVE(SMFIS_TEMPFAIL);
+	conn = xcalloc(1, sizeof(*conn));
+	conn->conf = conf_current();
+	/*
+	 * Only Postfix turns the route header into a FILTER; it sends its
+	 * name in the v macro (Sendmail does not by default).
+	 */
+	conn->can_reroute = mta != NULL && strncmp(mta, "Postfix", 7) == 0;
+	log_escape(conn->client, sizeof(conn->client),
+	    address ? address : (hostname ? hostname : "unknown"));
+	if (smfi_setpriv(ctx, conn) != MI_SUCCESS) {
+		connection_free(conn);
+		connlimit_leave();
+		log_err("smfi_setpriv failed; accepting the connection "
+		    "unchecked");
+		LEAVE(SMFIS_ACCEPT);
+	}
+	LEAVE(SMFIS_CONTINUE);
+}
+
+static sfsistat
+mlfi_helo(SMFICTX *ctx, char *helo)
+{
+	struct connection *conn = smfi_getpriv(ctx);
+
+	ENTER();
+	if (conn != NULL && helo != NULL)
+		log_escape(conn->helo, sizeof(conn->helo), helo);
+	LEAVE(SMFIS_CONTINUE);
+}
+
+/* Strips one pair of angle brackets; the rest is kept as sent. */
+static void
+store_sender(struct message *msg, const char *arg)
+{
+	size_t len = strlen(arg);
+
+	if (len >= 2 && arg[0] == '<' && arg[len - 1] == '>') {
+		arg++;
+		len -= 2;
+	}
+	if (len >= sizeof(msg->sender))
+		len = sizeof(msg->sender) - 1;
+	memcpy(msg->sender, arg, len);
+	msg->sender[len] = '\0';
+}
+
+static sfsistat
+mlfi_envfrom(SMFICTX *ctx, char **argv)
+{
+	struct connection *conn = smfi_getpriv(ctx);
+
+	ENTER();
+	if (conn == NULL)
+		LEAVE(SMFIS_CONTINUE);
+	message_reset(&conn->msg);
+	conn->msg.active = true;
+	store_sender(&conn->msg, argv[0] ? argv[0] : "");
+	/* The sender's SPF and DMARC records, while the MTA sends the rest. */
+	if (strrchr(conn->msg.sender, '@') != NULL)
+		prefetch_sender(strrchr(conn->msg.sender, '@') + 1);
+	conn->msg.dkim = dkimv_begin(smfi_getsymval(ctx, "i"));
+	if (conn->msg.dkim != NULL)
+		dkimv_limit(conn->msg.dkim,
+		    (unsigned)conn->conf->dkim_max_signatures);
+	LEAVE(SMFIS_CONTINUE);
+}
+
+/*
+ * The egress a recipient leaves from: the one whose transport= is
+ * Postfix's {rcpt_mailer} for it, else the sender's (EgressMap, else
+ * the first egress); none when the mailer is no egress's (local, relay,
+ * lmtp...: see policy_mailer_is_egress()).
+ */
+static void
+note_recipient_egress(SMFICTX *ctx, struct connection *conn)
+{
+	const struct conf *conf = conn->conf;
+	char *mailer = smfi_getsymval(ctx, "{rcpt_mailer}");
+	const char *at = strrchr(conn->msg.sender, '@');
+	int index = conf_egress_for_transport(conf, mailer);
+
+	if (conf->negress == 0 || !policy_mailer_is_egress(conf, mailer))
+		return;		/* local, relay, lmtp...: not ours */
+	conn->msg.egress_rcpts++;
+	if (index < 0)
+		index = (int)conf_egress_for_domain(conf, at ? at + 1 : NULL);
+	conn->msg.egress_used[index] = true;
+}
+
+static sfsistat
+mlfi_envrcpt(SMFICTX *ctx, char **argv)
+{
+	struct connection *conn = smfi_getpriv(ctx);
+
+	(void)argv;
+	ENTER();
+	if (conn != NULL && conn->msg.rcpts < (unsigned)-1) {
+		conn->msg.rcpts++;
+		note_recipient_egress(ctx, conn);
+	}
+	LEAVE(SMFIS_CONTINUE);
+}
+
+static struct scratch_pool from_pool = SCRATCH_POOL(sizeof(struct from_scan));
+
+static sfsistat
+mlfi_header(SMFICTX *ctx, char *name, char *value)
+{
+	struct connection *conn = smfi_getpriv(ctx);
+
+	ENTER();
+	if (conn == NULL || name == NULL || value == NULL)
+		LEAVE(SMFIS_CONTINUE);
+	if (strcasecmp(name, conn->conf->route_header) == 0 &&
+	    conn->msg.route_headers < (unsigned)-1)
+		conn->msg.route_headers++;
+	if (strcasecmp(name, "From") == 0 && conn->msg.from_fields++ == 0) {
+		struct from_scan *scan = scratch_get(&from_pool);
+
+		from_parse(value, &conn->msg.from, scan);
+		scratch_put(&from_pool, scan);
+	}
+	if (conn->msg.dkim != NULL)
+		dkimv_header(conn->msg.dkim, name, value);
+	LEAVE(SMFIS_CONTINUE);
+}
+
+static sfsistat
+mlfi_eoh(SMFICTX *ctx)
+{
+	struct connection *conn = smfi_getpriv(ctx);
+
+	ENTER();
+	if (conn != NULL && conn->msg.dkim != NULL) {
+		dns_begin(conn);
+		dkimv_eoh(conn->msg.dkim);	/* fetches keys (cached DNS) */
+		dns_end();
+	}
+	LEAVE(SMFIS_CONTINUE);
+}
+
+static sfsistat
+mlfi_body(SMFICTX *ctx, unsigned char *chunk, size_t len)
+{
+	struct connection *conn = smfi_getpriv(ctx);
+
+	ENTER();
+	if (conn != NULL && conn->msg.dkim != NULL)
+		dkimv_body(conn->msg.dkim, chunk, len);
+	LEAVE(SMFIS_CONTINUE);
+}
+
+/* Deletes every received copy of the route header, last first. */
+static int
+strip_route_headers(SMFICTX *ctx, struct connection *conn)
+{
+	for (unsigned i = conn->msg.route_headers; i >= 1; i--)
+		if (smfi_chgheader(ctx, conn->conf->route_header, (int)i,
+		    NULL) != MI_SUCCESS)
+			return -1;
+	return 0;
+}
+
+/* The findings as "a,b,c", or "-". */
+static void
+findings_text(const bool *findings, char *out, size_t size)
+{
+	size_t used = 0;
+
+	out[0] = '\0';
+	for (int f = 0; f < FINDING_COUNT; f++)
+		if (findings[f]) {
+			int n = snprintf(out + used, size - used, "%s%s",
+			    used ? "," : "", finding_name((enum finding)f));
+
+			if (n < 0 || (size_t)n >= size - used)
+				break;
+			used += (size_t)n;
+		}
+	if (used == 0)
+		snprintf(out, size, "-");
+}
+
+/*
+ * End-of-message's working storage, from a scratch pool (scratch.h: not
+ * on the stack of the libmilter thread).
+ */
+struct eom_state {
+	struct policy_facts facts;
+	struct policy_decision d;
+	struct dkimv_result dkim;
+	/* the log line's escaped fields */
+	char reasons[4 * sizeof(((struct policy_decision *)0)->reasons)];
+	char advice[4 * EGRESS_ADVICE_MAX];
+	char joined[EGRESS_ADVICE_MAX];
+	char reply[4 * sizeof(((struct policy_decision *)0)->smtp_reason)];
+};
+
+static struct scratch_pool eom_pool = SCRATCH_POOL(sizeof(struct eom_state));
+
+static void
+log_decision(SMFICTX *ctx, struct connection *conn, enum action action,
+    struct eom_state *st, long ms)
+{
+	const struct policy_decision *d = &st->d;
+	char *queue_id = smfi_getsymval(ctx, "i");
+	char qid[64], sender[SENDER_MAX + 16], findings[400];
+	char *const reasons = st->reasons, *const advice = st->advice;
+	char *const joined = st->joined, *const reply = st->reply;
+	char policy[4 * sizeof(d->dmarc_policy) + 4];
+	const struct conf *conf = conn->conf;
+	const char *egress = conf->negress ? conf->egress[d->egress].name :
+	    "none";
+	const char *route = d->route_to >= 0 && action == ACTION_REROUTE ?
+	    conf->egress[d->route_to].route : "-";
+
+	log_escape(qid, sizeof(qid), queue_id ? queue_id : "NOQUEUE");
+	log_escape(sender, sizeof(sender), conn->msg.sender);
+	log_escape(reasons, sizeof(st->reasons), d->reasons);
+	advice_join(d->advice, joined, sizeof(st->joined));
+	log_escape(advice, sizeof(st->advice), joined);
+	log_escape(reply, sizeof(st->reply), action >= ACTION_QUARANTINE ?
+	    d->smtp_reason : "");
+	log_escape(policy, sizeof(policy), d->dmarc_policy);
+	findings_text(d->findings, findings, sizeof(findings));
+	log_info("%s action=%s egress=%s route=%s findings=%s sender=<%s> "
+	    "rcpts=%u client=%s dmarc=%s%s route_headers_removed=%u ms=%ld "
+	    "reasons=\"%s\"%s%s%s%s%s%s", qid, action_name(action), egress,
+	    route, findings, sender, conn->msg.rcpts, conn->client,
+	    policy[0] ? "p=" : "", policy[0] ? policy : "-",
+	    conn->msg.route_headers, ms, reasons,
+	    advice[0] ? " advice=\"" : "", advice, advice[0] ? "\"" : "",
+	    reply[0] ? " reply=\"" : "", reply, reply[0] ? "\"" : "");
+}
+
+/* The report header (ReportHeader yes) on an accepted message. */
+static void
+add_report(SMFICTX *ctx, const struct connection *conn,
+    const struct policy_decision *d)
+{
+	char findings[400], raw[600], value[600];
+
+	findings_text(d->findings, findings, sizeof(findings));
+	snprintf(raw, sizeof(raw), "action=%s; egress=%s; findings=%s",
+	    action_name(d->action), conn->conf->egress[d->egress].name,
+	    findings);
+	escape_text(value, sizeof(value), raw, 0);
+	if (smfi_addheader(ctx, "X-Egress-Report", value) != MI_SUCCESS)
+		log_warn("cannot add X-Egress-Report");
+}
+
+/* Applies D through libmilter; returns the callback's status. */
+static sfsistat
+apply(SMFICTX *ctx, struct connection *conn, struct policy_decision *d)
+{
+	const struct conf *conf = conn->conf;
+
+	switch (d->action) {
+	case ACTION_REJECT:
+		smfi_setreply(ctx, "550", "5.7.1", d->smtp_reason);
+		return SMFIS_REJECT;
+	case ACTION_TEMPFAIL:
+		smfi_setreply(ctx, "451", "4.7.1", d->smtp_reason);
+		return SMFIS_TEMPFAIL;
+	case ACTION_QUARANTINE:
+		if (smfi_quarantine(ctx, d->smtp_reason) != MI_SUCCESS) {
+			smfi_setreply(ctx, "451", "4.7.1", "cannot hold the "
+			    "message; try again later");
+			d->action = ACTION_TEMPFAIL;
+			return SMFIS_TEMPFAIL;
+		}
+		break;
+	case ACTION_REROUTE:
+		if (conf->map_socket != NULL)
+			break;		/* the route map routes it (route.c) */
+		if (smfi_addheader(ctx, conf->route_header,
+		    conf->egress[d->route_to].route) != MI_SUCCESS) {
+			smfi_setreply(ctx, "451", "4.7.1", "cannot set the "
+			    "egress route; try again later");
+			d->action = ACTION_TEMPFAIL;
+			return SMFIS_TEMPFAIL;
+		}
+		break;
+	default:
+		break;
+	}
+	if (conf->report_header && conf->negress > 0)
+		add_report(ctx, conn, d);
+	return SMFIS_ACCEPT;
+}
+
+static long
+elapsed_ms(const struct timespec *start)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (now.tv_sec - start->tv_sec) * 1000 +
+	    (now.tv_nsec - start->tv_nsec) / 1000000;
+}
+
+static sfsistat
+mlfi_eom(SMFICTX *ctx)
+{
+	struct connection *conn = smfi_getpriv(ctx);
+	struct eom_state *st;
+	struct policy_facts *facts;
+	struct policy_decision *d;
+	struct timespec start;
+	sfsistat status;
+	long ms;
+
+	ENTER();
+	if (conn == NULL)
+		LEAVE(SMFIS_ACCEPT);
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	st = scratch_get(&eom_pool);
+	facts = &st->facts;
+	d = &st->d;
+	dns_begin(conn);
+	memset(facts, 0, sizeof(*facts));
+	facts->conf = conn->conf;
+	facts->can_reroute = conn->can_reroute || conn->conf->map_socket != NULL;
+	facts->no_egress_rcpt = conn->msg.rcpts > 0 &&
+	    conn->msg.egress_rcpts == 0;
+	facts->sender = conn->msg.sender;
+	facts->from_fields = conn->msg.from_fields;
+	facts->from = conn->msg.from;
+	st->dkim.nsignatures = 0;
+	if (conn->msg.dkim != NULL)
+		dkimv_finish(conn->msg.dkim, &st->dkim);
+	facts->dkim = &st->dkim;
+	memcpy(facts->egress_used, conn->msg.egress_used,
+	    sizeof(facts->egress_used));
+	/* The first health round is waited for within the message's budget. */
+	facts->health_wait_ms = dns_deadline_left_ms(
+	    (int)conn->conf->message_dns_budget);
+	/*
+	 * No smfi_progress() here: the MTA's timer for this reply has just
+	 * started, and the decision is bounded by MessageDNSBudget, far
+	 * below its timeout; one more reply would only be a packet that
+	 * Nagle's algorithm holds back with the verdict behind it.
+	 */
+	policy_decide(facts, d);
+	dns_end();
+	if (strip_route_headers(ctx, conn) != 0) {
+		smfi_setreply(ctx, "451", "4.7.1", "could not remove a "
+		    "client-supplied egress route header; try again later");
+		d->action = ACTION_TEMPFAIL;
+		status = SMFIS_TEMPFAIL;
+	} else {
+		status = apply(ctx, conn, d);
+	}
+	ms = elapsed_ms(&start);
+	log_decision(ctx, conn, d->action, st, ms);
+	stats_count_decision(d->action, d->findings, ms);
+	message_reset(&conn->msg);
+	scratch_put(&eom_pool, st);
+	LEAVE(status);
+}
+
+static sfsistat
+mlfi_abort(SMFICTX *ctx)
+{
+	struct connection *conn = smfi_getpriv(ctx);
+
+	ENTER();
+	if (conn != NULL)
+		message_reset(&conn->msg);
+	LEAVE(SMFIS_CONTINUE);
+}
+
+static sfsistat
+mlfi_close(SMFICTX *ctx)
+{
+	struct connection *conn = smfi_getpriv(ctx);
+
+	ENTER();
+	if (conn != NULL) {
+		smfi_setpriv(ctx, NULL);
+		connection_free(conn);
+		connlimit_leave();
+	}
+	LEAVE(SMFIS_CONTINUE);
+}
+
+int
+milter_register(void)
+{
+	struct smfiDesc desc = {
+		.xxfi_name = "egress-milter",
+		.xxfi_version = SMFI_VERSION,
+		.xxfi_flags = SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_QUARANTINE |
+		    SMFIF_SETSYMLIST,
+		.xxfi_connect = mlfi_connect,
+		.xxfi_helo = mlfi_helo,
+		.xxfi_envfrom = mlfi_envfrom,
+		.xxfi_envrcpt = mlfi_envrcpt,
+		.xxfi_header = mlfi_header,
+		.xxfi_eoh = mlfi_eoh,
+		.xxfi_body = mlfi_body,
+		.xxfi_eom = mlfi_eom,
+		.xxfi_abort = mlfi_abort,
+		.xxfi_close = mlfi_close,
+		.xxfi_negotiate = mlfi_negotiate,
+	};
+
+	return smfi_register(desc) == MI_SUCCESS ? 0 : -1;
+}

@@ -1,0 +1,286 @@
+/*
+ * control.c - the control socket and the --status client (control.h).
+ *
+ * control_start(), control_stop(), control_query().
+ * One thread accepts one client at a time. A request is at most
+ * REQUEST_MAX bytes up to a newline, read within IO_TIMEOUT_S; the
+ * answer is rendered from in-memory snapshots (status.c), so nothing
+ * here waits on DNS. A socket file left by a dead daemon is replaced;
+ * one a live daemon answers on is left alone.
+ * Must not: touch libmilter, do DNS.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ops/control.h"
+#include "ops/status.h"
+#include "util/log.h"
+#include "util/util.h"
+
+#define REQUEST_MAX 256
+#define IO_TIMEOUT_S 2
+#define ANSWER_MAX (4 * 1024 * 1024)
+
+static int listen_fd = -1;
+static pthread_t thread;
+static atomic_bool stopping;
+static char socket_path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+
+/* Fills SUN from "unix:/PATH"; 0 or -1. */
+static int
+control_address(const char *spec, struct sockaddr_un *sun)
+{
+	memset(sun, 0, sizeof(*sun));
+	sun->sun_family = AF_UNIX;
+	if (spec == NULL || strncmp(spec, "unix:", 5) != 0)
+		return -1;
+	return copy_bounded(sun->sun_path, sizeof(sun->sun_path), spec + 5)
+	    ? -1 : 0;
+}
+
+static void
+set_timeouts(int fd, int seconds)
+{
+	struct timeval tv = { seconds, 0 };
+
+	(void)setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	(void)setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+}
+
+static int
+write_all(int fd, const char *buf, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = send(fd, buf, len, MSG_NOSIGNAL);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* Reads one request line into BUF; 0, or -1 (too long, slow, closed). */
+static int
+read_request(int fd, char *buf, size_t size)
+{
+	size_t used = 0;
+
+	while (used + 1 < size) {
+		ssize_t n = recv(fd, buf + used, size - 1 - used, 0);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		used += (size_t)n;
+		buf[used] = '\0';
+		if (strchr(buf, '\n') != NULL) {
+			buf[strcspn(buf, "\r\n")] = '\0';
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static void
+serve_client(int fd)
+{
+	char request[REQUEST_MAX], *answer = NULL, head[32];
+	size_t len = 0;
+	FILE *mem;
+	int rc;
+
+	set_timeouts(fd, IO_TIMEOUT_S);
+	if (read_request(fd, request, sizeof(request)) != 0)
+		return;
+	if (strcmp(request, "status") != 0 &&
+	    strcmp(request, "status json") != 0) {
+		(void)write_all(fd, "error unknown request\n", 22);
+		return;
+	}
+	if ((mem = open_memstream(&answer, &len)) == NULL)
+		return;
+	rc = status_render(mem, strcmp(request, "status json") == 0);
+	if (fclose(mem) == 0) {
+		snprintf(head, sizeof(head), "exit %d\n", rc);
+		if (write_all(fd, head, strlen(head)) == 0)
+			(void)write_all(fd, answer, len);
+	}
+	free(answer);
+}
+
+static void *
+control_thread(void *arg)
+{
+	struct pollfd pfd = { .fd = listen_fd, .events = POLLIN };
+
+	(void)arg;
+	while (!atomic_load(&stopping)) {
+		int fd;
+
+		if (poll(&pfd, 1, 200) <= 0)
+			continue;
+		if ((fd = accept(listen_fd, NULL, NULL)) < 0)
+			continue;
+		serve_client(fd);
+		close(fd);
+	}
+	return NULL;
+}
+
+/* True when a live daemon answers on SUN. */
+static bool
+socket_in_use(const struct sockaddr_un *sun)
+{
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	bool used;
+
+	if (fd < 0)
+		return false;
+	used = connect(fd, (const struct sockaddr *)sun, sizeof(*sun)) == 0;
+	close(fd);
+	return used;
+}
+
+int
+control_start(const char *spec)
+{
+	struct sockaddr_un sun;
+	mode_t old_mask;
+	int fd, rc;
+
+	if (spec == NULL)
+		return 0;
+	if (control_address(spec, &sun) != 0) {
+		log_err("ControlSocket %s: not a unix:/PATH", spec);
+		return -1;
+	}
+	if (socket_in_use(&sun)) {
+		log_warn("ControlSocket %s: another daemon answers there; "
+		    "--status will not reach this one", spec);
+		return -1;
+	}
+	(void)unlink(sun.sun_path);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM, 0)) < 0)
+		return -1;
+	old_mask = umask(0177);		/* 0600: the daemon's user only */
+	rc = bind(fd, (struct sockaddr *)&sun, sizeof(sun));
+	umask(old_mask);
+	if (rc != 0 || listen(fd, 8) != 0) {
+		log_warn("ControlSocket %s: %s (--status will not work)", spec,
+		    strerror(errno));
+		close(fd);
+		return -1;
+	}
+	listen_fd = fd;
+	atomic_store(&stopping, false);
+	if (pthread_create(&thread, NULL, control_thread, NULL) != 0) {
+		close(fd);
+		(void)unlink(sun.sun_path);
+		listen_fd = -1;
+		return -1;
+	}
+	copy_bounded(socket_path, sizeof(socket_path), sun.sun_path);
+	log_info("control socket %s (egress-milter --status)", spec);
+	return 0;
+}
+
+void
+control_stop(void)
+{
+	if (listen_fd < 0)
+		return;
+	atomic_store(&stopping, true);
+	pthread_join(thread, NULL);
+	close(listen_fd);
+	listen_fd = -1;
+	(void)unlink(socket_path);
+}
+
+/* Reads the whole answer within DEADLINE (monotonic seconds). */
+static char *
+read_answer(int fd, time_t deadline)
+{
+	size_t size = 8192, used = 0;
+	char *buf = xmalloc(size);
+
+	for (;;) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		struct timespec now;
+		ssize_t n;
+
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (now.tv_sec >= deadline || poll(&pfd, 1, (int)(deadline -
+		    now.tv_sec) * 1000) <= 0)
+			break;
+		if (used + 1 >= size) {
+			if (size >= ANSWER_MAX)
+				break;
+			buf = xrealloc(buf, size *= 2);
+		}
+		n = recv(fd, buf + used, size - 1 - used, 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			buf[used] = '\0';
+			return buf;
+		}
+		used += (size_t)n;
+	}
+	free(buf);
+	return NULL;
+}
+
+int
+control_query(const char *spec, bool json, int timeout, FILE *out)
+{
+	struct sockaddr_un sun;
+	struct timespec now;
+	char *answer, *body;
+	int fd, rc = 3;
+	const char *request = json ? "status json\n" : "status\n";
+
+	if (control_address(spec, &sun) != 0) {
+		fprintf(out, "EGRESS UNKNOWN - no ControlSocket configured\n");
+		return 3;
+	}
+	if ((fd = socket(AF_UNIX, SOCK_STREAM, 0)) < 0 ||
+	    connect(fd, (struct sockaddr *)&sun, sizeof(sun)) != 0) {
+		fprintf(out, "EGRESS UNKNOWN - cannot reach the daemon at %s: "
+		    "%s\n", spec, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return 3;
+	}
+	set_timeouts(fd, timeout);
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	answer = write_all(fd, request, strlen(request)) == 0 ?
+	    read_answer(fd, now.tv_sec + timeout) : NULL;
+	close(fd);
+	if (answer == NULL || sscanf(answer, "exit %d", &rc) != 1 ||
+	    rc < 0 || rc > 3 || (body = strchr(answer, '\n')) == NULL) {
+		fprintf(out, "EGRESS UNKNOWN - no answer from the daemon at %s "
+		    "within %d s\n", spec, timeout);
+		free(answer);
+		return 3;
+	}
+	fputs(body + 1, out);
+	free(answer);
+	return rc;
+}

@@ -1,0 +1,163 @@
+/*
+ * metrics_text.c - the Prometheus exposition of the daemon's state
+ * (metrics_render(), see metrics.h).
+ *
+ * Every family has its # HELP and # TYPE lines; names follow the
+ * Prometheus conventions (egress_milter_ prefix, _total for counters,
+ * _seconds for times). Label values are escaped as the text format
+ * asks (backslash, double quote, newline). Learned refusals and
+ * route-map lookups are counted by refusal.c and route.c.
+ * Must not: touch libmilter, do DNS.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+
+#include "conf/conf.h"
+#include "dns/dnscache.h"
+#include "dns/nshealth.h"
+#include "global/finding.h"
+#include "global/stats.h"
+#include "health/monitor.h"
+#include "ops/metrics_text.h"
+#include "util/util.h"
+
+static void
+family(FILE *fp, const char *name, const char *type, const char *help)
+{
+	fprintf(fp, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+/* A family of one sample without labels. */
+static void
+single(FILE *fp, const char *name, const char *type, const char *help,
+    unsigned long long value)
+{
+	family(fp, name, type, help);
+	fprintf(fp, "%s %llu\n", name, value);
+}
+
+/* A label value, escaped. */
+static void
+label(FILE *fp, const char *value)
+{
+	for (const char *p = value; *p; p++)
+		if (*p == '\\' || *p == '"')
+			fprintf(fp, "\\%c", *p);
+		else if (*p == '\n')
+			fputs("\\n", fp);
+		else
+			fputc(*p, fp);
+}
+
+static void
+render_messages(FILE *fp, const struct stats_snapshot *st)
+{
+	family(fp, "egress_milter_messages_total", "counter",
+	    "Messages decided, by action.");
+	for (int a = 0; a < ACTION_COUNT; a++)
+		fprintf(fp, "egress_milter_messages_total{action=\"%s\"} %lu\n",
+		    action_name((enum action)a), st->messages[a]);
+	family(fp, "egress_milter_message_findings_total", "counter",
+	    "Messages decided with each finding.");
+	for (int f = 0; f < FINDING_COUNT; f++)
+		fprintf(fp, "egress_milter_message_findings_total{finding=\"%s\"}"
+		    " %lu\n", finding_name((enum finding)f), st->findings[f]);
+	family(fp, "egress_milter_decision_duration_seconds", "histogram",
+	    "Time from end-of-message to the decision.");
+	unsigned long cumulative = 0;
+	for (int b = 0; b < STATS_LATENCY_BUCKETS; b++) {
+		cumulative += st->latency[b];
+		fprintf(fp, "egress_milter_decision_duration_seconds_bucket"
+		    "{le=\"%g\"} %lu\n", stats_latency_bounds[b], cumulative);
+	}
+	cumulative += st->latency[STATS_LATENCY_BUCKETS];
+	fprintf(fp, "egress_milter_decision_duration_seconds_bucket{le=\"+Inf\"}"
+	    " %lu\negress_milter_decision_duration_seconds_sum %.6f\n"
+	    "egress_milter_decision_duration_seconds_count %lu\n", cumulative,
+	    st->latency_sum, cumulative);
+	single(fp, "egress_milter_refusals_learned_total", "counter",
+	    "Refusals by remote servers learned (none are learned yet).",
+	    st->refusals);
+	single(fp, "egress_milter_route_map_lookups_total", "counter",
+	    "Route-map answers given (no route map is served yet).",
+	    st->route_lookups);
+	single(fp, "egress_milter_start_time_seconds", "gauge",
+	    "When the daemon started, in seconds since the epoch.",
+	    (unsigned long long)st->started);
+}
+
+static void
+render_egresses(FILE *fp)
+{
+	struct egress_health *h = xcalloc(CONF_MAX_EGRESS, sizeof(*h));
+	struct conf *conf = conf_current();
+	bool done;
+	size_t n = monitor_snapshot_all(h, CONF_MAX_EGRESS, &done);
+
+	family(fp, "egress_milter_egress_state", "gauge", "Health of each "
+	    "egress: 0 ok, 1 warning, 2 critical, 3 unknown.");
+	for (size_t i = 0; i < n; i++) {
+		fputs("egress_milter_egress_state{egress=\"", fp);
+		label(fp, h[i].name);
+		fprintf(fp, "\"} %d\n", h[i].checked ? (int)h[i].state : 3);
+	}
+	family(fp, "egress_milter_dnsbl_listed", "gauge",
+	    "1 when the zone lists the egress's address.");
+	for (size_t i = 0; conf != NULL && i < n; i++)
+		for (size_t k = 0; k < h[i].nzones && k < conf->ndnsbl; k++) {
+			fputs("egress_milter_dnsbl_listed{egress=\"", fp);
+			label(fp, h[i].name);
+			fputs("\",zone=\"", fp);
+			label(fp, conf->dnsbl[k].zone);
+			fprintf(fp, "\"} %d\n", h[i].zone_listed[k] ? 1 : 0);
+		}
+	conf_release(conf);
+	free(h);
+}
+
+static void
+render_dns(FILE *fp)
+{
+	struct nshealth_server servers[NSHEALTH_MAX];
+	size_t n = nshealth_list(servers, NSHEALTH_MAX);
+	struct dnscache_stats st;
+
+	dnscache_get_stats(&st);
+	single(fp, "egress_milter_dns_cache_hits_total", "counter",
+	    "DNS lookups answered from a fresh cache entry.", st.hits);
+	single(fp, "egress_milter_dns_cache_misses_total", "counter",
+	    "DNS lookups sent to the servers.", st.misses);
+	single(fp, "egress_milter_dns_cache_stale_total", "counter",
+	    "DNS lookups answered with an expired entry (serve-stale).",
+	    st.stale);
+	single(fp, "egress_milter_dns_cache_entries", "gauge",
+	    "Entries in the DNS cache.", st.entries);
+	family(fp, "egress_milter_dns_errors_total", "counter",
+	    "DNS tries that failed, by kind and server.");
+	for (size_t i = 0; i < n; i++)
+		for (int k = 0; k < NSHEALTH_ERROR_KINDS; k++) {
+			fprintf(fp, "egress_milter_dns_errors_total{kind=\"%s\","
+			    "server=\"", nshealth_error_name(k));
+			label(fp, servers[i].name);
+			fprintf(fp, "\"} %lu\n", servers[i].errors[k]);
+		}
+	family(fp, "egress_milter_dns_server_up", "gauge",
+	    "1 when the nameserver answered its last try.");
+	for (size_t i = 0; i < n; i++) {
+		fputs("egress_milter_dns_server_up{server=\"", fp);
+		label(fp, servers[i].name);
+		fprintf(fp, "\"} %d\n", servers[i].down ? 0 : 1);
+	}
+}
+
+void
+metrics_render(FILE *fp)
+{
+	struct stats_snapshot st;
+
+	stats_get(&st);
+	render_messages(fp, &st);
+	render_egresses(fp);
+	render_dns(fp);
+}

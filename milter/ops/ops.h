@@ -1,0 +1,49 @@
+/*
+ * ops.h - the types the operator's surfaces share: the counts of
+ * --summary, which summary.c fills from the log and summary_print.c
+ * reports.
+ * Must not: declare any file's functions.
+ */
+#ifndef EM_OPS_H
+#define EM_OPS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "global/finding.h"
+
+#define SUMMARY_KEY_MAX 256
+#define SUMMARY_EVENT_MAX 400
+
+struct summary_entry {
+	char key[SUMMARY_KEY_MAX];
+	unsigned long count[ACTION_COUNT];
+	unsigned long total;
+	struct summary_entry *next;	/* hash chain */
+};
+
+struct summary_table {
+	struct summary_entry **buckets;
+	size_t nbuckets, n;
+};
+
+struct summary_event {
+	time_t when;			/* 0: the line had no time */
+	size_t seq;			/* order of reading */
+	char text[SUMMARY_EVENT_MAX];
+};
+
+struct summary {
+	time_t since, until;		/* 0: no bound */
+	time_t first, last;		/* of the lines counted */
+	unsigned long messages;
+	unsigned long by_action[ACTION_COUNT];
+	unsigned long findings[FINDING_COUNT];
+	struct summary_table egresses, domains;
+	struct summary_event *events;
+	size_t nevents, events_size;
+	unsigned long lines, files_unreadable;
+};
+
+#endif

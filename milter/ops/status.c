@@ -1,0 +1,211 @@
+/*
+ * status.c - the running daemon's status for --status (see status.h).
+ *
+ * status_render().
+ * The overall state is the worst egress state, or critical when no
+ * egress is ok (nothing healthy to send from or reroute to), or unknown
+ * before the first round of checks has finished.
+ * Learned refusals and back-offs: every egress has a "refusals" list,
+ * the refusal in force (refusal.c), empty when there is none.
+ * Must not: touch libmilter, do DNS.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "conf/conf.h"
+#include "global/finding.h"
+#include "global/stats.h"
+#include "health/advice.h"
+#include "health/egress.h"
+#include "health/monitor.h"
+#include "health/refusal.h"
+#include "ops/nagios.h"
+#include "ops/status.h"
+#include "util/json.h"
+#include "util/log.h"
+#include "util/util.h"
+
+#define UTC "%Y-%m-%dT%H:%M:%SZ"	/* ISO 8601, UTC */
+
+struct overview {
+	struct egress_health *health;
+	size_t n;
+	bool first_round_done;
+	size_t ok, listed;
+	enum egress_state overall;
+	struct stats_snapshot stats;
+};
+
+static void
+overview_take(struct overview *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->health = xcalloc(CONF_MAX_EGRESS, sizeof(*o->health));
+	o->n = monitor_snapshot_all(o->health, CONF_MAX_EGRESS,
+	    &o->first_round_done);
+	stats_get(&o->stats);
+	o->overall = EGRESS_OK;
+	for (size_t i = 0; i < o->n; i++) {
+		const struct egress_health *h = &o->health[i];
+
+		o->ok += h->checked && h->state == EGRESS_OK;
+		o->listed += h->findings[FINDING_LISTED];
+		if (egress_state_rank(h->state) > egress_state_rank(o->overall))
+			o->overall = h->state;
+	}
+	if (o->n > 0 && o->ok == 0 && o->overall != EGRESS_UNKNOWN)
+		o->overall = EGRESS_CRITICAL;
+	if (o->n == 0 || !o->first_round_done)
+		o->overall = EGRESS_UNKNOWN;
+}
+
+/* The refusal in force for egress NAME, as a JSON list of 0 or 1. */
+static void
+json_refusals(FILE *fp, const char *name)
+{
+	struct refusal_info r;
+	char since[32], until[32];
+
+	fputs(", \"refusals\": [", fp);
+	if (refusal_active(name, &r)) {
+		format_time(since, sizeof(since), r.since, UTC, true);
+		format_time(until, sizeof(until), r.until, UTC, true);
+		fputs("{\"destination\": ", fp);
+		json_string_or_null(fp, r.destination[0] ? r.destination : NULL);
+		fputs(", \"text\": ", fp);
+		json_string(fp, r.text);
+		fprintf(fp, ", \"since\": \"%s\", \"until\": \"%s\", "
+		    "\"backoff\": %ld, \"count\": %u}", since, until,
+		    r.backoff, r.count);
+	}
+	fputc(']', fp);
+}
+
+static void
+text_refusals(FILE *fp, const char *name)
+{
+	struct refusal_info r;
+	char until[32], text[600];
+
+	if (!refusal_active(name, &r)) {
+		fputs("    refusals: none in force\n", fp);
+		return;
+	}
+	format_time(until, sizeof(until), r.until, UTC, true);
+	fprintf(fp, "    refused by %s until %s (back-off %ld s): %s\n",
+	    r.destination[0] ? r.destination : "a destination", until,
+	    r.backoff, log_escape(text, sizeof(text), r.text));
+}
+
+static void
+json_egress(FILE *fp, const struct egress_health *h)
+{
+	char since[32];
+
+	format_time(since, sizeof(since), h->since, UTC, true);
+	fputs("{\"name\": ", fp);
+	json_string(fp, h->name);
+	fputs(", \"ip\": ", fp);
+	json_string(fp, h->address);
+	fprintf(fp, ", \"status\": \"%s\", \"since\": ", h->checked ?
+	    egress_state_name(h->state) : "unknown");
+	json_string_or_null(fp, h->checked ? since : NULL);
+	fputs(", \"findings\": ", fp);
+	finding_list_write(fp, h->findings, true);
+	fputs(", \"reasons\": ", fp);
+	json_string_or_null(fp, h->reasons);
+	fputs(", \"advice\": ", fp);
+	advice_write_json(fp, h->advice);
+	json_refusals(fp, h->name);
+	fputc('}', fp);
+}
+
+static void
+json_counters(FILE *fp, const struct stats_snapshot *st)
+{
+	fputs("\"messages\": {", fp);
+	for (int a = 0; a < ACTION_COUNT; a++)
+		fprintf(fp, "%s\"%s\": %lu", a ? ", " : "",
+		    action_name((enum action)a), st->messages[a]);
+	fputs("}, \"findings\": {", fp);
+	for (int f = 0; f < FINDING_COUNT; f++)
+		fprintf(fp, "%s\"%s\": %lu", f ? ", " : "",
+		    finding_name((enum finding)f), st->findings[f]);
+	fprintf(fp, "}, \"refusals_learned\": %lu", st->refusals);
+}
+
+static void
+render_json(FILE *fp, const struct overview *o)
+{
+	char started[32];
+
+	format_time(started, sizeof(started), o->stats.started, UTC, true);
+	fprintf(fp, "{\"status\": \"%s\", \"pid\": %ld, \"started\": \"%s\", "
+	    "\"first_round_done\": %s, \"egress\": [",
+	    egress_state_name(o->overall), (long)getpid(), started,
+	    o->first_round_done ? "true" : "false");
+	for (size_t i = 0; i < o->n; i++) {
+		fputs(i ? ",\n  " : "\n  ", fp);
+		json_egress(fp, &o->health[i]);
+	}
+	fputs("],\n ", fp);
+	json_counters(fp, &o->stats);
+	fputs("}\n", fp);
+}
+
+static void
+render_text(FILE *fp, const struct overview *o)
+{
+	char since[32];
+
+	fprintf(fp, "EGRESS %s - %zu of %zu egress%s ok%s (daemon pid %ld)",
+	    nagios_label(o->overall), o->ok, o->n, o->n == 1 ? "" : "es",
+	    o->first_round_done ? "" : ", first round of checks not done",
+	    (long)getpid());
+	nagios_perfdata(fp, o->ok, o->n, o->listed, -1);
+	fputc('\n', fp);
+	for (size_t i = 0; i < o->n; i++) {
+		const struct egress_health *h = &o->health[i];
+
+		format_time(since, sizeof(since), h->since, UTC, true);
+		fprintf(fp, "%-12s %-24s %-8s since %s findings=", h->name,
+		    h->address, h->checked ? egress_state_name(h->state) :
+		    "unknown", h->checked ? since : "-");
+		finding_list_write(fp, h->findings, false);
+		fputc('\n', fp);
+		if (h->reasons[0])
+			fprintf(fp, "    %s\n", h->reasons);
+		advice_write_text(fp, "    advice: ", h->advice);
+		text_refusals(fp, h->name);
+	}
+	fputs("messages:", fp);
+	for (int a = 0; a < ACTION_COUNT; a++)
+		fprintf(fp, " %s=%lu", action_name((enum action)a),
+		    o->stats.messages[a]);
+	fputs("\nfindings:", fp);
+	for (int f = 0; f < FINDING_COUNT; f++)
+		if (o->stats.findings[f])
+			fprintf(fp, " %s=%lu", finding_name((enum finding)f),
+			    o->stats.findings[f]);
+	fputc('\n', fp);
+}
+
+int
+status_render(FILE *fp, bool json)
+{
+	struct overview o;
+	int rc;
+
+	overview_take(&o);
+	if (json)
+		render_json(fp, &o);
+	else
+		render_text(fp, &o);
+	rc = egress_state_exit_code(o.overall);
+	free(o.health);
+	return rc;
+}

@@ -1,0 +1,162 @@
+# socketmap.sh - the MapSocket server as Postfix and a broken client use
+# it: the route map follows health, refusals and SPF; the status map
+# learns listing refusals; malformed, oversized and many requests and a
+# half-open connection get a clear answer or a close.
+set -u
+. "$SRCDIR/tests/lib.sh"
+make_tmpdir
+. "$SRCDIR/tests/tools/nsd.sh"
+CLIENT="$BUILDDIR/tests/tools/socketmap_client"
+dns_start || exit 1
+
+# milter NAME CONFIG-LINES...: (re)starts the daemon with a MapSocket.
+milter() {
+	local name=$1; shift
+	stop_milter
+	{
+		echo "Syslog no"
+		echo "Nameservers ${NS:-127.0.0.1:$DNS_PORT}"
+		echo "DNSTimeout 1"
+		echo "Dnsbl bl.route.test"
+		echo "MapSocket inet:$MAPPORT@127.0.0.1"
+		printf '%s\n' "$@"
+	} >"$TMPDIR_TEST/$name.conf"
+	MLOG=$TMPDIR_TEST/$name.log
+	start_milter "$MLOG" -c "$TMPDIR_TEST/$name.conf" -p "inet:$MPORT@127.0.0.1"
+	wait_for_tcp "$MAPPORT" || fail "$name: the socketmap server starts"
+}
+# ask REQUEST...: the replies, one a line.
+ask() { "$CLIENT" "$MAPPORT" query "$@"; }
+# answer_is NAME REQUEST WANT: the reply to REQUEST is exactly WANT.
+answer_is() {
+	local got
+	got=$(ask "$2")
+	if [ "$got" = "$3" ]; then pass "$1"
+	else fail "$1 (expected \"$3\", got \"$got\")"; fi
+}
+# after_round [EGRESS]: waits until the first health round is over (5 s):
+# the last egress's first state change is logged.
+after_round() {
+	local i
+	for i in $(seq 50); do
+		grep -q "egress ${1:-b} (.*): unknown -> " "$MLOG" && return 0
+		sleep 0.1
+	done
+}
+
+MPORT=$("$FREEPORT"); MAPPORT=$("$FREEPORT")
+A="Egress a 203.0.113.210 helo=mail-a.route.test transport=smtp-a"
+B="Egress b 203.0.113.211 helo=mail-b.route.test transport=smtp-b"
+C="Egress c 203.0.113.212 helo=mail-c.route.test transport=smtp-c"
+
+# Before the first round: NOTFOUND (no preference), never a deferral.
+NS=127.0.0.1:$(dead_port) milter first "$A" "$B"
+answer_is "before the first health round the route is NOTFOUND" \
+    "route alice@both.route.test" "NOTFOUND "
+NS=
+
+milter healthy "$A" "$B"
+after_round
+answer_is "healthy default egress: NOTFOUND (default_transport)" \
+    "route alice@both.route.test" "NOTFOUND "
+answer_is "the null sender is judged by the HELO name's SPF" "route <>" "NOTFOUND "
+answer_is "SPF fails from the default egress: the route is the other's transport" \
+    "route alice@onlyb.route.test" "OK smtp-b:"
+answer_is "SPF fails from every egress: no preference (NOTFOUND)" \
+    "route alice@nobody.route.test" "NOTFOUND "
+answer_is "Postfix's partial key @domain is judged like the address" \
+    "route @onlyb.route.test" "OK smtp-b:"
+answer_is "a bare localpart (partial key) gets no preference" "route alice" "NOTFOUND "
+# Postfix's own socketmap client (dict_sockmap), as trivial-rewrite uses it.
+echo "compatibility_level = 3.6" >"$TMPDIR_TEST/main.cf"
+got=$(postmap -c "$TMPDIR_TEST" -q alice@onlyb.route.test "socketmap:inet:127.0.0.1:$MAPPORT:route" 2>&1)
+check "Postfix's postmap gets the route through its socketmap client (got \"$got\")" [ "$got" = "smtp-b:" ]
+got=$(postmap -c "$TMPDIR_TEST" -q alice@both.route.test "socketmap:inet:127.0.0.1:$MAPPORT:route" 2>&1; echo "rc=$?")
+check "Postfix's postmap: NOTFOUND is \"not found\" (got \"$got\")" [ "$got" = "rc=1" ]
+
+milter listed "$C nexthop=[127.0.0.1]:2525" "$A" "$B nexthop=[192.0.2.1]"
+after_round
+answer_is "listed default egress: the first healthy one in configuration order" \
+    "route alice@both.route.test" "OK smtp-a:"
+answer_is "the nexthop= of an Egress line is part of the answer" \
+    "route alice@onlyb.route.test" "OK smtp-b:[192.0.2.1]"
+
+milter nohealthy "$C"
+after_round c
+got=$(ask "route alice@both.route.test")
+case $got in
+"OK retry:4.7.1 no healthy egress: c critical: 203.0.113.212 listed on bl.route.test"*)
+	pass "no healthy egress: a retry: deferral with the reason" ;;
+*)	fail "no healthy egress: a retry: deferral with the reason (got \"$got\")" ;;
+esac
+
+# The status map: a listing refusal is deferred and learned.
+milter refusal "$A" "$B" "RefusalBackoff 60" \
+    "ControlSocket unix:$TMPDIR_TEST/control"
+after_round
+REFUSAL='5.7.1 host mx.dest.test[192.0.2.1] said: 554 5.7.1 Service unavailable; Client host [203.0.113.210] blocked using remote-bl.route.test; listed (in reply to RCPT TO command)'
+answer_is "status map: an unknown user stays as it is (NOTFOUND)" \
+    "status-a 5.1.1 host mx.dest.test[192.0.2.1] said: 550 5.1.1 <bob@dest.test>: Recipient address rejected: User unknown (in reply to RCPT TO command)" "NOTFOUND "
+answer_is "status map: a delivery stays as it is (NOTFOUND)" \
+    "status-a 2.0.0 host mx.dest.test[192.0.2.1] said: 250 2.0.0 Ok: queued as 1234" "NOTFOUND "
+got=$(ask "status-a $REFUSAL")
+case $got in
+"OK 4.7.1 host mx.dest.test[192.0.2.1] said: 554 5.7.1 Service unavailable; Client host [203.0.113.210] blocked using remote-bl.route.test"*"egress a is refused"*)
+	pass "status map: a listing refusal turns 5.7.1 into 4.7.1, with the text and a note" ;;
+*)	fail "status map: a listing refusal turns 5.7.1 into 4.7.1 (got \"$got\")" ;;
+esac
+check_contains "the refusal is logged once with the egress, destination and text" "$MLOG" \
+    "egress a: refused by mx.dest.test[192.0.2.1], not used for 60 s"
+answer_is "a refused default egress: the route is the next healthy one" \
+    "route alice@both.route.test" "OK smtp-b:"
+# --status shows the refusal in force: egress, destination, text, until.
+"$MILTER" --status --json -c "$TMPDIR_TEST/refusal.conf" >"$TMPDIR_TEST/status.json" 2>&1
+check "--status: egress a's refusal names the destination" \
+    [ "$(jq -r '.egress[] | select(.name == "a") | .refusals[0].destination' "$TMPDIR_TEST/status.json")" = "mx.dest.test[192.0.2.1]" ]
+check "--status: ... with the remote's text and a back-off of 60 s" \
+    [ "$(jq -r '.egress[] | select(.name == "a") | .refusals[0] | (.text | test("blocked using remote-bl.route.test")) and .backoff == 60' "$TMPDIR_TEST/status.json")" = true ]
+check "--status: egress b has no refusal" \
+    [ "$(jq -r '.egress[] | select(.name == "b") | .refusals | length' "$TMPDIR_TEST/status.json")" = 0 ]
+check "--status: one refusal learned" \
+    [ "$(jq -r '.refusals_learned' "$TMPDIR_TEST/status.json")" = 1 ]
+"$MILTER" --status -c "$TMPDIR_TEST/refusal.conf" >"$TMPDIR_TEST/status.txt" 2>&1
+check_contains "--status (text): the refusal and until when" "$TMPDIR_TEST/status.txt" \
+    "refused by mx.dest.test[192.0.2.1] until "
+answer_is "a refusal of egress a never defers mail that left through b" \
+    "status-b 5.1.1 host mx.dest.test[192.0.2.1] said: 550 5.1.1 User unknown" "NOTFOUND "
+GMAIL='4.7.28 host gmail-smtp-in.l.google.com[192.0.2.5] said: 421-4.7.28 [203.0.113.211] Our system has detected an unusual rate of 421-4.7.28 unsolicited mail originating from your IP address. (in reply to end of DATA command)'
+got=$(ask "status-b $GMAIL")
+case $got in "OK 4.7.28 host gmail"*) pass "a Gmail 421-4.7.28 refusal (continuation lines) is learned" ;;
+*) fail "a Gmail 421-4.7.28 refusal is learned (got \"$got\")" ;; esac
+got=$(ask "route alice@both.route.test")
+case $got in "OK retry:4.7.1 no healthy egress: a refused by mx.dest.test[192.0.2.1]"*"b refused by gmail"*)
+	pass "every egress refused: a retry: deferral naming both refusals" ;;
+*)	fail "every egress refused: a retry: deferral (got \"$got\")" ;; esac
+for text in "5.7.1 host x.test[192.0.2.9] said: 550 5.7.1 Mail from 203.0.113.210 blocked using Trend Micro RBL+. Please see http://www.mail-abuse.com/cgi-bin/lookup?ip_address=203.0.113.210" \
+    "5.7.1 host x.test[192.0.2.9] said: 550 5.7.1 Service unavailable, Client host [203.0.113.210] blocked using Spamhaus. To request removal from this list see https://www.spamhaus.org/query/ip/203.0.113.210" \
+    "5.7.606 host x.outlook.test[192.0.2.9] said: 550 5.7.606 Access denied, banned sending IP [203.0.113.210]" \
+    "5.7.1 host x.outlook.test[192.0.2.9] said: 550 5.7.1 Unfortunately, messages from [203.0.113.210] weren't sent. Please contact your Internet service provider (S3150)" \
+    "4.7.0 host mta5.am0.yahoodns.test[192.0.2.9] said: 421 4.7.0 [TSS04] Messages from 203.0.113.210 temporarily deferred due to unexpected volume or user complaints" \
+    "5.7.1 host mx01.mail.icloud.test[192.0.2.9] said: 554 5.7.1 [CS01] Message rejected due to local policy" \
+    "5.7.25 host gmail.test[192.0.2.9] said: 550-5.7.25 [203.0.113.210] The IP address sending this message does not have a 550-5.7.25 PTR record setup"; do
+	got=$(ask "status-a $text")
+	case $got in "OK 4."*) pass "shipped pattern matches: ${text#* said: }" ;;
+	*) fail "shipped pattern matches: ${text#* said: } (got \"$got\")" ;; esac
+done
+
+# RefusalPattern: the operator's own; "none" drops the shipped table.
+milter patterns "$A" "$B" "RefusalPattern none" "RefusalPattern poor reputation [(]code [0-9]+[)]"
+after_round
+answer_is "RefusalPattern none: a Spamhaus refusal is no longer learned" \
+    "status-a 5.7.1 host x.test[192.0.2.9] said: 554 5.7.1 blocked using zen.spamhaus.org" "NOTFOUND "
+got=$(ask "status-a 5.7.1 host x.test[192.0.2.9] said: 550 5.7.1 POOR reputation (code 17)")
+case $got in "OK 4.7.1 "*) pass "RefusalPattern: the operator's pattern matches, case-insensitively" ;;
+*) fail "RefusalPattern: the operator's pattern matches (got \"$got\")" ;; esac
+
+# Abuse: every bad request gets an answer or a close; serving goes on.
+"$CLIENT" "$MAPPORT" abuse || TEST_FAILED=1
+check "the daemon is still running after the abuse" kill -0 "$MILTER_PID"
+stop_milter; rc=$?
+check "the daemon stops cleanly with the socketmap server running" [ "$rc" -eq 0 ]
+[ "$rc" -eq 0 ] || { echo "rc=$rc"; grep -v "^egress-milter: \(info\|notice\)" "$MLOG" | head -40; }
+exit $TEST_FAILED
