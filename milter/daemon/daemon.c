@@ -39,9 +39,9 @@ daemon_detach(void)
 	char byte;
 
 	if (pipe2(fds, O_CLOEXEC) != 0)
-		log_fatal("pipe: %s", strerror(errno));
+		log_fatal_errno("pipe");
 	if ((pid = fork()) < 0)
-		log_fatal("fork: %s", strerror(errno));
+		log_fatal_errno("fork");
 	if (pid > 0) {
 		ssize_t n;
 
@@ -57,9 +57,9 @@ daemon_detach(void)
 	close(fds[0]);
 	daemon_pipe = fds[1];
 	if (setsid() < 0)
-		log_fatal("setsid: %s", strerror(errno));
+		log_fatal_errno("setsid");
 	if (chdir("/") != 0)
-		log_fatal("chdir /: %s", strerror(errno));
+		log_fatal_errno("chdir /");
 }
 
 int
@@ -95,9 +95,8 @@ daemon_ready(void)
 	int fd;
 
 	if (daemon_notify("READY=1") != 0)
-		log_warn("cannot tell systemd the milter is ready "
-		    "(NOTIFY_SOCKET %s): %s", getenv("NOTIFY_SOCKET"),
-		    strerror(errno));
+		log_warn_errno("cannot tell systemd the milter is ready "
+		    "(NOTIFY_SOCKET %s)", getenv("NOTIFY_SOCKET"));
 	if (daemon_pipe < 0)
 		return;
 	log_set_stderr(false);

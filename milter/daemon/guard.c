@@ -37,9 +37,9 @@ guard_raise_nofile(void)
 
 		rl.rlim_cur = rl.rlim_max;
 		if (setrlimit(RLIMIT_NOFILE, &rl) != 0) {
-			log_warn("cannot raise the open-file limit from %llu "
-			    "to %llu: %s", (unsigned long long)old,
-			    (unsigned long long)rl.rlim_max, strerror(errno));
+			log_warn_errno("cannot raise the open-file limit from "
+			    "%llu to %llu", (unsigned long long)old,
+			    (unsigned long long)rl.rlim_max);
 			rl.rlim_cur = old;
 		}
 	}

@@ -110,8 +110,9 @@ struct log_buffers {
 
 static struct scratch_pool log_pool = SCRATCH_POOL(sizeof(struct log_buffers));
 
+/* One line at PRIORITY; ERR >= 0 appends ": " and strerror(ERR). */
 static void
-log_vwrite(int priority, const char *fmt, va_list ap)
+log_vwrite(int priority, int err, const char *fmt, va_list ap)
 {
 	struct log_buffers *b;
 	char small_raw[256], small_line[LOG_PREFIX_MAX + 256 + 1];
@@ -130,6 +131,10 @@ log_vwrite(int priority, const char *fmt, va_list ap)
 		line_size = sizeof(b->line);
 	}
 	vsnprintf(raw, raw_size, fmt, ap);
+	if (err >= 0) {
+		len = strlen(raw);
+		snprintf(raw + len, raw_size - len, ": %s", strerror(err));
+	}
 	/* stderr: one write(2) per line, no stdio lock shared by threads. */
 	if (log_to_stderr && log_journal)
 		prefix = (size_t)snprintf(line, LOG_PREFIX_MAX, "<%d>",
@@ -154,8 +159,20 @@ log_write(int priority, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	log_vwrite(priority, fmt, ap);
+	log_vwrite(priority, -1, fmt, ap);
 	va_end(ap);
+}
+
+void
+log_write_errno(int priority, const char *fmt, ...)
+{
+	int err = errno;
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vwrite(priority, err, fmt, ap);
+	va_end(ap);
+	errno = err;
 }
 
 void
@@ -164,9 +181,32 @@ log_fatal(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	log_vwrite(LOG_CRIT, fmt, ap);
+	log_vwrite(LOG_CRIT, -1, fmt, ap);
 	va_end(ap);
 	exit(1);
+}
+
+void
+log_fatal_errno(const char *fmt, ...)
+{
+	int err = errno;
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vwrite(LOG_CRIT, err, fmt, ap);
+	va_end(ap);
+	exit(1);
+}
+
+void
+log_panic(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vwrite(LOG_CRIT, -1, fmt, ap);
+	va_end(ap);
+	abort();
 }
 
 char *

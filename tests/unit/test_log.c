@@ -1,20 +1,29 @@
 /*
  * test_log.c - log_escape() makes hostile text safe for one log line;
  * escape_text() is the same rule for SMTP replies; a whole log line is
- * escaped even when a caller passed raw bytes.
+ * escaped even when a caller passed raw bytes; the _errno calls end the
+ * line with errno's text and leave errno as it was.
  */
 #include "config.h"
 
+#include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "util/escape.h"
 #include "util/log.h"
 #include "unit.h"
 
-/* Logs TEXT raw through log_write() and reads back what stderr got. */
+/*
+ * Logs TEXT raw through log_write() (with errno's text when WITH_ERRNO)
+ * and reads back what stderr got.
+ */
+static int errno_after;
+
 static void
-logged(const char *text, char *out, size_t size)
+logged_as(const char *text, bool with_errno, char *out, size_t size)
 {
 	char path[] = "/tmp/em-test-log.XXXXXX";
 	int fd = mkstemp(path), saved = dup(2);
@@ -26,7 +35,12 @@ logged(const char *text, char *out, size_t size)
 	}
 	dup2(fd, 2);
 	log_open(false, LOG_MAIL, true, LOG_INFO);
-	log_info("notice: %s", text);
+	if (with_errno) {
+		errno = ENOENT;
+		log_warn_errno("notice: %s", text);
+		errno_after = errno;
+	} else
+		log_info("notice: %s", text);
 	fflush(stderr);
 	dup2(saved, 2);
 	close(saved);
@@ -34,6 +48,12 @@ logged(const char *text, char *out, size_t size)
 	out[n > 0 ? n : 0] = '\0';
 	close(fd);
 	unlink(path);
+}
+
+static void
+logged(const char *text, char *out, size_t size)
+{
+	logged_as(text, false, out, size);
 }
 
 int
@@ -62,5 +82,17 @@ main(void)
 	CHECK(strcmp(big, "egress-milter: info: notice: "
 	    "x\\x0aFAKE\\x0d\\x1b[2J\\x85\n") == 0,
 	    "a raw field in a log line is escaped: one line, no ESC, no C1");
+	{
+		char line[256];
+
+		logged_as("x.conf", true, line, sizeof(line));
+		CHECK(strstr(line, "warning: notice: x.conf: No such file or "
+		    "directory\n") != NULL,
+		    "log_warn_errno() ends the line with errno's text");
+		CHECK(errno_after == ENOENT, "log_warn_errno() leaves errno as it was");
+		logged_as("x.conf", false, line, sizeof(line));
+		CHECK(strstr(line, "No such file") == NULL,
+		    "log_info() adds no errno text");
+	}
 	return unit_exit();
 }
