@@ -55,8 +55,9 @@ build() {
 	mkdir -p "$BIN"
 	# shellcheck disable=SC2086
 	$cc -O2 -DHAVE_CONFIG_H -DSYSCONFDIR=\"/etc\" -I"$BUILDDIR" \
-	    -I"$SRCDIR/milter" ${BENCH_CFLAGS:-} -o "$BIN/egress-milter" \
-	    "$SRCDIR"/milter/*.c ${BENCH_LIBS:-} || die "cannot build egress-milter"
+	    -I"$BUILDDIR/milter" -I"$SRCDIR/milter" ${BENCH_CFLAGS:-} \
+	    -o "$BIN/egress-milter" "$SRCDIR"/milter/*.c "$SRCDIR"/milter/*/*.c \
+	    ${BENCH_LIBS:-} || die "cannot build egress-milter"
 	$cc -O2 -Wall -o "$BIN/noop_milter" "$SRCDIR/tests/bench/noop_milter.c" \
 	    -lmilter -lpthread || die "cannot build noop_milter"
 	$cc -O2 -Wall -o "$BIN/milterload" "$SRCDIR/tests/bench/milterload.c" \
