@@ -110,7 +110,7 @@ struct conf {
 	enum action on[FINDING_COUNT];
 	enum action fallback;
 	char *route_header;
-	/* Routing that follows health: map.c, route.c, refusal.c */
+	/* Routing that follows health: socketmap.c, route.c, refusal.c */
 	char *map_socket;		/* MapSocket; NULL: off */
 	char **refusal_patterns;	/* RefusalPattern lines (ERE) */
 	size_t nrefusal_patterns;

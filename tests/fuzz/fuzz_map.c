@@ -1,6 +1,6 @@
 /*
  * fuzz_map.c - the socketmap request parser (socketmap_read_request() and
- * socketmap_answer() in map.c, which this file includes to reach them): any
+ * socketmap_answer() in mta/socketmap.c, which this file includes to reach them): any
  * bytes as what a client sends on one connection, read through a pipe
  * request by request until the stream ends or is refused, each request
  * answered for a configuration with two egresses (before any health

@@ -1,4 +1,4 @@
-# dns-budget.sh - MessageDNSBudget: a message never waits on DNS longer
+# budget.sh - MessageDNSBudget: a message never waits on DNS longer
 # than its budget. (1) The egress is healthy but nothing answers for the
 # sender's records (SPF, DMARC): each message is decided within the
 # budget, not DNSTimeout x DNSTries, and accepted as the DNS-failure

@@ -1,4 +1,4 @@
-# dns-prefetch.sh - the sender's SPF and DMARC records are asked at
+# prefetch.sh - the sender's SPF and DMARC records are asked at
 # MAIL FROM, in the background, so the answers are cached by the time
 # end-of-message needs them: a session that never reaches end-of-message
 # still made both lookups, and MAIL FROM was answered at once.
