@@ -55,6 +55,7 @@
 #include "postfix_check.h"
 #include "reload.h"
 #include "resolver.h"
+#include "route.h"
 #include "spf.h"
 #include "stats.h"
 #include "summary.h"
@@ -585,7 +586,7 @@ run_milter(struct conf *conf)
 	pthread_t milter;
 	struct conf *last;
 	char *socket_spec = xstrdup(conf->socket);	/* outlives reloads */
-	int rounds, rc;
+	int rounds, lookups, rc;
 
 	if (guard_refuse_root(conf) != 0)
 		return 1;
@@ -656,16 +657,18 @@ run_milter(struct conf *conf)
 	metrics_stop();
 	last = conf_current();
 	map_stop(1000);
+	lookups = route_stop(1000);
 	rounds = monitor_stop(1000);
 	wait_for_callbacks((int)last->dns_timeout * 3 + 2);
 	remove_pidfile(last);
 	rc = milter_status == MI_SUCCESS ? 0 : 1;
-	if (rounds > 0) {
-		/* A detached monitor thread is still inside a DNS lookup:
-		 * the libraries' exit handlers (OpenSSL's, which ldns's
-		 * query ids use) must not run under it. */
-		log_notice("stopped (%d health round%s still waiting on DNS "
-		    "left behind)", rounds, rounds == 1 ? "" : "s");
+	if (rounds > 0 || lookups > 0) {
+		/* A detached monitor or route SPF thread is still inside a
+		 * DNS lookup: the libraries' exit handlers (OpenSSL's, which
+		 * ldns's query ids use) must not run under it. */
+		log_notice("stopped (%d health round%s and %d route SPF "
+		    "lookup%s still waiting on DNS left behind)", rounds,
+		    rounds == 1 ? "" : "s", lookups, lookups == 1 ? "" : "s");
 		log_close();
 		_exit(rc);
 	}
