@@ -46,6 +46,9 @@ check_contains "--status (text): the refusal's text escaped" "$out" \
 check "--status (text): no ESC or BEL byte reaches the terminal" \
     eval "! LC_ALL=C grep -q '[$esc$bel]' '$out'"
 "$MILTER" --status --json -c "$conf" >"$TMPDIR_TEST/status.json" 2>&1
+check "--status --json: valid JSON" eval "jq -e . '$TMPDIR_TEST/status.json' >/dev/null"
+check "--status --json: plain ASCII (ESC and BEL written as \\u00XX)" \
+    eval "! LC_ALL=C grep -q '[^ -~]' '$TMPDIR_TEST/status.json' && grep -qF 'mx\\u001b[2J' '$TMPDIR_TEST/status.json'"
 check "--status --json: the destination, whole" \
     [ "$(jq -r '.egress[] | select(.name == "a") | .refusals[0].destination' "$TMPDIR_TEST/status.json")" = "mx${esc}[2J.dest.test[192.0.2.1]" ]
 
