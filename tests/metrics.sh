@@ -66,6 +66,9 @@ check "every sample is named egress_milter_*" eval "! grep -v '^#' '$m' | grep -
 value_is "a keyed zone is labelled without its key" 'egress_milter_dnsbl_listed{egress="primary",zone="keyed.bl2.test"}' 1
 value_is "a zone with name= is labelled by it" 'egress_milter_dnsbl_listed{egress="primary",zone="named-list"}' 1
 check "no key is in the scrape" eval "! grep -Eq 'k3yk3y|s3cr3t' '$m'"
+check_contains "the reasons name a keyed zone without its key" "$log" "192.0.2.20 listed on keyed.bl2.test (127.0.0.2)"
+check_contains "the reasons name a zone by its name=" "$log" "192.0.2.20 listed on named-list (127.0.0.2)"
+check "no key is in the log (reasons reach SMTP replies and route answers)" eval "! grep -Eq 'k3yk3y|s3cr3t' '$log'"
 
 # slow_clients SOURCE N SECONDS: N connections from SOURCE, each sending a
 # request line and then one byte every 2 s (in the background).
