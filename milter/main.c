@@ -57,6 +57,7 @@
 #include "ops/nagios.h"
 #include "ops/postfix_check.h"
 #include "ops/summary.h"
+#include "policy/route.h"
 #include "util/log.h"
 #include "util/logto.h"
 #include "util/util.h"
@@ -589,7 +590,7 @@ run_milter(struct conf *conf)
 	pthread_t milter;
 	struct conf *last;
 	char *socket_spec = xstrdup(conf->socket);	/* outlives reloads */
-	int rounds, rc;
+	int rounds, lookups, rc;
 
 	if (guard_refuse_root(conf) != 0)
 		return 1;
@@ -660,16 +661,18 @@ run_milter(struct conf *conf)
 	metrics_stop();
 	last = conf_current();
 	socketmap_stop(1000);
+	lookups = route_stop(1000);
 	rounds = monitor_stop(1000);
 	wait_for_callbacks((int)last->dns_timeout * 3 + 2);
 	remove_pidfile(last);
 	rc = milter_status == MI_SUCCESS ? 0 : 1;
-	if (rounds > 0) {
-		/* A detached monitor thread is still inside a DNS lookup:
-		 * the libraries' exit handlers (OpenSSL's, which ldns's
-		 * query ids use) must not run under it. */
-		log_notice("stopped (%d health round%s still waiting on DNS "
-		    "left behind)", rounds, rounds == 1 ? "" : "s");
+	if (rounds > 0 || lookups > 0) {
+		/* A detached monitor or route SPF thread is still inside a
+		 * DNS lookup: the libraries' exit handlers (OpenSSL's, which
+		 * ldns's query ids use) must not run under it. */
+		log_notice("stopped (%d health round%s and %d route SPF "
+		    "lookup%s still waiting on DNS left behind)", rounds,
+		    rounds == 1 ? "" : "s", lookups, lookups == 1 ? "" : "s");
 		log_close();
 		_exit(rc);
 	}

@@ -70,10 +70,14 @@ conf_free(struct conf *conf)
 	free(conf->socket);
 	for (size_t i = 0; i < conf->negress; i++)
 		egress_free(&conf->egress[i]);
-	for (size_t i = 0; i < conf->ndnsbl; i++)
+	for (size_t i = 0; i < conf->ndnsbl; i++) {
 		free(conf->dnsbl[i].zone);
-	for (size_t i = 0; i < conf->ndomainbl; i++)
+		free(conf->dnsbl[i].name);
+	}
+	for (size_t i = 0; i < conf->ndomainbl; i++) {
 		free(conf->domainbl[i].zone);
+		free(conf->domainbl[i].name);
+	}
 	for (size_t i = 0; i < conf->negress_map; i++)
 		free(conf->egress_map[i].domain);
 	free(conf->egress_map);

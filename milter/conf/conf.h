@@ -74,6 +74,8 @@ struct conf_code_range {
 
 struct conf_dnsbl {
 	char *zone;
+	char *name;			/* label for /metrics: never a key */
+	bool name_given;		/* name= was on the line */
 	struct conf_code_range codes[CONF_MAX_CODES];
 	size_t ncodes;			/* 0: any 127/8 answer outside errors */
 	int weight;

@@ -125,6 +125,7 @@ conf_add_default_dnsbls(struct conf *conf)
 
 		memset(d, 0, sizeof(*d));
 		d->zone = xstrdup(default_dnsbls[i].zone);
+		d->name = xstrdup(default_dnsbls[i].zone);
 		d->weight = 1;
 		d->ncodes = default_dnsbls[i].ncodes;
 		memcpy(d->codes, default_dnsbls[i].codes,

@@ -17,6 +17,7 @@
 #include "config.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <grp.h>
 #include <pwd.h>
 #include <regex.h>
@@ -299,7 +300,100 @@ key_egress_from(struct conf_parse *parse,
 }
 
 /*
+ * Keyed lists: the key is a label of its own left of the list's name
+ * (KEY.zen.dq.spamhaus.net); LABELS is how many labels the list's name
+ * has left of SUFFIX once the key is gone.
+ */
+static const struct {
+	const char *suffix;
+	int labels;
+} keyed_lists[] = {
+	{ "dq.spamhaus.net", 1 },	/* Spamhaus DQS */
+	{ "mail-abuse.com", 1 },	/* Trend Micro (MAPS) */
+	{ "abusix.zone", 2 },		/* Abusix Mail Intelligence */
+};
+
+/* True when the label P (LEN bytes) looks like a key, not a word. */
+static bool
+key_like(const char *p, size_t len)
+{
+	bool digit = false, alpha = false;
+
+	for (size_t i = 0; i < len; i++) {
+		if (isdigit((unsigned char)p[i]))
+			digit = true;
+		else if (isalpha((unsigned char)p[i]))
+			alpha = true;
+	}
+	return len >= 32 || (len >= 16 && digit && alpha);
+}
+
+/*
+ * The name /metrics shows ZONE by without name=: ZONE with its key
+ * labels removed (the labels left of a keyed list's name, and any label
+ * that looks like a key); "dnsblN" (N = INDEX + 1) when nothing is left.
+ */
+static char *
+zone_public_name(const char *zone, size_t index)
+{
+	char *out = xcalloc(1, strlen(zone) + 16);
+	const char *p = zone, *end = zone + strlen(zone);
+	size_t n = 0;
+
+	for (size_t k = 0; k < sizeof(keyed_lists) / sizeof(keyed_lists[0]);
+	    k++) {
+		size_t slen = strlen(keyed_lists[k].suffix), zlen = strlen(zone);
+		const char *q;
+		int labels = 0;
+
+		if (zlen <= slen + 1 || zone[zlen - slen - 1] != '.' ||
+		    strcasecmp(zone + zlen - slen, keyed_lists[k].suffix) != 0)
+			continue;
+		/* Keep only the list's own labels left of the suffix. */
+		for (q = zone + zlen - slen - 1; q > zone; q--)
+			if (q[-1] == '.' && ++labels == keyed_lists[k].labels)
+				break;
+		if (labels == keyed_lists[k].labels)
+			p = q;
+		break;
+	}
+	while (p < end) {
+		const char *dot = memchr(p, '.', (size_t)(end - p));
+		size_t len = dot ? (size_t)(dot - p) : (size_t)(end - p);
+
+		if (!key_like(p, len)) {
+			if (n > 0)
+				out[n++] = '.';
+			memcpy(out + n, p, len);
+			n += len;
+		}
+		p += len + (dot ? 1 : 0);
+	}
+	out[n] = '\0';
+	if (n == 0)
+		snprintf(out, strlen(zone) + 16, "dnsbl%zu", index + 1);
+	return out;
+}
+
+/* A name= value: 1 to 63 of [A-Za-z0-9._-]. */
+static const char *
+value_zone_name(const char *text)
+{
+	size_t len = strlen(text);
+
+	if (len == 0 || len > 63)
+		return "a name has 1 to 63 characters";
+	for (const char *p = text; *p; p++)
+		if (!isalnum((unsigned char)*p) && *p != '.' && *p != '-' &&
+		    *p != '_')
+			return "a name has only letters, digits, '.', '-' "
+			    "and '_'";
+	return NULL;
+}
+
+/*
  * One zone line of KEY ("Dnsbl" or "DomainBl"): ZONE [codes=] [weight=]
+ * [name=]
  * appended to ZONES (*N of them). Returns 0, or -1 after reporting.
  */
 static int
@@ -339,13 +433,31 @@ parse_zone(struct conf_parse *parse, const char *key, char **values,
 			    &weight, msg, sizeof(msg))))
 				return -1;
 			zone.weight = (int)weight;
+		} else if ((value = option_value(values[i], "name")) !=
+		    NULL) {
+			snprintf(what, sizeof(what), "%s name=", key);
+			if (check(parse, what, value_zone_name(value)))
+				return -1;
+			zone.name = (char *)value;
+			zone.name_given = true;
 		} else {
 			conf_error(parse, "%s: unknown option \"%s\" (expected "
-			    "codes= or weight=)", key, log_escape(shown,
+			    "codes=, weight= or name=)", key, log_escape(shown,
 			    sizeof(shown), values[i]));
 			return -1;
 		}
 	}
+	zone.name = zone.name_given ? xstrdup(zone.name) :
+	    zone_public_name(values[0], *n);
+	for (size_t i = 0; i < *n; i++)
+		if (strcasecmp(zones[i].name, zone.name) == 0) {
+			conf_error(parse, "%s: the name \"%s\"%s is the name of "
+			    "the zone on line %d: give one of them another "
+			    "with name=", key, zone.name, zone.name_given ? "" :
+			    " (the zone with its key removed)", zones[i].line);
+			free(zone.name);
+			return -1;
+		}
 	zone.zone = xstrdup(values[0]);
 	zone.line = parse->line;
 	zones[(*n)++] = zone;
@@ -605,9 +717,10 @@ const struct conf_key conf_keys[] = {
 	    conf_key_public_address, 0, 0, 0 },
 	{ "EgressFrom", "postfix[:DIR]", 1, 1, true, key_egress_from,
 	    0, 0, 0 },
-	{ "Dnsbl", "ZONE [codes=LIST] [weight=N] | none", 1, 3, false,
+	{ "Dnsbl", "ZONE [codes=LIST] [weight=N] [name=LABEL] | none", 1, 4,
+	    false,
 	    key_dnsbl, 0, 0, 0 },
-	{ "DomainBl", "ZONE [codes=LIST] [weight=N]", 1, 3, false,
+	{ "DomainBl", "ZONE [codes=LIST] [weight=N] [name=LABEL]", 1, 4, false,
 	    key_domainbl, 0, 0, 0 },
 	NUMBER("DnsblThreshold", dnsbl_threshold, 1, 100000),
 	NUMBER("CheckInterval", check_interval, 10, 86400),

@@ -10,19 +10,27 @@
  * default transport) and "postconf [-c DIR] -x -P" for every master.cf
  * service with its own -o smtp_bind_address= or smtp_bind_address6=
  * (an egress named after the service, with that service as its
- * transport and route). postconf is run directly (no shell), its output
- * is read with bounded lines.
+ * transport and route). postconf is run directly (no shell, by
+ * posix_spawn with an environment of its own and no descriptor of the
+ * daemon's, within POSTCONF_TIMEOUT_S), its output is read with bounded
+ * lines.
  * Must not: resolve names; touch libmilter.
  */
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "conf/conf_address.h"
@@ -33,48 +41,166 @@
 #define POSTCONF_LINES_MAX 2000
 
 /*
+ * The program ARGS[0] is looked up in POSTCONF_PATH (the daemon's own
+ * PATH is not used) and started with posix_spawn(): no fork of the
+ * threaded daemon, an environment of its own (POSTCONF_PATH and nothing
+ * else), standard input /dev/null, and every descriptor above 2 closed
+ * in the child (the daemon's listening sockets, the control socket,
+ * the pipes) whether or not it is close-on-exec. It has
+ * POSTCONF_TIMEOUT_S to write its output and exit, or it is killed.
+ */
+#define POSTCONF_PATH "/usr/sbin:/usr/bin:/sbin:/bin:/usr/local/sbin"
+#define POSTCONF_TIMEOUT_S 10
+
+/* PROGRAM's full name in POSTCONF_PATH into OUT; 0, or -1. */
+static int
+find_program(const char *program, char *out, size_t size)
+{
+	const char *p = POSTCONF_PATH;
+
+	if (strchr(program, '/') != NULL)
+		return copy_bounded(out, size, program) ? -1 : 0;
+	while (*p) {
+		size_t len = strcspn(p, ":");
+
+		if ((size_t)snprintf(out, size, "%.*s/%s", (int)len, p,
+		    program) < size && access(out, X_OK) == 0)
+			return 0;
+		p += len + (p[len] == ':');
+	}
+	return -1;
+}
+
+static long long
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Starts PATH with ARGS, its output into the pipe's end OUT_FD. */
+static int
+spawn(const char *path, const char *const *args, int out_fd, int other_fd,
+    pid_t *pid)
+{
+	static char *const env[] = { "PATH=" POSTCONF_PATH, NULL };
+	posix_spawn_file_actions_t fa;
+	int rc;
+
+	if ((rc = posix_spawn_file_actions_init(&fa)) != 0)
+		return rc;
+	rc = posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY,
+	    0);
+	if (rc == 0)
+		rc = posix_spawn_file_actions_adddup2(&fa, out_fd, 1);
+#ifdef HAVE_POSIX_SPAWN_FILE_ACTIONS_ADDCLOSEFROM_NP
+	if (rc == 0)
+		rc = posix_spawn_file_actions_addclosefrom_np(&fa, 3);
+#else
+	/* Every descriptor open now, above 2 (the pipe's among them). */
+	for (int fd = 3; rc == 0 && fd < 65536 && fd < sysconf(_SC_OPEN_MAX);
+	    fd++)
+		if (fcntl(fd, F_GETFD) >= 0)
+			rc = posix_spawn_file_actions_addclose(&fa, fd);
+#endif
+	(void)other_fd;
+	if (rc == 0)
+		rc = posix_spawn(pid, path, &fa, NULL, (char *const *)args, env);
+	posix_spawn_file_actions_destroy(&fa);
+	return rc;
+}
+
+/*
  * Runs ARGS[0] (postconf or postmap, no shell) with ARGS; returns its
  * output lines (NULL-terminated; free with conf_free_lines()).
  */
 char **
 conf_run_postconf(const char *const *args, char *error, size_t size)
 {
-	int fds[2], status, n = 0;
+	int fds[2], status = 0, n = 0, rc;
 	char **lines = xcalloc(POSTCONF_LINES_MAX + 1, sizeof(char *));
-	char buf[POSTCONF_LINE_MAX];
-	FILE *fp;
-	pid_t pid;
+	char buf[POSTCONF_LINE_MAX], path[256];
+	size_t used = 0;
+	long long deadline = mono_ms() + POSTCONF_TIMEOUT_S * 1000LL;
+	bool timed_out = false, skipping = false;
+	pid_t pid = -1;
 
-	if (pipe(fds) != 0) {
+	if (find_program(args[0], path, sizeof(path)) != 0) {
+		snprintf(error, size, "postconf failed (not installed?)");
+		free(lines);
+		return NULL;
+	}
+	if (pipe2(fds, O_CLOEXEC) != 0) {
 		snprintf(error, size, "pipe: %s", strerror(errno));
 		free(lines);
 		return NULL;
 	}
-	if ((pid = fork()) == 0) {
-		dup2(fds[1], 1);
-		close(fds[0]);
-		close(fds[1]);
-		setenv("PATH", "/usr/sbin:/usr/bin:/sbin:/bin:/usr/local/sbin",
-		    1);
-		execvp(args[0], (char *const *)args);
-		_exit(127);
-	}
+	rc = spawn(path, args, fds[1], fds[0], &pid);
 	close(fds[1]);
-	fp = fdopen(fds[0], "r");
-	while (fp != NULL && fgets(buf, sizeof(buf), fp) != NULL)
-		if (n < POSTCONF_LINES_MAX) {
-			buf[strcspn(buf, "\n")] = '\0';
-			lines[n++] = xstrdup(buf);
-		}
-	if (fp != NULL)
-		fclose(fp);
-	else
+	if (rc != 0) {
 		close(fds[0]);
-	if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) ||
-	    WEXITSTATUS(status) != 0) {
-		snprintf(error, size, "postconf failed (%s)", pid < 0 ?
-		    strerror(errno) : WIFEXITED(status) && WEXITSTATUS(status)
-		    == 127 ? "not installed?" : "see its error above");
+		snprintf(error, size, "postconf failed (%s)", strerror(rc));
+		free(lines);
+		return NULL;
+	}
+	/* Lines of at most POSTCONF_LINE_MAX - 1 bytes; longer ones cut. */
+	for (;;) {
+		struct pollfd pfd = { .fd = fds[0], .events = POLLIN };
+		long long left = deadline - mono_ms();
+		ssize_t got;
+		int ready;
+
+		if (left <= 0) {
+			timed_out = true;
+			break;
+		}
+		ready = poll(&pfd, 1, (int)left);
+		if (ready < 0 && errno == EINTR)
+			continue;
+		if (ready <= 0)
+			continue;	/* the deadline ends the loop */
+		got = read(fds[0], buf + used, sizeof(buf) - 1 - used);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0)
+			break;
+		used += (size_t)got;
+		for (;;) {
+			char *nl = memchr(buf, '\n', used);
+			size_t len = nl ? (size_t)(nl - buf) : used;
+
+			if (nl == NULL && used < sizeof(buf) - 1)
+				break;
+			if (!skipping && n < POSTCONF_LINES_MAX) {
+				lines[n] = xmalloc(len + 1);
+				memcpy(lines[n], buf, len);
+				lines[n++][len] = '\0';
+			}
+			skipping = nl == NULL;	/* the rest of a long line */
+			len += nl ? 1 : 0;
+			memmove(buf, buf + len, used - len);
+			used -= len;
+		}
+	}
+	if (used > 0 && !skipping && !timed_out && n < POSTCONF_LINES_MAX) {
+		buf[used] = '\0';		/* a last line without newline */
+		lines[n++] = xstrdup(buf);
+	}
+	close(fds[0]);
+	if (timed_out)
+		(void)kill(pid, SIGKILL);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (timed_out || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		if (timed_out)
+			snprintf(error, size, "postconf did not finish within "
+			    "%d s (killed)", POSTCONF_TIMEOUT_S);
+		else
+			snprintf(error, size, "postconf failed (%s)",
+			    WIFEXITED(status) && WEXITSTATUS(status) == 127 ?
+			    "not installed?" : "see its error above");
 		for (int i = 0; i < n; i++)
 			free(lines[i]);
 		free(lines);

@@ -142,7 +142,10 @@ print_zones(const struct printer *p, const struct conf_dnsbl *zones,
 			if (z->codes[c].last != z->codes[c].first)
 				fprintf(p->fp, "-%s", last);
 		}
-		fprintf(p->fp, " weight=%d\n", z->weight);
+		fprintf(p->fp, " weight=%d", z->weight);
+		if (z->name_given)
+			fprintf(p->fp, " name=%s", z->name);
+		fputc('\n', p->fp);
 	}
 }
 

@@ -193,12 +193,12 @@ advise_listed(const struct egress_report *r, char *out, size_t size)
 		if (url[0])
 			snprintf(line, sizeof(line), "%s lists %s (%s): ask for "
 			    "delisting at %s once the cause is fixed",
-			    z->zone->zone, r->egress->address.text, z->codes[0],
+			    z->zone->name, r->egress->address.text, z->codes[0],
 			    url);
 		else
 			snprintf(line, sizeof(line), "%s lists %s (%s): follow "
 			    "the zone's delisting procedure on its web site "
-			    "(its TXT record gives no address)", z->zone->zone,
+			    "(its TXT record gives no address)", z->zone->name,
 			    r->egress->address.text, z->codes[0]);
 		add_line(out, size, line);
 	}

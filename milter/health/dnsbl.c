@@ -155,7 +155,7 @@ dnsbl_zone_check(const struct conf_dnsbl *zone,
 	out->zone = zone;
 	if (dnsbl_query_name(address, zone->zone, name, sizeof(name)) != 0) {
 		set_error(out, "zone name %s too long for a query%s",
-		    zone->zone, "");
+		    zone->name, "");
 		return;
 	}
 	check_name(zone, name, out);
@@ -173,7 +173,7 @@ dnsbl_domain_check(const struct conf_dnsbl *zone, const char *domain,
 	n = snprintf(name, sizeof(name), "%s.%s", domain, zone->zone);
 	if (n < 0 || n > DNS_NAME_MAX) {
 		set_error(out, "%s under %s is too long for a query", domain,
-		    zone->zone);
+		    zone->name);
 		return;
 	}
 	check_name(zone, name, out);
@@ -197,22 +197,22 @@ dnsbl_zone_selftest(const struct conf_dnsbl *zone, int family, char *why,
 	dnsbl_zone_check(&any, &listed, &r2);
 	if (r1.listed) {
 		snprintf(why, size, "%s lists its test point %s that must never "
-		    "be listed: it lists the world; suspended", zone->zone,
+		    "be listed: it lists the world; suspended", zone->name,
 		    unlisted.text);
 		return DNSBL_SELFTEST_LISTS_WORLD;
 	}
 	if (r1.error || r2.error) {
-		snprintf(why, size, "%s self-test failed: %s", zone->zone,
+		snprintf(why, size, "%s self-test failed: %s", zone->name,
 		    r1.error ? r1.error_text : r2.error_text);
 		return DNSBL_SELFTEST_ERROR;
 	}
 	if (!r2.listed) {
 		snprintf(why, size, "%s does not list its test point %s: it "
 		    "may be dead or not answering this resolver; suspended",
-		    zone->zone, listed.text);
+		    zone->name, listed.text);
 		return DNSBL_SELFTEST_NO_TESTPOINT;
 	}
-	snprintf(why, size, "%s passed its self-test", zone->zone);
+	snprintf(why, size, "%s passed its self-test", zone->name);
 	return DNSBL_SELFTEST_OK;
 }
 

@@ -98,12 +98,12 @@ check_zones(const struct conf *conf, const struct conf_egress *egress,
 			out->ttl = r->ttl;
 		if (r->error) {
 			out->findings[FINDING_DNS_ERROR] = true;
-			snprintf(line, sizeof(line), "%s: %s", r->zone->zone,
+			snprintf(line, sizeof(line), "%s: %s", r->zone->name,
 			    r->error_text);
 			append(out->noise, sizeof(out->noise), line);
 		} else if (r->listed) {
 			snprintf(line, sizeof(line), "%s listed on %s (%s%s%s)",
-			    egress->address.text, r->zone->zone, r->codes[0],
+			    egress->address.text, r->zone->name, r->codes[0],
 			    r->reason[0] ? ": " : "", r->reason);
 			add_reason(out, line);
 		}

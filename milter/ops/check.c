@@ -155,7 +155,7 @@ print_text(FILE *fp, enum egress_state overall,
 			fprintf(fp, "    %s\n", r->noise);
 		advice_write_text(fp, "    advice: ", r->advice);
 		for (size_t k = 0; k < r->ndnsbl; k++)
-			fprintf(fp, "    %-28s %s\n", r->dnsbl[k].zone->zone,
+			fprintf(fp, "    %-28s %s\n", r->dnsbl[k].zone->name,
 			    r->dnsbl[k].suspended ? "suspended" :
 			    r->dnsbl[k].error ? "error" : r->dnsbl[k].listed ?
 			    "LISTED" : "not listed");

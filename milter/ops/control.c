@@ -3,7 +3,9 @@
  *
  * control_start(), control_stop(), control_query().
  * One thread accepts one client at a time. A request is at most
- * REQUEST_MAX bytes up to a newline, read within IO_TIMEOUT_S; the
+ * REQUEST_MAX bytes up to a newline, and the whole exchange (reading it
+ * and writing the answer) has one deadline, REQUEST_DEADLINE_MS after
+ * the accept, however the client trickles its bytes; the
  * answer is rendered from in-memory snapshots (status.c), so nothing
  * here waits on DNS. A socket file left by a dead daemon is replaced;
  * one a live daemon answers on is left alone.
@@ -30,7 +32,7 @@
 #include "util/util.h"
 
 #define REQUEST_MAX 256
-#define IO_TIMEOUT_S 2
+#define REQUEST_DEADLINE_MS 2000
 #define ANSWER_MAX (4 * 1024 * 1024)
 
 static int listen_fd = -1;
@@ -50,22 +52,46 @@ control_address(const char *spec, struct sockaddr_un *sun)
 	    ? -1 : 0;
 }
 
-static void
-set_timeouts(int fd, int seconds)
+static long long
+now_ms(void)
 {
-	struct timeval tv = { seconds, 0 };
+	struct timespec ts;
 
-	(void)setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	(void)setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* Waits until FD is ready for EVENTS, before DEADLINE (ms); 0 or -1. */
 static int
-write_all(int fd, const char *buf, size_t len)
+wait_ready(int fd, short events, long long deadline)
+{
+	for (;;) {
+		struct pollfd pfd = { .fd = fd, .events = events };
+		long long left = deadline - now_ms();
+		int n;
+
+		if (left <= 0)
+			return -1;
+		n = poll(&pfd, 1, left > 60000 ? 60000 : (int)left);
+		if (n > 0)
+			return 0;
+		if (n < 0 && errno != EINTR)
+			return -1;
+	}
+}
+
+/* Writes BUF whole before DEADLINE (ms); 0 or -1. */
+static int
+write_all(int fd, const char *buf, size_t len, long long deadline)
 {
 	while (len > 0) {
-		ssize_t n = send(fd, buf, len, MSG_NOSIGNAL);
+		ssize_t n;
 
-		if (n < 0 && errno == EINTR)
+		if (wait_ready(fd, POLLOUT, deadline) != 0)
+			return -1;
+		n = send(fd, buf, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n < 0 && (errno == EINTR || errno == EAGAIN ||
+		    errno == EWOULDBLOCK))
 			continue;
 		if (n <= 0)
 			return -1;
@@ -75,16 +101,23 @@ write_all(int fd, const char *buf, size_t len)
 	return 0;
 }
 
-/* Reads one request line into BUF; 0, or -1 (too long, slow, closed). */
+/*
+ * Reads one request line into BUF before DEADLINE (ms); 0, or -1 (too
+ * long, too slow, closed).
+ */
 static int
-read_request(int fd, char *buf, size_t size)
+read_request(int fd, char *buf, size_t size, long long deadline)
 {
 	size_t used = 0;
 
 	while (used + 1 < size) {
-		ssize_t n = recv(fd, buf + used, size - 1 - used, 0);
+		ssize_t n;
 
-		if (n < 0 && errno == EINTR)
+		if (wait_ready(fd, POLLIN, deadline) != 0)
+			return -1;
+		n = recv(fd, buf + used, size - 1 - used, MSG_DONTWAIT);
+		if (n < 0 && (errno == EINTR || errno == EAGAIN ||
+		    errno == EWOULDBLOCK))
 			continue;
 		if (n <= 0)
 			return -1;
@@ -105,13 +138,13 @@ serve_client(int fd)
 	size_t len = 0;
 	FILE *mem;
 	int rc;
+	long long deadline = now_ms() + REQUEST_DEADLINE_MS;
 
-	set_timeouts(fd, IO_TIMEOUT_S);
-	if (read_request(fd, request, sizeof(request)) != 0)
+	if (read_request(fd, request, sizeof(request), deadline) != 0)
 		return;
 	if (strcmp(request, "status") != 0 &&
 	    strcmp(request, "status json") != 0) {
-		(void)write_all(fd, "error unknown request\n", 22);
+		(void)write_all(fd, "error unknown request\n", 22, deadline);
 		return;
 	}
 	if ((mem = open_memstream(&answer, &len)) == NULL)
@@ -119,8 +152,8 @@ serve_client(int fd)
 	rc = status_render(mem, strcmp(request, "status json") == 0);
 	if (fclose(mem) == 0) {
 		snprintf(head, sizeof(head), "exit %d\n", rc);
-		if (write_all(fd, head, strlen(head)) == 0)
-			(void)write_all(fd, answer, len);
+		if (write_all(fd, head, strlen(head), deadline) == 0)
+			(void)write_all(fd, answer, len, deadline);
 	}
 	free(answer);
 }
@@ -268,9 +301,9 @@ control_query(const char *spec, bool json, int timeout, FILE *out)
 			close(fd);
 		return 3;
 	}
-	set_timeouts(fd, timeout);
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	answer = write_all(fd, request, strlen(request)) == 0 ?
+	answer = write_all(fd, request, strlen(request), now_ms() +
+	    timeout * 1000LL) == 0 ?
 	    read_answer(fd, now.tv_sec + timeout) : NULL;
 	close(fd);
 	if (answer == NULL || sscanf(answer, "exit %d", &rc) != 1 ||

@@ -3,7 +3,12 @@
  *
  * metrics_start(), metrics_stop().
  * libmicrohttpd runs its own polling thread; at most CONNECTIONS_MAX
- * connections at once, each closed after TIMEOUT_S of silence. Only
+ * connections at once and CLIENT_MAX from one address, each closed
+ * after TIMEOUT_S of silence and, however busy, DEADLINE_MS after it
+ * was accepted: a watchdog thread shuts down the socket of a
+ * connection past its deadline (libmicrohttpd's own timeout is reset
+ * by every byte, so a client sending one byte a second would hold its
+ * slot for ever). Only
  * GET /metrics is answered (200, text/plain; version=0.0.4); any other
  * path is 404 and any other method 405. The address is a literal
  * (conf_ops.c checked it): nothing is resolved.
@@ -12,9 +17,13 @@
 #include "config.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 
 #include <microhttpd.h>
 
@@ -24,9 +33,99 @@
 #include "util/util.h"
 
 #define CONNECTIONS_MAX 16
+#define CLIENT_MAX 4
 #define TIMEOUT_S 5
+#define DEADLINE_MS 5000
+#define WATCH_MS 200
+
+/* A connection the watchdog keeps an eye on. */
+struct watched {
+	bool used;
+	bool cut;
+	int fd;
+	long long opened;		/* ms, CLOCK_MONOTONIC */
+};
 
 static struct MHD_Daemon *daemon_handle;
+static pthread_mutex_t watch_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t watch_cond = PTHREAD_COND_INITIALIZER;
+static struct watched watched[CONNECTIONS_MAX * 2];
+static bool watch_stop;
+static bool watch_running;
+static pthread_t watch_thread;
+
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * libmicrohttpd's word that a connection opened or closed (called in
+ * its thread, before the socket is closed: a slot's fd is never a
+ * reused number while the slot is in use).
+ */
+static void
+notify(void *cls, struct MHD_Connection *connection, void **socket_context,
+    enum MHD_ConnectionNotificationCode toe)
+{
+	(void)cls;
+	pthread_mutex_lock(&watch_lock);
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+		const union MHD_ConnectionInfo *info = MHD_get_connection_info(
+		    connection, MHD_CONNECTION_INFO_CONNECTION_FD);
+
+		*socket_context = NULL;
+		for (size_t i = 0; info != NULL &&
+		    i < sizeof(watched) / sizeof(watched[0]); i++)
+			if (!watched[i].used) {
+				watched[i].used = true;
+				watched[i].cut = false;
+				watched[i].fd = info->connect_fd;
+				watched[i].opened = now_ms();
+				*socket_context = &watched[i];
+				break;
+			}
+		if (*socket_context == NULL && info != NULL)
+			shutdown(info->connect_fd, SHUT_RDWR);	/* unwatched */
+	} else if (*socket_context != NULL) {
+		((struct watched *)*socket_context)->used = false;
+		*socket_context = NULL;
+	}
+	pthread_mutex_unlock(&watch_lock);
+}
+
+/* Shuts down every connection past its deadline, every WATCH_MS. */
+static void *
+watchdog(void *arg)
+{
+	(void)arg;
+	pthread_mutex_lock(&watch_lock);
+	while (!watch_stop) {
+		struct timespec until;
+		long long now = now_ms();
+
+		for (size_t i = 0; i < sizeof(watched) / sizeof(watched[0]);
+		    i++)
+			if (watched[i].used && !watched[i].cut &&
+			    now - watched[i].opened >= DEADLINE_MS) {
+				shutdown(watched[i].fd, SHUT_RDWR);
+				watched[i].cut = true;
+			}
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_nsec += WATCH_MS * 1000000L;
+		if (until.tv_nsec >= 1000000000L) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&watch_cond, &watch_lock, &until);
+	}
+	pthread_mutex_unlock(&watch_lock);
+	return NULL;
+}
 
 static enum MHD_Result
 reply(struct MHD_Connection *connection, unsigned status, const char *type,
@@ -125,13 +224,25 @@ metrics_start(const char *spec)
 	daemon_handle = MHD_start_daemon(flags, (uint16_t)port, NULL, NULL,
 	    answer, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)CONNECTIONS_MAX,
+	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)CLIENT_MAX,
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)TIMEOUT_S,
+	    MHD_OPTION_NOTIFY_CONNECTION, notify, NULL,
 	    MHD_OPTION_END);
 	if (daemon_handle == NULL) {
 		log_err("MetricsListen %s: cannot listen (in use, or no "
 		    "permission?); /metrics is off", spec);
 		return -1;
 	}
+	watch_stop = false;
+	if ((errno = pthread_create(&watch_thread, NULL, watchdog, NULL))
+	    != 0) {
+		log_err("MetricsListen %s: no thread for the deadlines (%s); "
+		    "/metrics is off", spec, strerror(errno));
+		MHD_stop_daemon(daemon_handle);
+		daemon_handle = NULL;
+		return -1;
+	}
+	watch_running = true;
 	log_info("metrics on http://%s/metrics", spec);
 	return 0;
 }
@@ -139,6 +250,14 @@ metrics_start(const char *spec)
 void
 metrics_stop(void)
 {
+	if (watch_running) {
+		pthread_mutex_lock(&watch_lock);
+		watch_stop = true;
+		pthread_cond_signal(&watch_cond);
+		pthread_mutex_unlock(&watch_lock);
+		pthread_join(watch_thread, NULL);
+		watch_running = false;
+	}
 	if (daemon_handle != NULL)
 		MHD_stop_daemon(daemon_handle);
 	daemon_handle = NULL;

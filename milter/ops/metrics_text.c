@@ -4,7 +4,8 @@
  *
  * Every family has its # HELP and # TYPE lines; names follow the
  * Prometheus conventions (egress_milter_ prefix, _total for counters,
- * _seconds for times). Label values are escaped as the text format
+ * _seconds for times). A zone is labelled by its name (name= or the
+ * zone with its key removed, conf_keys.c), never by a keyed zone. Label values are escaped as the text format
  * asks (backslash, double quote, newline). Learned refusals and
  * route-map lookups are counted by refusal.c and route.c.
  * Must not: touch libmilter, do DNS.
@@ -109,7 +110,7 @@ render_egresses(FILE *fp)
 			fputs("egress_milter_dnsbl_listed{egress=\"", fp);
 			label(fp, h[i].name);
 			fputs("\",zone=\"", fp);
-			label(fp, conf->dnsbl[k].zone);
+			label(fp, conf->dnsbl[k].name);
 			fprintf(fp, "\"} %d\n", h[i].zone_listed[k] ? 1 : 0);
 		}
 	conf_release(conf);

@@ -15,6 +15,9 @@
 
 #define SUMMARY_KEY_MAX 256
 #define SUMMARY_EVENT_MAX 400
+#define SUMMARY_KEYS_MAX 100000		/* distinct keys kept per table */
+#define SUMMARY_EVENTS_MAX 20000	/* timeline events kept */
+#define SUMMARY_AGO_DAYS_MAX 36500	/* "Nd": 100 years at most */
 
 struct summary_entry {
 	char key[SUMMARY_KEY_MAX];
@@ -26,6 +29,7 @@ struct summary_entry {
 struct summary_table {
 	struct summary_entry **buckets;
 	size_t nbuckets, n;
+	unsigned long dropped;		/* decisions of keys not kept */
 };
 
 struct summary_event {
@@ -43,6 +47,7 @@ struct summary {
 	struct summary_table egresses, domains;
 	struct summary_event *events;
 	size_t nevents, events_size;
+	unsigned long events_dropped;	/* beyond SUMMARY_EVENTS_MAX */
 	unsigned long lines, files_unreadable;
 };
 

@@ -86,7 +86,11 @@ in_prefix(const unsigned char *a, const char *net, int bits, int family)
 	return rest == 0 || ((a[full] ^ n[full]) & (0xff << (8 - rest))) == 0;
 }
 
-/* Loopback, private, link-local and shared space: never "public". */
+/*
+ * Loopback, private, link-local and shared space: never "public". An
+ * entry is private only when its whole prefix lies inside one of them
+ * (10.0.0.0/7 holds 11.0.0.0/8, 192.168.0.0/15 holds 192.169.0.0/16).
+ */
 static const struct {
 	int family;
 	const char *net;
@@ -98,15 +102,20 @@ static const struct {
 	{ AF_INET6, "::1", 128 }, { AF_INET6, "fc00::", 7 },
 	{ AF_INET6, "fe80::", 10 }, { AF_INET6, "::ffff:127.0.0.0", 104 },
 	{ AF_INET6, "::ffff:10.0.0.0", 104 },
+	{ AF_INET6, "::ffff:172.16.0.0", 108 },
 	{ AF_INET6, "::ffff:192.168.0.0", 112 },
+	{ AF_INET6, "::ffff:169.254.0.0", 112 },
+	{ AF_INET6, "::ffff:100.64.0.0", 106 },
 };
 
+/* True when the prefix A/BITS lies whole inside a private block. */
 static bool
-is_private(const unsigned char *a, int family)
+is_private(const unsigned char *a, int bits, int family)
 {
 	for (size_t i = 0; i < sizeof(private_nets) / sizeof(private_nets[0]);
 	    i++)
-		if (private_nets[i].family == family && in_prefix(a,
+		if (private_nets[i].family == family &&
+		    bits >= private_nets[i].bits && in_prefix(a,
 		    private_nets[i].net, private_nets[i].bits, family))
 			return true;
 	return false;
@@ -128,15 +137,21 @@ relay_audit_network_too_wide(const char *entry, char *why, size_t size)
 	else
 		snprintf(addr, sizeof(addr), "%.*s", (int)len, entry);
 	family = strchr(addr, ':') ? AF_INET6 : AF_INET;
+	/* The prefix length: 1 to 3 digits, at most the address's bits. */
+	if (strspn(slash + 1, "0123456789") != strlen(slash + 1) ||
+	    strlen(slash + 1) == 0 || strlen(slash + 1) > 3)
+		return false;			/* not a network: Postfix says */
 	bits = atoi(slash + 1);
-	if (inet_pton(family, addr, bytes) != 1)
+	if (bits > (family == AF_INET ? 32 : 128) ||
+	    inet_pton(family, addr, bytes) != 1)
 		return false;
 	if (bits == 0) {
 		snprintf(why, size, "%s is every address: anyone may relay",
 		    entry);
 		return true;
 	}
-	if (is_private(bytes, family) || bits >= (family == AF_INET ? 24 : 48))
+	if (is_private(bytes, bits, family) ||
+	    bits >= (family == AF_INET ? 24 : 48))
 		return false;
 	snprintf(why, size, "%s is a public range wider than /%d: every host "
 	    "in it may relay", entry, family == AF_INET ? 24 : 48);

@@ -6,7 +6,9 @@
  * egress is ok (nothing healthy to send from or reroute to), or unknown
  * before the first round of checks has finished.
  * Learned refusals and back-offs: every egress has a "refusals" list,
- * the refusal in force (refusal.c), empty when there is none.
+ * the refusal in force (refusal.c), empty when there is none. In the
+ * text form every text that came from outside (names, reasons, advice,
+ * a refusal's destination and text) is escaped as the log escapes it.
  * Must not: touch libmilter, do DNS.
  */
 #include "config.h"
@@ -25,6 +27,7 @@
 #include "health/refusal.h"
 #include "ops/nagios.h"
 #include "ops/status.h"
+#include "util/escape.h"
 #include "util/json.h"
 #include "util/log.h"
 #include "util/util.h"
@@ -85,20 +88,54 @@ json_refusals(FILE *fp, const char *name)
 	fputc(']', fp);
 }
 
+/*
+ * Text for the terminal: every byte outside printable ASCII as \xHH,
+ * as the log writes it (escape.c). The texts come from outside (remote
+ * servers' replies, DNS, the configuration).
+ */
+#define SHOWN_MAX 8192
+static const char *
+shown(char *dst, const char *src)
+{
+	return escape_text(dst, SHOWN_MAX, src, 0);
+}
+
 static void
 text_refusals(FILE *fp, const char *name)
 {
 	struct refusal_info r;
-	char until[32], text[600];
+	char until[32], *dest = xmalloc(SHOWN_MAX), *text = xmalloc(SHOWN_MAX);
 
 	if (!refusal_active(name, &r)) {
 		fputs("    refusals: none in force\n", fp);
-		return;
+	} else {
+		format_time(until, sizeof(until), r.until, UTC, true);
+		fprintf(fp, "    refused by %s until %s (back-off %ld s): %s\n",
+		    r.destination[0] ? shown(dest, r.destination) :
+		    "a destination", until, r.backoff, shown(text, r.text));
 	}
-	format_time(until, sizeof(until), r.until, UTC, true);
-	fprintf(fp, "    refused by %s until %s (back-off %ld s): %s\n",
-	    r.destination[0] ? r.destination : "a destination", until,
-	    r.backoff, log_escape(text, sizeof(text), r.text));
+	free(dest);
+	free(text);
+}
+
+/* ADVICE, a line each, escaped, each after PREFIX. */
+static void
+text_advice(FILE *fp, const char *prefix, const char *advice, char *buf)
+{
+	char line[EGRESS_ADVICE_MAX];
+
+	for (const char *p = advice; p != NULL && *p; ) {
+		size_t len = strcspn(p, "\n");
+
+		if (len >= sizeof(line))
+			len = sizeof(line) - 1;
+		memcpy(line, p, len);
+		line[len] = '\0';
+		fprintf(fp, "%s%s\n", prefix, shown(buf, line));
+		p += strcspn(p, "\n");
+		if (*p == '\n')
+			p++;
+	}
 }
 
 static void
@@ -160,7 +197,8 @@ render_json(FILE *fp, const struct overview *o)
 static void
 render_text(FILE *fp, const struct overview *o)
 {
-	char since[32];
+	char since[32], *name = xmalloc(SHOWN_MAX);
+	char *address = xmalloc(SHOWN_MAX), *buf = xmalloc(SHOWN_MAX);
 
 	fprintf(fp, "EGRESS %s - %zu of %zu egress%s ok%s (daemon pid %ld)",
 	    nagios_label(o->overall), o->ok, o->n, o->n == 1 ? "" : "es",
@@ -172,16 +210,20 @@ render_text(FILE *fp, const struct overview *o)
 		const struct egress_health *h = &o->health[i];
 
 		format_time(since, sizeof(since), h->since, UTC, true);
-		fprintf(fp, "%-12s %-24s %-8s since %s findings=", h->name,
-		    h->address, h->checked ? egress_state_name(h->state) :
-		    "unknown", h->checked ? since : "-");
+		fprintf(fp, "%-12s %-24s %-8s since %s findings=",
+		    shown(name, h->name), shown(address, h->address),
+		    h->checked ? egress_state_name(h->state) : "unknown",
+		    h->checked ? since : "-");
 		finding_list_write(fp, h->findings, false);
 		fputc('\n', fp);
 		if (h->reasons[0])
-			fprintf(fp, "    %s\n", h->reasons);
-		advice_write_text(fp, "    advice: ", h->advice);
+			fprintf(fp, "    %s\n", shown(buf, h->reasons));
+		text_advice(fp, "    advice: ", h->advice, buf);
 		text_refusals(fp, h->name);
 	}
+	free(name);
+	free(address);
+	free(buf);
 	fputs("messages:", fp);
 	for (int a = 0; a < ACTION_COUNT; a++)
 		fprintf(fp, " %s=%lu", action_name((enum action)a),

@@ -2,9 +2,13 @@
  * summary.c - reading and counting the log for --summary (summary.h).
  *
  * summary_parse_time(), summary_run(), summary_line().
- * A line counts when the program that wrote it is egress-milter (the
- * syslog tag "egress-milter[PID]:" or the "egress-milter: LEVEL:" of
- * standard error). Its time is read from an ISO 8601 prefix (rsyslog,
+ * A line counts when the program that wrote it is egress-milter: the
+ * syslog tag "egress-milter[PID]:" (or "egress-milter:") in the tag's
+ * place, the word after the time and the host name (plain syslog,
+ * rsyslog's ISO times, journalctl -o short and short-iso), or
+ * "egress-milter: LEVEL: " at the start of a line without a time
+ * (--log-to stderr). The text anywhere else (a Postfix reject line
+ * quoting a client's "egress-milter: ...") is never the daemon's. Its time is read from an ISO 8601 prefix (rsyslog,
  * journalctl -o short-iso) or a traditional "Mmm dd hh:mm:ss" (the year
  * taken as the one that puts it in the past year); a line without a time
  * is counted whatever --since and --until say. Decision lines are
@@ -48,13 +52,15 @@ table_get(struct summary_table *t, const char *key)
 	unsigned h;
 
 	if (t->buckets == NULL) {
-		t->nbuckets = 4096;
+		t->nbuckets = 65536;
 		t->buckets = xcalloc(t->nbuckets, sizeof(*t->buckets));
 	}
 	h = hash(key) % t->nbuckets;
 	for (e = t->buckets[h]; e != NULL; e = e->next)
 		if (strcmp(e->key, key) == 0)
 			return e;
+	if (t->n >= SUMMARY_KEYS_MAX)
+		return NULL;		/* the caller counts it as dropped */
 	e = xcalloc(1, sizeof(*e));
 	copy_bounded(e->key, sizeof(e->key), key);
 	e->next = t->buckets[h];
@@ -129,27 +135,53 @@ line_time(const char *line, time_t now, const char **rest)
 	return 0;
 }
 
-/* Where egress-milter's own message starts in LINE, or NULL. */
+/* After "LEVEL: " of standard error's lines, or NULL. */
 static const char *
-own_message(const char *line)
+after_level(const char *p)
 {
-	const char *p = strstr(line, "egress-milter");
+	static const char *const levels[] = { "debug: ", "info: ",
+	    "notice: ", "warning: ", "error: ", "crit: " };
 
-	if (p == NULL)
-		return NULL;
-	p += strlen("egress-milter");
-	if (*p == '[') {
-		p += strspn(p + 1, "0123456789") + 1;
-		if (*p++ != ']')
+	for (size_t i = 0; i < sizeof(levels) / sizeof(levels[0]); i++)
+		if (strncmp(p, levels[i], strlen(levels[i])) == 0)
+			return p + strlen(levels[i]);
+	return NULL;
+}
+
+/*
+ * Where egress-milter's own message starts in REST (what follows the
+ * line's time; TIMED when it had one), or NULL: the tag must stand in
+ * the tag's place.
+ */
+static const char *
+own_message(const char *rest, bool timed)
+{
+	static const char tag[] = "egress-milter";
+	const char *p = rest;
+
+	if (timed) {		/* " HOST TAG: message" */
+		if (*p != ' ')
+			return NULL;
+		p += strspn(p, " ");
+		p += strcspn(p, " ");
+		if (*p++ != ' ')
 			return NULL;
 	}
-	if (*p++ != ':' || *p++ != ' ')
+	if (strncmp(p, tag, sizeof(tag) - 1) != 0)
 		return NULL;
-	/* standard error: "egress-milter: LEVEL: message" */
-	if (strncmp(p, "info: ", 6) == 0 || strncmp(p, "notice: ", 8) == 0 ||
-	    strncmp(p, "warning: ", 9) == 0 || strncmp(p, "crit: ", 6) == 0 ||
-	    strncmp(p, "error: ", 7) == 0 || strncmp(p, "debug: ", 7) == 0)
-		p = strchr(p, ' ') + 1;
+	p += sizeof(tag) - 1;
+	if (*p == '[') {
+		size_t digits = strspn(p + 1, "0123456789");
+
+		if (digits == 0 || p[1 + digits] != ']')
+			return NULL;
+		p += digits + 2;
+	}
+	if (p[0] != ':' || p[1] != ' ')
+		return NULL;
+	p += 2;
+	if (!timed)		/* standard error: "egress-milter: LEVEL: " */
+		return after_level(p);
 	return p;
 }
 
@@ -223,6 +255,18 @@ count_findings(struct summary *s, const char *list)
 	}
 }
 
+/* One decision with ACTION for KEY in T (dropped when T is full). */
+static void
+count_key(struct summary_table *t, const char *key, int action)
+{
+	struct summary_entry *e = table_get(t, key);
+
+	if (e != NULL)
+		e->count[action]++;
+	else
+		t->dropped++;
+}
+
 /* "QID action=... ..." */
 static void
 count_decision(struct summary *s, const char *fields)
@@ -247,15 +291,19 @@ count_decision(struct summary *s, const char *fields)
 		return;
 	s->messages++;
 	s->by_action[action]++;
-	table_get(&s->egresses, egress)->count[action]++;
+	count_key(&s->egresses, egress, action);
 	if (domain[0])
-		table_get(&s->domains, domain)->count[action]++;
+		count_key(&s->domains, domain, action);
 }
 
 /* A state change or a nameserver line becomes an event of the timeline. */
 static void
 add_event(struct summary *s, time_t when, const char *text)
 {
+	if (s->nevents == SUMMARY_EVENTS_MAX) {
+		s->events_dropped++;
+		return;
+	}
 	if (s->nevents == s->events_size) {
 		s->events_size = s->events_size ? s->events_size * 2 : 64;
 		s->events = xreallocarray(s->events, s->events_size,
@@ -343,7 +391,7 @@ summary_line(struct summary *s, const char *line, time_t now)
 	const char *rest, *m, *action;
 	time_t when = line_time(line, now, &rest);
 
-	if ((m = own_message(rest)) == NULL)
+	if ((m = own_message(rest, rest != line)) == NULL)
 		return;
 	if (when != 0 && ((s->since && when < s->since) ||
 	    (s->until && when >= s->until)))
@@ -397,7 +445,14 @@ summary_run(char **files, int nfiles, const char *since, const char *until,
 	if ((since && (s.since = summary_parse_time(since, now)) == 0) ||
 	    (until && (s.until = summary_parse_time(until, now)) == 0)) {
 		fprintf(stderr, "egress-milter: --since/--until want "
-		    "YYYY-MM-DD[ HH:MM[:SS]], or Nh or Nd (ago)\n");
+		    "YYYY-MM-DD[ HH:MM[:SS]] (years 1970 to 9999), or Nh or "
+		    "Nd (ago, N up to %d days)\n", SUMMARY_AGO_DAYS_MAX);
+		free(buf);
+		return 1;
+	}
+	if (since && until && s.since >= s.until) {
+		fprintf(stderr, "egress-milter: --since is not before "
+		    "--until: no line could count\n");
 		free(buf);
 		return 1;
 	}
@@ -424,11 +479,24 @@ summary_parse_time(const char *text, time_t now)
 	long amount;
 	const char *p;
 
-	if (sscanf(text, "%ld%c%n", &amount, &unit, &n) == 2 &&
-	    text[n] == '\0' && amount >= 0 && (unit == 'h' || unit == 'd'))
-		return now - amount * (unit == 'h' ? 3600 : 86400);
+	time_t t;
+
+	/* "Nh", "Nd": digits only, read without overflow. */
+	n = (int)strspn(text, "0123456789");
+	if (n > 0 && n <= 9 && (text[n] == 'h' || text[n] == 'd') &&
+	    text[n + 1] == '\0') {
+		unit = text[n];
+		amount = strtol(text, NULL, 10);
+		if (amount > (unit == 'h' ? SUMMARY_AGO_DAYS_MAX * 24L :
+		    SUMMARY_AGO_DAYS_MAX))
+			return 0;
+		return now - (time_t)amount * (unit == 'h' ? 3600 : 86400);
+	}
+	if (n > 0 && (text[n] == 'h' || text[n] == 'd'))
+		return 0;		/* too many digits */
 	n = 0;
-	if (sscanf(text, "%4d-%2d-%2d%n", &y, &mo, &d, &n) != 3 || n == 0)
+	if (!isdigit((unsigned char)text[0]) || sscanf(text, "%4d-%2d-%2d%n",
+	    &y, &mo, &d, &n) != 3 || n == 0)
 		return 0;
 	p = text + n;
 	if (*p == ' ' || *p == 'T') {
@@ -443,7 +511,9 @@ summary_parse_time(const char *text, time_t now)
 			p += 1 + n;
 		}
 	}
-	if (*p != '\0')
+	if (*p != '\0' || y < 1970 || y > 9999 || mo < 1 || mo > 12 ||
+	    d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 || mi > 59 ||
+	    sec < 0 || sec > 60)
 		return 0;
 	memset(&tm, 0, sizeof(tm));
 	tm.tm_year = y - 1900;
@@ -453,5 +523,7 @@ summary_parse_time(const char *text, time_t now)
 	tm.tm_min = mi;
 	tm.tm_sec = sec;
 	tm.tm_isdst = -1;
-	return mktime(&tm);
+	if ((t = mktime(&tm)) == (time_t)-1 || tm.tm_mday != d)
+		return 0;		/* or a day the month has not */
+	return t;
 }

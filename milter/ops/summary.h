@@ -8,7 +8,10 @@
  * messages by action and by egress, the top findings, the top sender
  * domains tempfailed, rerouted and held, and each egress's state changes
  * (with the zones that listed it) and the nameservers' outages as a
- * timeline.
+ * timeline. Only lines whose syslog tag is the daemon's own count; at
+ * most SUMMARY_KEYS_MAX egresses and sender domains are kept (the
+ * decisions of the others are counted as dropped) and
+ * SUMMARY_EVENTS_MAX events.
  * summary.c reads and counts; summary_print.c writes the report.
  * Must not: touch libmilter, do DNS, or trust a byte of the input.
  */
@@ -24,8 +27,9 @@
 
 /*
  * Parses a time for --since/--until: "YYYY-MM-DD", "YYYY-MM-DD HH:MM",
- * "YYYY-MM-DDTHH:MM:SS" (local time) or "Nh"/"Nd" (hours/days ago).
- * Returns 0 when TEXT is none of them.
+ * "YYYY-MM-DDTHH:MM:SS" (local time, years 1970 to 9999, each field in
+ * its range) or "Nh"/"Nd" (hours/days ago, up to
+ * SUMMARY_AGO_DAYS_MAX days). Returns 0 when TEXT is none of them.
  */
 time_t summary_parse_time(const char *text, time_t now);
 

@@ -20,6 +20,18 @@
 #define TOP_N 10
 #define LOCAL "%Y-%m-%d %H:%M:%S"	/* local time */
 
+/* Most counted first, then by key (keys are unique: a total order). */
+static int
+entry_order(const void *a, const void *b)
+{
+	const struct summary_entry *x = *(struct summary_entry *const *)a;
+	const struct summary_entry *y = *(struct summary_entry *const *)b;
+
+	if (x->total != y->total)
+		return x->total > y->total ? -1 : 1;
+	return strcmp(x->key, y->key);
+}
+
 /* The entries of T, most counted (under ACTION, or in all) first. */
 static struct summary_entry **
 sorted(const struct summary_table *t, int action, size_t *n)
@@ -36,15 +48,8 @@ sorted(const struct summary_table *t, int action, size_t *n)
 			if (e->total > 0)
 				v[k++] = e;
 		}
-	for (size_t i = 1; i < k; i++)		/* insertion sort, stable */
-		for (size_t j = i; j > 0 && (v[j]->total > v[j - 1]->total ||
-		    (v[j]->total == v[j - 1]->total &&
-		    strcmp(v[j]->key, v[j - 1]->key) < 0)); j--) {
-			struct summary_entry *x = v[j];
-
-			v[j] = v[j - 1];
-			v[j - 1] = x;
-		}
+	if (k > 1)
+		qsort(v, k, sizeof(*v), entry_order);
 	*n = k;
 	return v;
 }
@@ -66,6 +71,10 @@ print_egresses(const struct summary *s, FILE *out)
 		fputc('\n', out);
 	}
 	free(v);
+	if (s->egresses.dropped > 0)
+		fprintf(out, "  (%lu decisions of egresses beyond the first %d "
+		    "not counted by egress)\n", s->egresses.dropped,
+		    SUMMARY_KEYS_MAX);
 }
 
 static void
@@ -81,6 +90,10 @@ print_domains(const struct summary *s, enum action action,
 	for (size_t i = 0; i < n && i < TOP_N; i++)
 		fprintf(out, "  %-32s %8lu\n", v[i]->key, v[i]->total);
 	free(v);
+	if (s->domains.dropped > 0)
+		fprintf(out, "  (%lu decisions of sender domains beyond the "
+		    "first %d not counted by domain)\n", s->domains.dropped,
+		    SUMMARY_KEYS_MAX);
 }
 
 static void
@@ -131,6 +144,9 @@ print_timeline(const struct summary *s, FILE *out)
 		format_time(when, sizeof(when), s->events[i].when, LOCAL, false);
 		fprintf(out, "  %-19s  %s\n", when, s->events[i].text);
 	}
+	if (s->events_dropped > 0)
+		fprintf(out, "  (%lu later events not kept: %d at most)\n",
+		    s->events_dropped, SUMMARY_EVENTS_MAX);
 }
 
 void

@@ -145,10 +145,10 @@ judge_message(const struct policy_facts *f, struct verdict *v)
 			if (r.listed) {
 				v->findings[FINDING_DOMAIN_LISTED] = true;
 				add_reason(v, "%s is listed on %s", domains[d],
-				    r.zone->zone);
+				    r.zone->name);
 			} else if (r.error) {
 				v->findings[FINDING_DNS_ERROR] = true;
-				add_reason(v, "%s: %s", r.zone->zone,
+				add_reason(v, "%s: %s", r.zone->name,
 				    r.error_text);
 			}
 		}

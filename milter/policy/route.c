@@ -1,7 +1,7 @@
 /*
  * route.c - the route answer from health, learned refusals and SPF.
  *
- * route_lookup().
+ * route_lookup(), route_stop().
  *
  * The candidates are every egress in configuration order, the sender
  * domain's default (EgressMap, else the first egress) first; one whose
@@ -9,7 +9,9 @@
  * no transport= (only the default can be left to default_transport) is
  * passed over. SPF runs for all healthy candidates in one thread of its
  * own, which the lookup waits for at most ROUTE_SPF_WAIT_MS; spf.c
- * caches the verdicts, so a later lookup has them at once.
+ * caches the verdicts, so a later lookup has them at once. The SPF
+ * threads are counted: route_stop() starts no more and waits for those
+ * running, as monitor_stop() waits for the health rounds.
  * Must not: touch libmilter; wait on DNS beyond ROUTE_SPF_WAIT_MS.
  */
 #include "config.h"
@@ -46,6 +48,7 @@ struct route_spf_job {
 static pthread_mutex_t route_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t route_cond = PTHREAD_COND_INITIALIZER;
 static int route_jobs;			/* SPF threads running */
+static bool route_stopping;		/* route_stop(): no new threads */
 
 static void
 route_job_unref(struct route_spf_job *job)	/* lock held */
@@ -69,12 +72,13 @@ route_spf_thread(void *arg)
 		pthread_cond_broadcast(&route_cond);
 		pthread_mutex_unlock(&route_lock);
 	}
+	spf_thread_cleanup();
+	resolver_thread_cleanup();
 	pthread_mutex_lock(&route_lock);
 	route_jobs--;
 	route_job_unref(job);
+	pthread_cond_broadcast(&route_cond);	/* route_stop() waits */
 	pthread_mutex_unlock(&route_lock);
-	spf_thread_cleanup();
-	resolver_thread_cleanup();
 	return NULL;
 }
 
@@ -86,7 +90,7 @@ route_spf_start(struct route_spf_job *job)	/* lock held */
 	pthread_t thread;
 	int rc;
 
-	if (route_jobs >= ROUTE_SPF_MAX_JOBS)
+	if (route_jobs >= ROUTE_SPF_MAX_JOBS || route_stopping)
 		return false;
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
@@ -137,6 +141,26 @@ route_spf(const struct conf *conf, const char *sender, const int *candidates,
 		fails[i] = i < job->done && job->fails[i];
 	route_job_unref(job);
 	pthread_mutex_unlock(&route_lock);
+}
+
+int
+route_stop(int wait_ms)
+{
+	struct timespec until;
+	int left;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_nsec += (wait_ms % 1000) * 1000000L;
+	until.tv_sec += wait_ms / 1000 + until.tv_nsec / 1000000000L;
+	until.tv_nsec %= 1000000000L;
+	pthread_mutex_lock(&route_lock);
+	route_stopping = true;
+	while (route_jobs > 0 && pthread_cond_timedwait(&route_cond,
+	    &route_lock, &until) != ETIMEDOUT)
+		;
+	left = route_jobs;
+	pthread_mutex_unlock(&route_lock);
+	return left;
 }
 
 /* Appends "NAME why" to the reasons in OUT (printable ASCII only). */

@@ -30,6 +30,12 @@
 #define ROUTE_SPF_WAIT_MS 1000		/* per lookup, all egresses */
 #define ROUTE_SPF_MAX_JOBS 16		/* SPF lookups running at once */
 
+/*
+ * Starts no more SPF threads and waits up to WAIT_MS for those running;
+ * returns how many are still running (inside a DNS lookup).
+ */
+int route_stop(int wait_ms);
+
 /* Answers the route of mail from SENDER into OUT (SIZE bytes). */
 enum lookup_status route_lookup(const struct conf *conf, const char *sender,
     char *out, size_t size);

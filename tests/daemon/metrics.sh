@@ -1,7 +1,10 @@
 # metrics.sh - MetricsListen: the Prometheus text at /metrics, scraped
 # with curl after known traffic (one message rerouted, one tempfailed),
 # names and values asserted; 404 elsewhere; the DNS families name the
-# tests' server.
+# tests' server. A keyed zone is labelled by its name= or by the zone
+# with its key removed, and the key is nowhere in the scrape; 16 slow
+# clients (a byte every 2 s) hold it no longer than the request deadline,
+# and 16 from another address not at all (the per-client limit).
 set -u
 . "$SRCDIR/tests/lib.sh"
 make_tmpdir
@@ -20,6 +23,8 @@ Egress primary 192.0.2.20 helo=mail2.example.test route=primary
 Egress backup 192.0.2.10 helo=mail.example.test route=backup
 Dnsbl bl.test
 Dnsbl bl2.test
+Dnsbl k3yk3yk3yk3yk3yk3yk3y.keyed.bl2.test
+Dnsbl s3cr3ts3cr3ts3cr3ts3cr3t.named.bl2.test name=named-list
 CONF
 start_milter "$log" -c "$TMPDIR_TEST/m.conf" -p "inet:$port@127.0.0.1"
 check "the milter listens" wait_for_tcp "$port"
@@ -58,6 +63,53 @@ counted() { [ "${hits:-0}" -gt 0 ] && [ "${misses:-0}" -gt 0 ]; }
 check "the DNS cache counted hits ($hits) and misses ($misses)" counted
 check "every family has HELP and TYPE lines" [ "$(grep -c '^# TYPE egress_milter_' "$m")" -eq "$(grep -c '^# HELP egress_milter_' "$m")" ]
 check "every sample is named egress_milter_*" eval "! grep -v '^#' '$m' | grep -qv '^egress_milter_'"
+value_is "a keyed zone is labelled without its key" 'egress_milter_dnsbl_listed{egress="primary",zone="keyed.bl2.test"}' 1
+value_is "a zone with name= is labelled by it" 'egress_milter_dnsbl_listed{egress="primary",zone="named-list"}' 1
+check "no key is in the scrape" eval "! grep -Eq 'k3yk3y|s3cr3t' '$m'"
+check_contains "the reasons name a keyed zone without its key" "$log" "192.0.2.20 listed on keyed.bl2.test (127.0.0.2)"
+check_contains "the reasons name a zone by its name=" "$log" "192.0.2.20 listed on named-list (127.0.0.2)"
+check "no key is in the log (reasons reach SMTP replies and route answers)" eval "! grep -Eq 'k3yk3y|s3cr3t' '$log'"
+
+# slow_clients SOURCE N SECONDS: N connections from SOURCE, each sending a
+# request line and then one byte every 2 s (in the background).
+slow_clients() {
+	perl -MIO::Socket::INET -e '
+	    my ($port, $src, $n, $secs) = @ARGV; my @s;
+	    $SIG{PIPE} = "IGNORE";
+	    for (1 .. $n) {
+		my $s = IO::Socket::INET->new(PeerAddr => "127.0.0.1",
+		    PeerPort => $port, LocalAddr => $src, Proto => "tcp")
+		    or next;
+		syswrite($s, "GET /metrics HTTP/1.1\r\nX-Slow: ");
+		push @s, $s;
+	    }
+	    my $end = time + $secs;
+	    while (time < $end) { syswrite($_, "x") for @s; sleep 2; }' \
+	    "$mport" "$1" "$2" "$3" &
+	slow_pid=$!
+}
+# scrape_within SECONDS: a scrape succeeds within SECONDS; sets $took.
+scrape_within() {
+	local start=$SECONDS
+	while [ $((SECONDS - start)) -lt "$1" ]; do
+		if curl -sf --max-time 2 -o /dev/null "http://127.0.0.1:$mport/metrics"; then
+			took=$((SECONDS - start)); return 0
+		fi
+		sleep 0.3
+	done
+	took=never; return 1
+}
+slow_clients 127.0.0.2 16 12
+sleep 1
+scrape_within 2
+check "16 slow clients from another address leave room for a scrape (took $took s)" [ "$took" != never ]
+kill "$slow_pid" 2>/dev/null; wait "$slow_pid" 2>/dev/null
+slow_clients 127.0.0.1 16 16
+sleep 1
+scrape_within 10
+check "16 slow clients from the scraper's address hold /metrics no longer than the 5 s deadline (took $took s)" [ "$took" != never ]
+kill "$slow_pid" 2>/dev/null; wait "$slow_pid" 2>/dev/null
+
 code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$mport/other")
 check "another path: 404" [ "$code" = 404 ]
 code=$(curl -s -o /dev/null -w '%{http_code}' -X POST "http://127.0.0.1:$mport/metrics")

@@ -464,6 +464,42 @@ remove_tmpdir(void)
 	rmdir(tmpdir);
 }
 
+/* A zone's label for /metrics: name=, or the zone without its key. */
+static void
+test_zone_names(void)
+{
+	struct conf_errors errors = { NULL, 0, 0 };
+	struct conf *conf = load("names.conf",
+	    "Egress a 192.0.2.10\n"
+	    "Dnsbl abcdefghijklmnopqrstuvwxyz.zen.dq.spamhaus.net\n"
+	    "Dnsbl a1b2c3d4e5.r.mail-abuse.com\n"
+	    "Dnsbl k3yk3yk3yk3yk3yk3y.bl.example.test\n"
+	    "Dnsbl s3cr3t.example.test name=mine\n"
+	    "Dnsbl b.barracudacentral.org\n", &errors);
+
+	CHECK(conf != NULL && conf->ndnsbl == 5, "name=: the file loads");
+	if (conf != NULL && conf->ndnsbl == 5) {
+		CHECK(strcmp(conf->dnsbl[0].name, "zen.dq.spamhaus.net") == 0,
+		    "name: Spamhaus DQS without its key");
+		CHECK(strcmp(conf->dnsbl[1].name, "r.mail-abuse.com") == 0,
+		    "name: MAPS without its key");
+		CHECK(strcmp(conf->dnsbl[2].name, "bl.example.test") == 0,
+		    "name: a key-like label removed");
+		CHECK(strcmp(conf->dnsbl[3].name, "mine") == 0, "name: name= given");
+		CHECK(strcmp(conf->dnsbl[4].name, "b.barracudacentral.org") == 0,
+		    "name: a long word is not a key");
+	}
+	conf_free(conf);
+	conf_errors_free(&errors);
+	expect_error("Egress a 192.0.2.10\nDnsbl bl.example.test\n"
+	    "Dnsbl k3yk3yk3yk3yk3yk3y.bl.example.test\n", 3,
+	    "Dnsbl: the name \"bl.example.test\" (the zone with its key "
+	    "removed) is the name of the zone on line 2", "name: a clash");
+	expect_error("Egress a 192.0.2.10\nDnsbl bl.example.test "
+	    "name=a\"b\n", 2, "Dnsbl name=: a name has only",
+	    "name: a quote refused");
+}
+
 int
 main(void)
 {
@@ -478,6 +514,7 @@ main(void)
 	test_policy_keys();
 	test_defaults();
 	test_current();
+	test_zone_names();
 	remove_tmpdir();
 	return unit_exit();
 }

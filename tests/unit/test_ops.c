@@ -158,6 +158,33 @@ test_networks(void)
 	    sizeof(why)), "mynetworks: a public IPv6 /48 is fine");
 	CHECK(!relay_audit_network_too_wide("hash:/etc/postfix/networks", why,
 	    sizeof(why)), "mynetworks: a table is not judged");
+	/* Private only when the whole prefix lies inside a private block. */
+	CHECK(relay_audit_network_too_wide("10.0.0.0/7", why, sizeof(why)),
+	    "mynetworks: 10.0.0.0/7 holds 11.0.0.0/8: too wide");
+	CHECK(relay_audit_network_too_wide("192.168.0.0/15", why, sizeof(why)),
+	    "mynetworks: 192.168.0.0/15 holds 192.169.0.0/16: too wide");
+	CHECK(relay_audit_network_too_wide("172.16.0.0/11", why, sizeof(why)),
+	    "mynetworks: 172.16.0.0/11 reaches beyond 172.16.0.0/12");
+	CHECK(relay_audit_network_too_wide("100.64.0.0/9", why, sizeof(why)),
+	    "mynetworks: 100.64.0.0/9 reaches beyond shared space");
+	CHECK(!relay_audit_network_too_wide("172.16.0.0/12", why, sizeof(why)),
+	    "mynetworks: 172.16.0.0/12 is private");
+	CHECK(!relay_audit_network_too_wide("192.168.0.0/16", why,
+	    sizeof(why)), "mynetworks: 192.168.0.0/16 is private");
+	CHECK(relay_audit_network_too_wide("[fc00::]/6", why, sizeof(why)),
+	    "mynetworks: [fc00::]/6 holds public fc00::/7's neighbour");
+	CHECK(!relay_audit_network_too_wide("[fc00::]/7", why, sizeof(why)),
+	    "mynetworks: [fc00::]/7 is private");
+	CHECK(relay_audit_network_too_wide("[fe80::]/9", why, sizeof(why)),
+	    "mynetworks: [fe80::]/9 reaches beyond link-local");
+	CHECK(relay_audit_network_too_wide("[fc00::1]/1", why, sizeof(why)),
+	    "mynetworks: [fc00::1]/1 is half of every address");
+	CHECK(!relay_audit_network_too_wide("[::ffff:10.0.0.0]/104", why,
+	    sizeof(why)), "mynetworks: mapped 10.0.0.0/8 is private");
+	CHECK(!relay_audit_network_too_wide("10.0.0.0/x", why, sizeof(why)),
+	    "mynetworks: a prefix length that is not a number is not judged");
+	CHECK(!relay_audit_network_too_wide("10.0.0.0/33", why, sizeof(why)),
+	    "mynetworks: a prefix length over 32 is not judged");
 }
 
 static void
