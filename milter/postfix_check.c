@@ -5,7 +5,8 @@
  * postfix_check().
  *
  * Finds Postfix's config_directory with postconf, reads master.cf itself
- * (for line numbers) and asks postconf for main.cf values and postmap
+ * (for line numbers; a transport is a service of type unix, matched
+ * by name and type) and asks postconf for main.cf values and postmap
  * for milter_header_checks answers; no shell. Checks: every transport=
  * is a master.cf service; with MapSocket, main.cf's
  * sender_dependent_default_transport_maps uses the route map, every
@@ -32,6 +33,7 @@
 
 struct pfc_service {
 	char name[128];
+	char type[16];			/* inet, unix, unix-dgram, fifo, pass */
 	char options[2048];		/* the continuation lines, joined */
 	char command[64];
 	int line;
@@ -100,6 +102,7 @@ pfc_add_service(struct pfc *p, const char *text, int line)
 		return;
 	s = &p->services[p->nservices++];
 	copy_bounded(s->name, sizeof(s->name), fields[0]);
+	copy_bounded(s->type, sizeof(s->type), fields[1]);
 	copy_bounded(s->command, sizeof(s->command), fields[7]);
 	copy_bounded(s->options, sizeof(s->options), text);
 	s->line = line;
@@ -136,11 +139,18 @@ pfc_read_master(struct pfc *p)
 	return true;
 }
 
+/*
+ * The master.cf service a transport name means: NAME of type "unix",
+ * the only type qmgr delivers through. Debian's stock master.cf has
+ * "smtp inet ... smtpd" before "smtp unix ... smtp"; the first is the
+ * SMTP server, never a transport.
+ */
 static const struct pfc_service *
 pfc_service(const struct pfc *p, const char *name)
 {
 	for (size_t i = 0; i < p->nservices; i++)
-		if (strcmp(p->services[i].name, name) == 0)
+		if (strcmp(p->services[i].name, name) == 0 &&
+		    strcmp(p->services[i].type, "unix") == 0)
 			return &p->services[i];
 	return NULL;
 }
@@ -291,8 +301,8 @@ pfc_check_transports(struct pfc *p)
 
 		if (e->transport != NULL && pfc_service(p, e->transport) == NULL)
 			pfc_problem(p, p->path, e->line, "Egress %s: transport=%s "
-			    "is not a service in %s", e->name, e->transport,
-			    master_cf);
+			    "is not a \"%s unix\" service in %s", e->name,
+			    e->transport, e->transport, master_cf);
 	}
 }
 
