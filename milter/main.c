@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -55,6 +56,7 @@
 #include "postfix_check.h"
 #include "reload.h"
 #include "resolver.h"
+#include "status.h"
 #include "spf.h"
 #include "stats.h"
 #include "summary.h"
@@ -271,7 +273,9 @@ reload(int sig)
 	if (conf == NULL) {
 		log_err("configuration not reloaded: the running configuration "
 		    "stays in force");
+		status_note_reload(true);
 	} else {
+		status_note_reload(false);
 		if (old && strcmp(old->socket, conf->socket) != 0)
 			log_warn("Socket changed to %s: this takes a restart; "
 			    "still listening on %s", conf->socket, old->socket);
@@ -446,28 +450,34 @@ write_pidfile(const char *path)
 		log_fatal("cannot write pid file %s: %s", path, strerror(errno));
 }
 
-/* Drops to USER[:GROUP]; hands a unix socket to that user first. */
+/* USER[:GROUP] of UserID: its uid and gid; fatal when unknown. */
 static void
-drop_privileges(const char *spec, const char *socket)
+resolve_user(const char *spec, uid_t *uid, gid_t *gid)
 {
 	char user[256], *group;
 	struct passwd *pw;
-	gid_t gid;
 
 	copy_bounded(user, sizeof(user), spec);
 	if ((group = strchr(user, ':')) != NULL)
 		*group++ = '\0';
 	if ((pw = getpwnam(user)) == NULL)
 		log_fatal("UserID: no such user \"%s\"", user);
-	gid = pw->pw_gid;
+	*uid = pw->pw_uid;
+	*gid = pw->pw_gid;
 	if (group != NULL) {
 		struct group *gr = getgrnam(group);
 
 		if (gr == NULL)
 			log_fatal("UserID: no such group \"%s\"", group);
-		gid = gr->gr_gid;
+		*gid = gr->gr_gid;
 	}
-	if (getuid() == pw->pw_uid)
+}
+
+/* Drops to USER[:GROUP]; hands a unix socket to that user first. */
+static void
+drop_privileges(const char *spec, uid_t uid, gid_t gid, const char *socket)
+{
+	if (getuid() == uid)
 		return;
 	if (geteuid() != 0)
 		log_fatal("UserID %s: only root can change user", spec);
@@ -475,12 +485,11 @@ drop_privileges(const char *spec, const char *socket)
 	    == 0) {
 		const char *path = strchr(socket, ':') + 1;
 
-		if (chown(path, pw->pw_uid, gid) != 0)
-			log_warn("cannot hand socket %s to %s: %s", path, user,
+		if (chown(path, uid, gid) != 0)
+			log_warn("cannot hand socket %s to %s: %s", path, spec,
 			    strerror(errno));
 	}
-	if (setgroups(1, &gid) != 0 || setgid(gid) != 0 ||
-	    setuid(pw->pw_uid) != 0)
+	if (setgroups(1, &gid) != 0 || setgid(gid) != 0 || setuid(uid) != 0)
 		log_fatal("cannot change to user %s: %s", spec,
 		    strerror(errno));
 	log_info("running as user %s", spec);
@@ -586,6 +595,8 @@ run_milter(struct conf *conf)
 	struct conf *last;
 	char *socket_spec = xstrdup(conf->socket);	/* outlives reloads */
 	int rounds, rc;
+	uid_t uid = (uid_t)-1;
+	gid_t gid = (gid_t)-1;
 
 	if (guard_refuse_root(conf) != 0)
 		return 1;
@@ -608,7 +619,11 @@ run_milter(struct conf *conf)
 	if (conf->pidfile != NULL)
 		write_pidfile(conf->pidfile);
 	if (conf->user != NULL)
-		drop_privileges(conf->user, conf->socket);
+		resolve_user(conf->user, &uid, &gid);
+	/* While still root: the socket's directory may be root's. */
+	(void)control_open(conf->control_socket, uid, gid);
+	if (conf->user != NULL)
+		drop_privileges(conf->user, uid, gid, conf->socket);
 	set_thread_stack();
 	block_signals();
 	stats_init();
@@ -706,18 +721,56 @@ run_check(void)
 	return rc;
 }
 
-/* --status: the running daemon's view, through its control socket. */
+/*
+ * The ControlSocket PATH names (its last such line), for --status when
+ * the file has errors: the running daemon is asked all the same. The
+ * built-in default when the file names none; NULL for "none". Free it.
+ */
+static char *
+control_socket_of_file(const char *path)
+{
+	char line[1024], key[64], value[256];
+	char *found = xstrdup(CONF_DEFAULT_CONTROL_SOCKET);
+	FILE *fp = fopen(path, "r");
+
+	while (fp != NULL && fgets(line, sizeof(line), fp) != NULL) {
+		if (sscanf(line, " %63s %255s", key, value) != 2 ||
+		    strcasecmp(key, "ControlSocket") != 0)
+			continue;
+		free(found);
+		found = strcasecmp(value, "none") == 0 ? NULL : xstrdup(value);
+	}
+	if (fp != NULL)
+		fclose(fp);
+	return found;
+}
+
+/*
+ * --status: the running daemon's view, through its control socket,
+ * whatever the file on disk says: with errors in it, its ControlSocket
+ * line is still followed and a note goes to stderr.
+ */
 static int
 run_status(void)
 {
 	struct conf *conf;
+	char *socket;
 	int rc;
 
-	if ((conf = read_configuration_for_report()) == NULL)
-		return 3;
-	rc = control_query(conf->control_socket, opts.json, opts.timeout ?
+	log_open(false, LOG_MAIL, true, LOG_WARNING);
+	if ((conf = read_configuration(true)) != NULL) {
+		socket = conf->control_socket ? xstrdup(conf->control_socket) :
+		    NULL;
+		conf_free(conf);
+	} else {
+		socket = control_socket_of_file(opts.conf_path);
+		fprintf(stderr, "egress-milter: %s has errors (egress-milter -t "
+		    "shows them); asking the running daemon all the same\n",
+		    opts.conf_path);
+	}
+	rc = control_query(socket, opts.json, opts.timeout ?
 	    opts.timeout : 10, stdout);
-	conf_free(conf);
+	free(socket);
 	return rc;
 }
 
