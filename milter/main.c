@@ -40,6 +40,7 @@
 #include "check.h"
 #include "conf.h"
 #include "conf_print.h"
+#include "conf_value.h"
 #include "control.h"
 #include "daemon.h"
 #include "dnscache.h"
@@ -158,13 +159,23 @@ parse_args(int argc, char **argv)
 		{ "log-to", required_argument, NULL, 'L' },
 		{ NULL, 0, NULL, 0 }
 	};
+	const char *bad;
 	int c;
 
 	opts.conf_path = DEFAULT_CONF_PATH;
 	while ((c = getopt_long(argc, argv, "c:p:ftVhT:", longopts, NULL)) != -1)
 		switch (c) {
 		case 'c': opts.conf_path = optarg; opts.conf_given = true; break;
-		case 'p': opts.socket = optarg; break;
+		case 'p':
+			/* The checks of the Socket key: no "bogus" socket
+			 * in the working directory, no port 99999. */
+			if ((bad = value_socket(optarg)) != NULL) {
+				fprintf(stderr, "egress-milter: -p %s: %s\n",
+				    optarg, bad);
+				exit(1);
+			}
+			opts.socket = optarg;
+			break;
 		case 'f': opts.foreground = true; break;
 		case 't': opts.test_only = true; break;
 		case 'C': opts.check = true; break;
