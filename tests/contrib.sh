@@ -1,5 +1,6 @@
 # contrib.sh - the files an administrator copies from contrib/ do what
-# the README says: the example configurations pass -t, and Postfix reads
+# the README says: the example configurations pass -t (the one installed
+# has every key of the key table), and Postfix reads
 # the route tables as intended (postmap -q against a private config dir).
 set -u
 . "$SRCDIR/tests/lib.sh"
@@ -12,6 +13,25 @@ for f in contrib/egress-milter.conf contrib/postfix/egress-milter.conf.example; 
 done
 check_contains "the Postfix example defines the backup egress" "$out" \
     "Egress backup 192.0.2.20 helo=mail2.example.com route=backup transport=smtp-backup"
+
+# contrib/egress-milter.conf is installed as the configuration "with every
+# key": each key of the key table (milter/conf_keys.c) is in it, set or
+# commented out, and it names no key that does not exist.
+sed -n '/^const struct conf_key conf_keys\[\] = {/,/^};/p' \
+    "$SRCDIR/milter/conf_keys.c" |
+    sed -n 's/^[[:space:]]*\({ *\|NUMBER(\)"\([A-Za-z]*\)".*/\2/p' |
+    sort >"$TMPDIR_TEST/table"
+sed -n 's/^#\{0,1\}\([A-Z][A-Za-z]*\)[[:space:]].*/\1/p' \
+    "$SRCDIR/contrib/egress-milter.conf" | sort -u >"$TMPDIR_TEST/example"
+check "the key table lists keys" [ "$(wc -l <"$TMPDIR_TEST/table")" -ge 20 ]
+while read -r key; do
+	check "contrib/egress-milter.conf has the key $key" \
+	    grep -qx -- "$key" "$TMPDIR_TEST/example"
+done <"$TMPDIR_TEST/table"
+while read -r key; do
+	check "contrib/egress-milter.conf's key $key is in the key table" \
+	    grep -qx -- "$key" "$TMPDIR_TEST/table"
+done <"$TMPDIR_TEST/example"
 
 echo "compatibility_level = 3.6" >"$TMPDIR_TEST/main.cf"
 q() { postmap -c "$TMPDIR_TEST" -q "$1" "regexp:$SRCDIR/contrib/postfix/$2" 2>&1; }
