@@ -196,8 +196,9 @@ not_public_reason(const struct conf_egress *egress, char *out, size_t size)
 	    "EgressFrom postfix, \"PublicAddress %s 203.0.113.7\") with the "
 	    "address this egress leaves as. Until then its PTR, DNSBLs, SPF "
 	    "and DMARC are not checked and no mail is held for them (DKIM, "
-	    "the From field and domain blocklists still are)", a,
-	    netclass_name(netclass_of(&egress->address)), egress->name, a, a);
+	    "the From field and domain blocklists still are)%s", a,
+	    netclass_name(netclass_of(&egress->address)), egress->name, a, a,
+	    netclass_lab_hint(&egress->address));
 }
 
 static void
