@@ -11,8 +11,9 @@
  * is a master.cf service; with MapSocket, main.cf's
  * sender_dependent_default_transport_maps uses the route map, every
  * egress transport has its smtp_delivery_status_filter status map and
- * master.cf has the retry service; without it, every route= gets a
- * FILTER with an explicit nexthop from milter_header_checks. Each problem
+ * master.cf has the retry service; without it, every route= but the
+ * default transport's gets a FILTER from milter_header_checks, with a
+ * nexthop when relayhost is set (an empty one bypasses it). Each problem
  * is one "FILE:LINE: what" line.
  * Must not: change any file; resolve names; touch libmilter.
  */
@@ -257,9 +258,16 @@ pfc_postmap(const struct pfc *p, const char *query, const char *map)
 	return answer;
 }
 
-/* Header mode: ROUTE of E must become "FILTER transport:nexthop". */
+/*
+ * Header mode: ROUTE of E must become "FILTER transport:nexthop", unless
+ * E's transport is the default_transport (no rule: the default route).
+ * An empty nexthop means default_filter_nexthop, else the recipient
+ * domain's MX (Postfix 2.7 and later), which bypasses relayhost: a
+ * problem only when relayhost is set and default_filter_nexthop is not.
+ */
 static void
-pfc_check_route(struct pfc *p, const struct conf_egress *e, const char *maps)
+pfc_check_route(struct pfc *p, const struct conf_egress *e, const char *maps,
+    const char *default_transport, const char *relayhost)
 {
 	char query[300], map[512], *answer = NULL;
 	const char *q = maps;
@@ -279,14 +287,19 @@ pfc_check_route(struct pfc *p, const struct conf_egress *e, const char *maps)
 	}
 	const char *colon = answer ? strchr(answer, ':') : NULL;
 
-	if (answer == NULL || strncasecmp(answer, "FILTER ", 7) != 0)
+	if ((answer == NULL || answer[0] == '\0') && e->transport != NULL &&
+	    strcmp(e->transport, default_transport) == 0)
+		;	/* no FILTER: the default transport, as wanted */
+	else if (answer == NULL || strncasecmp(answer, "FILTER ", 7) != 0)
 		pfc_problem(p, p->path, e->line, "Egress %s: route=%s has no "
 		    "milter_header_checks rule (\"/^%s$/ FILTER transport:"
 		    "[host]:port\")", e->name, e->route, query);
-	else if (colon == NULL || colon[1] == '\0')
+	else if ((colon == NULL || colon[1] == '\0') && relayhost[0] != '\0')
 		pfc_problem(p, p->path, e->line, "Egress %s: route=%s gives "
-		    "\"%s\" without a nexthop (Postfix would look up the "
-		    "transport name as a host)", e->name, e->route, answer);
+		    "\"%s\" with an empty nexthop: it goes to the recipient "
+		    "domain's MX and bypasses relayhost = %s; give it as the "
+		    "nexthop (\"%s%s%s\")", e->name, e->route, answer,
+		    relayhost, answer, colon ? "" : ":", relayhost);
 	free(answer);
 }
 
@@ -333,13 +346,27 @@ postfix_check(const struct conf *conf, FILE *out)
 	if (conf->map_socket != NULL) {
 		pfc_check_maps(&p);
 	} else if ((maps = pfc_postconf(&p, "milter_header_checks")) != NULL) {
+		char *transport = pfc_postconf(&p, "default_transport");
+		char *relayhost = pfc_postconf(&p, "relayhost");
+		char *filter_nexthop = pfc_postconf(&p,
+		    "default_filter_nexthop");
+
+		/* default_filter_nexthop fills an empty nexthop: fine. */
+		if (relayhost != NULL && filter_nexthop != NULL &&
+		    filter_nexthop[0] != '\0')
+			relayhost[0] = '\0';
+		free(filter_nexthop);
+
 		if (maps[0] == '\0' && conf->negress > 1)
 			pfc_problem(&p, p.path, conf->egress[0].line, "neither "
 			    "MapSocket here nor milter_header_checks in %s/main.cf: "
 			    "a reroute would change nothing", p.dir);
 		for (size_t i = 0; maps[0] && conf->negress > 1 &&
 		    i < conf->negress; i++)
-			pfc_check_route(&p, &conf->egress[i], maps);
+			pfc_check_route(&p, &conf->egress[i], maps, transport ?
+			    transport : "smtp", relayhost ? relayhost : "");
+		free(transport);
+		free(relayhost);
 		free(maps);
 	}
 	free(p.services);

@@ -62,14 +62,29 @@ check_contains "neither MapSocket nor milter_header_checks: one problem, at the 
     "$TMPDIR_TEST/neither.conf:3: neither MapSocket here nor milter_header_checks in $PF/main.cf"
 
 # Header mode: the contrib rule without a nexthop, and a route without one.
+# An empty nexthop means the recipient domain's MX (Postfix 2.7 and
+# later): with a relayhost, that bypasses it.
 printf '%s\n' '/^X-Egress-Route: b$/	FILTER smtp-b:' >"$PF/egress_routes"
-setup "milter_header_checks = regexp:$PF/egress_routes"
+setup "milter_header_checks = regexp:$PF/egress_routes" "relayhost = [192.0.2.1]:25"
 t header "$A route=ra" "$B"
 check "header mode with problems: -t fails" [ "$rc" -eq 1 ]
 check_contains "a route without a milter_header_checks rule, at its Egress line" "$out" \
     "$TMPDIR_TEST/header.conf:3: Egress a: route=ra has no milter_header_checks rule"
-check_contains "a FILTER without a nexthop, at its Egress line" "$out" \
-    "$TMPDIR_TEST/header.conf:4: Egress b: route=b gives \"FILTER smtp-b:\" without a nexthop"
+check_contains "a FILTER without a nexthop under a relayhost, at its Egress line" "$out" \
+    "$TMPDIR_TEST/header.conf:4: Egress b: route=b gives \"FILTER smtp-b:\" with an empty nexthop: it goes to the recipient domain's MX and bypasses relayhost = [192.0.2.1]:25; give it as the nexthop (\"FILTER smtp-b:[192.0.2.1]:25\")"
+setup "milter_header_checks = regexp:$PF/egress_routes" "relayhost = [192.0.2.1]:25" \
+    "default_filter_nexthop = [192.0.2.1]:25"
+t headerdfn "$A route=ra" "$B"
+check "... default_filter_nexthop fills the empty nexthop: no problem for b" \
+    sh -c "! grep -q 'Egress b:' '$out'"
+setup "milter_header_checks = regexp:$PF/egress_routes"
+t headernorelay "$A route=ra" "$B"
+check "without relayhost an empty nexthop is no problem (Postfix 2.7 and later)" \
+    sh -c "! grep -q 'Egress b:' '$out'"
+# The default transport's egress needs no rule: no FILTER is its route.
+t headerdefault "Egress p 203.0.113.209 transport=smtp" "$B"
+check "the egress of default_transport (smtp) needs no FILTER rule" \
+    sh -c "! grep -q 'Egress p:' '$out'"
 printf '%s\n' '/^X-Egress-Route: b$/	FILTER smtp-b:[192.0.2.1]:25' \
     '/^X-Egress-Route: ra$/	FILTER smtp-a:[192.0.2.1]:25' >"$PF/egress_routes"
 t headerok "$A route=ra" "$B"
