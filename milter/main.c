@@ -654,6 +654,11 @@ run_milter(struct conf *conf)
 	    conf->negress, conf->negress == 1 ? "" : "es",
 	    conf->path ? conf->path : "built-in defaults");
 	egress_warn_not_public(conf);
+	if (conf->path == NULL)
+		log_notice("no configuration file (%s): \"egress-milter -t\" "
+		    "prints these defaults as one to start from; \"egress-milter "
+		    "--status\" asks this daemon once its first round is done",
+		    opts.conf_path);
 	log_info("at most %ld connections (open-file limit %ld), idle ones "
 	    "closed after %ld s", guard_connection_limit(conf,
 	    open_file_limit), open_file_limit, conf->milter_timeout);

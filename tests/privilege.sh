@@ -20,10 +20,10 @@ timeout 10 "$MILTER" -f -c "$TMPDIR_TEST/root.conf" -p "inet:$port@127.0.0.1" \
     >"$TMPDIR_TEST/root.out" 2>"$TMPDIR_TEST/root.err"
 rc=$?
 check "root without UserID or AllowRoot: refuses to start (exit 1, got $rc)" [ $rc -eq 1 ]
-check_contains "the refusal is on stderr" "$TMPDIR_TEST/root.err" \
-    "egress-milter: not starting as root without UserID"
-check_contains "the refusal is logged too" "$TMPDIR_TEST/root.err" \
-    "egress-milter: error: not starting as root without UserID: set UserID"
+check_contains "the refusal is logged (on stderr at start-up) with what to add to the file" \
+    "$TMPDIR_TEST/root.err" \
+    "egress-milter: error: not starting as root without UserID: add \"UserID nobody\" (the milter's own user) to $TMPDIR_TEST/root.conf, or \"AllowRoot yes\" to run as root"
+check "the refusal is printed once" [ "$(grep -c 'not starting as root' "$TMPDIR_TEST/root.err")" -eq 1 ]
 if wait_for_tcp "$port" 3; then fail "nothing listens after the refusal"
 else pass "nothing listens after the refusal"; fi
 
@@ -41,6 +41,32 @@ check "the pid file holds the milter's pid" \
     [ "$(cat "$TMPDIR_TEST/run/em.pid" 2>/dev/null)" = "$MILTER_PID" ]
 stop_milter
 check "it stops cleanly" [ $? -eq 0 ]
+
+# The README's first command as root: no configuration file, the
+# built-in defaults. They run as an unprivileged user (egress-milter when
+# that user exists, else nobody). In a mount namespace: /run is a tmpfs
+# (the default ControlSocket's directory is made there) and resolv.conf
+# names a loopback address where nothing answers (no query leaves).
+printf 'nameserver 127.0.0.9\noptions timeout:1 attempts:1\n' >"$TMPDIR_TEST/resolv.conf"
+default_conf=$("$MILTER" -h | sed -n 's/.*(default \(\/[^;]*\);.*/\1/p')
+check "the default configuration file ($default_conf) is absent, as on a fresh machine" \
+    [ -n "$default_conf" -a ! -e "$default_conf" ]
+default_user=nobody
+getent passwd egress-milter >/dev/null && default_user=egress-milter
+(cd "$TMPDIR_TEST" && unshare -m sh -c \
+    'mount --bind "$1" /etc/resolv.conf && mount -t tmpfs tmpfs /run && shift && exec "$@"' \
+    sh "$TMPDIR_TEST/resolv.conf" timeout 5 "$MILTER" -f -p "inet:$port@127.0.0.1") >"$TMPDIR_TEST/builtin.out" 2>&1 &
+bg=$!
+check "root, built-in defaults: the milter starts" wait_for_tcp "$port"
+pid=$(ss -Hltnp "sport = :$port" 2>/dev/null | grep -o 'pid=[0-9]*' | head -1 | cut -d= -f2)
+check "root, built-in defaults: it runs as $default_user" \
+    [ "$(ps -o user= -p "${pid:-0}" 2>/dev/null | tr -d ' ')" = "$default_user" ]
+wait $bg
+check_contains "root, built-in defaults: it says so" "$TMPDIR_TEST/builtin.out" \
+    "notice: root with the built-in defaults: running as user $default_user (set UserID in a configuration file to choose)"
+check_contains "root, built-in defaults: and where to look next" "$TMPDIR_TEST/builtin.out" \
+    "prints these defaults as one to start from; \"egress-milter --status\" asks this daemon"
+check "root, built-in defaults: no refusal" sh -c "! grep -q 'not starting as root' '$TMPDIR_TEST/builtin.out'"
 
 # ControlSocket with UserID: in a directory only root can write, and in
 # one that does not exist yet.
