@@ -177,7 +177,8 @@ make_socket_directory(const char *path, uid_t uid, gid_t gid)
 	*slash = '\0';
 	if (mkdir(dir, 0755) != 0)
 		return errno == EEXIST ? 0 : -1;
-	if (uid != (uid_t)-1 && chown(dir, uid, gid) != 0)
+	if (uid != (uid_t)-1 && (uid != getuid() || gid != getgid()) &&
+	    chown(dir, uid, gid) != 0)
 		log_warn("cannot hand directory %s to the daemon's user: %s",
 		    dir, strerror(errno));
 	log_info("created directory %s for the control socket", dir);
@@ -219,7 +220,8 @@ control_open(const char *spec, uid_t uid, gid_t gid)
 		close(fd);
 		return -1;
 	}
-	if (uid != (uid_t)-1 && chown(sun.sun_path, uid, gid) != 0)
+	if (uid != (uid_t)-1 && (uid != getuid() || gid != getgid()) &&
+	    chown(sun.sun_path, uid, gid) != 0)
 		log_warn("ControlSocket %s: cannot hand it to the daemon's "
 		    "user: %s", spec, strerror(errno));
 	listen_fd = fd;

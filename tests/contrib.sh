@@ -96,6 +96,15 @@ for key in User=egress-milter RuntimeDirectory=egress-milter NoNewPrivileges=yes
     'ExecReload=/bin/kill -HUP'; do
 	check_contains "the unit sets $key" "$unit" "$key"
 done
+# systemd-analyze rates the unit's hardening (offline: no systemd needed).
+if command -v systemd-analyze >/dev/null; then
+	systemd-analyze security --offline=true "$unit" >"$out" 2>&1
+	level=$(sed -n 's/.*Overall exposure level for [^:]*: \([0-9.]*\) .*/\1/p' "$out")
+	check "systemd-analyze security rates the unit OK, below 2.0 (got ${level:-nothing})" \
+	    awk -v l="${level:-99}" 'BEGIN { exit !(l < 2.0) }'
+else
+	fail "systemd-analyze is installed"
+fi
 substituted() { ! grep -q '@[A-Z]*@' "$1"; }
 check "the unit has no unsubstituted @VARIABLES@" substituted "$unit"
 

@@ -9,6 +9,9 @@ set -u
 make_tmpdir
 require_root "it checks what root may do"
 dead=$("$FREEPORT" -u)
+# The user the built-in defaults run as, and the refusal names.
+default_user=nobody
+getent passwd egress-milter >/dev/null && default_user=egress-milter
 write_conf() {
 	offline_conf "$dead"
 	printf '%s\n' "$@"
@@ -22,7 +25,7 @@ rc=$?
 check "root without UserID or AllowRoot: refuses to start (exit 1, got $rc)" [ $rc -eq 1 ]
 check_contains "the refusal is logged (on stderr at start-up) with what to add to the file" \
     "$TMPDIR_TEST/root.err" \
-    "egress-milter: error: not starting as root without UserID: add \"UserID nobody\" (the milter's own user) to $TMPDIR_TEST/root.conf, or \"AllowRoot yes\" to run as root"
+    "egress-milter: error: not starting as root without UserID: add \"UserID $default_user\" (the milter's own user) to $TMPDIR_TEST/root.conf, or \"AllowRoot yes\" to run as root"
 check "the refusal is printed once" [ "$(grep -c 'not starting as root' "$TMPDIR_TEST/root.err")" -eq 1 ]
 if wait_for_tcp "$port" 3; then fail "nothing listens after the refusal"
 else pass "nothing listens after the refusal"; fi
@@ -51,8 +54,6 @@ printf 'nameserver 127.0.0.9\noptions timeout:1 attempts:1\n' >"$TMPDIR_TEST/res
 default_conf=$("$MILTER" -h | sed -n 's/.*(default \(\/[^;]*\);.*/\1/p')
 check "the default configuration file ($default_conf) is absent, as on a fresh machine" \
     [ -n "$default_conf" -a ! -e "$default_conf" ]
-default_user=nobody
-getent passwd egress-milter >/dev/null && default_user=egress-milter
 (cd "$TMPDIR_TEST" && unshare -m sh -c \
     'mount --bind "$1" /etc/resolv.conf && mount -t tmpfs tmpfs /run && shift && exec "$@"' \
     sh "$TMPDIR_TEST/resolv.conf" timeout 5 "$MILTER" -f -p "inet:$port@127.0.0.1") >"$TMPDIR_TEST/builtin.out" 2>&1 &
@@ -78,6 +79,8 @@ for where in rootonly run2/egress-milter; do
 	write_conf "UserID nobody" "ControlSocket unix:$ctl" >"$TMPDIR_TEST/ctl.conf"
 	start_milter "$TMPDIR_TEST/ctl.log" -c "$TMPDIR_TEST/ctl.conf" -p "inet:$port@127.0.0.1"
 	check "$where: UserID nobody: the milter runs" wait_for_tcp "$port"
+	# The TCP socket listens a moment before the control socket is made.
+	for i in $(seq 50); do [ -S "$ctl" ] && break; sleep 0.1; done
 	check "$where: the control socket exists" [ -S "$ctl" ]
 	check "$where: it belongs to the daemon's user" [ "$(stat -c %U "$ctl" 2>/dev/null)" = nobody ]
 	check "$where: mode 0600" [ "$(stat -c %a "$ctl" 2>/dev/null)" = 600 ]
@@ -97,6 +100,8 @@ ctl=$TMPDIR_TEST/rootonly/control
 write_conf "UserID nobody" "ControlSocket unix:$ctl" >"$TMPDIR_TEST/ctl.conf"
 start_milter "$TMPDIR_TEST/ctl2.log" -c "$TMPDIR_TEST/ctl.conf" -p "inet:$port@127.0.0.1"
 check "a restart with the old socket left in root's directory" wait_for_tcp "$port"
+wait_log_file() { for i in $(seq 50); do grep -q "$1" "$2" && return 0; sleep 0.1; done; return 1; }
+wait_log_file "control socket unix:$ctl" "$TMPDIR_TEST/ctl2.log"
 "$MILTER" --status -c "$TMPDIR_TEST/ctl.conf" >"$TMPDIR_TEST/ctl.status" 2>&1
 check_contains "... --status reaches the new daemon" "$TMPDIR_TEST/ctl.status" \
     "(daemon pid $MILTER_PID)"
