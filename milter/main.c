@@ -55,6 +55,7 @@
 #include "monitor.h"
 #include "nagios.h"
 #include "postfix_check.h"
+#include "postfix_init.h"
 #include "reload.h"
 #include "resolver.h"
 #include "status.h"
@@ -78,6 +79,7 @@ struct options {
 	enum logto log_to;		/* --log-to (logto.c) */
 	bool status;			/* --status */
 	bool summary;			/* --summary */
+	bool init;			/* --init [POSTFIX_CONFIG_DIR] */
 	const char *since, *until;	/* --since, --until */
 	int timeout;			/* -T: bound of --check/--status */
 };
@@ -97,6 +99,7 @@ usage(FILE *fp)
 	    "       egress-milter --check [--json] [-T SECONDS] [-c FILE]\n"
 	    "       egress-milter --status [--json] [-T SECONDS] [-c FILE]\n"
 	    "       egress-milter --summary [--since T] [--until T] [FILE...]\n"
+	    "       egress-milter --init [POSTFIX_CONFIG_DIR]\n"
 	    "       egress-milter -V | -h\n"
 	    "\n"
 	    "  -c FILE    configuration file (default %s;\n"
@@ -120,6 +123,10 @@ usage(FILE *fp)
 	    "             and sender domains, a timeline of state changes\n"
 	    "  --since T, --until T  with --summary: only lines from/before\n"
 	    "             T (YYYY-MM-DD[ HH:MM[:SS]], or Nh / Nd ago)\n"
+	    "  --init     print a configuration for map mode from a Postfix's\n"
+	    "             main.cf and master.cf (default: postconf's own\n"
+	    "             config_directory), with the postconf commands that\n"
+	    "             wire it\n"
 	    "  -V         print the version and exit\n"
 	    "  -h         print this help and exit\n"
 	    "\n"
@@ -152,6 +159,7 @@ parse_args(int argc, char **argv)
 		{ "json", no_argument, NULL, 'J' },
 		{ "status", no_argument, NULL, 'S' },
 		{ "summary", no_argument, NULL, 'M' },
+		{ "init", no_argument, NULL, 'I' },
 		{ "since", required_argument, NULL, 'a' },
 		{ "until", required_argument, NULL, 'b' },
 		{ "help", no_argument, NULL, 'h' },
@@ -189,6 +197,7 @@ parse_args(int argc, char **argv)
 			break;
 		case 'S': opts.status = true; break;
 		case 'M': opts.summary = true; break;
+		case 'I': opts.init = true; break;
 		case 'a': opts.since = optarg; break;
 		case 'b': opts.until = optarg; break;
 		case 'T': opts.timeout = parse_timeout(optarg); break;
@@ -202,7 +211,8 @@ parse_args(int argc, char **argv)
 		    "--summary\n");
 		exit(1);
 	}
-	if (optind < argc && !opts.summary) {
+	if (optind < argc && !opts.summary && !(opts.init &&
+	    optind + 1 == argc)) {
 		fprintf(stderr, "egress-milter: unexpected argument \"%s\"\n",
 		    argv[optind]);
 		usage(stderr);
@@ -810,6 +820,9 @@ main(int argc, char **argv)
 		conf_free(conf);
 		return rc;
 	}
+	if (opts.init)
+		return postfix_init(optind < argc ? argv[optind] : NULL,
+		    stdout, stderr);
 	if (opts.summary)
 		return summary_run(argv + optind, argc - optind, opts.since,
 		    opts.until, stdout);
