@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -40,6 +41,7 @@
 #include "conf/conf.h"
 #include "conf/conf_dns.h"
 #include "conf/conf_print.h"
+#include "conf/conf_value.h"
 #include "daemon/daemon.h"
 #include "daemon/guard.h"
 #include "daemon/reload.h"
@@ -56,6 +58,8 @@
 #include "ops/metrics.h"
 #include "ops/nagios.h"
 #include "ops/postfix_check.h"
+#include "ops/postfix_init.h"
+#include "ops/status.h"
 #include "ops/summary.h"
 #include "policy/route.h"
 #include "util/log.h"
@@ -80,6 +84,7 @@ struct options {
 	enum logto log_to;		/* --log-to (logto.c) */
 	bool status;			/* --status */
 	bool summary;			/* --summary */
+	bool init;			/* --init [POSTFIX_CONFIG_DIR] */
 	const char *since, *until;	/* --since, --until */
 	int timeout;			/* -T: bound of --check/--status */
 };
@@ -99,6 +104,7 @@ usage(FILE *fp)
 	    "       egress-milter --check [--json] [-T SECONDS] [-c FILE]\n"
 	    "       egress-milter --status [--json] [-T SECONDS] [-c FILE]\n"
 	    "       egress-milter --summary [--since T] [--until T] [FILE...]\n"
+	    "       egress-milter --init [POSTFIX_CONFIG_DIR]\n"
 	    "       egress-milter -V | -h\n"
 	    "\n"
 	    "  -c FILE    configuration file (default %s;\n"
@@ -122,6 +128,10 @@ usage(FILE *fp)
 	    "             and sender domains, a timeline of state changes\n"
 	    "  --since T, --until T  with --summary: only lines from/before\n"
 	    "             T (YYYY-MM-DD[ HH:MM[:SS]], or Nh / Nd ago)\n"
+	    "  --init     print a configuration for map mode from a Postfix's\n"
+	    "             main.cf and master.cf (default: postconf's own\n"
+	    "             config_directory), with the postconf commands that\n"
+	    "             wire it\n"
 	    "  -V         print the version and exit\n"
 	    "  -h         print this help and exit\n"
 	    "\n"
@@ -154,6 +164,7 @@ parse_args(int argc, char **argv)
 		{ "json", no_argument, NULL, 'J' },
 		{ "status", no_argument, NULL, 'S' },
 		{ "summary", no_argument, NULL, 'M' },
+		{ "init", no_argument, NULL, 'I' },
 		{ "since", required_argument, NULL, 'a' },
 		{ "until", required_argument, NULL, 'b' },
 		{ "help", no_argument, NULL, 'h' },
@@ -161,13 +172,23 @@ parse_args(int argc, char **argv)
 		{ "log-to", required_argument, NULL, 'L' },
 		{ NULL, 0, NULL, 0 }
 	};
+	const char *bad;
 	int c;
 
 	opts.conf_path = DEFAULT_CONF_PATH;
 	while ((c = getopt_long(argc, argv, "c:p:ftVhT:", longopts, NULL)) != -1)
 		switch (c) {
 		case 'c': opts.conf_path = optarg; opts.conf_given = true; break;
-		case 'p': opts.socket = optarg; break;
+		case 'p':
+			/* The checks of the Socket key: no "bogus" socket
+			 * in the working directory, no port 99999. */
+			if ((bad = value_socket(optarg)) != NULL) {
+				fprintf(stderr, "egress-milter: -p %s: %s\n",
+				    optarg, bad);
+				exit(1);
+			}
+			opts.socket = optarg;
+			break;
 		case 'f': opts.foreground = true; break;
 		case 't': opts.test_only = true; break;
 		case 'C': opts.check = true; break;
@@ -181,6 +202,7 @@ parse_args(int argc, char **argv)
 			break;
 		case 'S': opts.status = true; break;
 		case 'M': opts.summary = true; break;
+		case 'I': opts.init = true; break;
 		case 'a': opts.since = optarg; break;
 		case 'b': opts.until = optarg; break;
 		case 'T': opts.timeout = parse_timeout(optarg); break;
@@ -194,7 +216,8 @@ parse_args(int argc, char **argv)
 		    "--summary\n");
 		exit(1);
 	}
-	if (optind < argc && !opts.summary) {
+	if (optind < argc && !opts.summary && !(opts.init &&
+	    optind + 1 == argc)) {
 		fprintf(stderr, "egress-milter: unexpected argument \"%s\"\n",
 		    argv[optind]);
 		usage(stderr);
@@ -276,7 +299,9 @@ reload(int sig)
 	if (conf == NULL) {
 		log_err("configuration not reloaded: the running configuration "
 		    "stays in force");
+		status_note_reload(true);
 	} else {
+		status_note_reload(false);
 		if (old && strcmp(old->socket, conf->socket) != 0)
 			log_warn("Socket changed to %s: this takes a restart; "
 			    "still listening on %s", conf->socket, old->socket);
@@ -451,28 +476,34 @@ write_pidfile(const char *path)
 		log_fatal("cannot write pid file %s: %s", path, strerror(errno));
 }
 
-/* Drops to USER[:GROUP]; hands a unix socket to that user first. */
+/* USER[:GROUP] of UserID: its uid and gid; fatal when unknown. */
 static void
-drop_privileges(const char *spec, const char *socket)
+resolve_user(const char *spec, uid_t *uid, gid_t *gid)
 {
 	char user[256], *group;
 	struct passwd *pw;
-	gid_t gid;
 
 	copy_bounded(user, sizeof(user), spec);
 	if ((group = strchr(user, ':')) != NULL)
 		*group++ = '\0';
 	if ((pw = getpwnam(user)) == NULL)
 		log_fatal("UserID: no such user \"%s\"", user);
-	gid = pw->pw_gid;
+	*uid = pw->pw_uid;
+	*gid = pw->pw_gid;
 	if (group != NULL) {
 		struct group *gr = getgrnam(group);
 
 		if (gr == NULL)
 			log_fatal("UserID: no such group \"%s\"", group);
-		gid = gr->gr_gid;
+		*gid = gr->gr_gid;
 	}
-	if (getuid() == pw->pw_uid)
+}
+
+/* Drops to USER[:GROUP]; hands a unix socket to that user first. */
+static void
+drop_privileges(const char *spec, uid_t uid, gid_t gid, const char *socket)
+{
+	if (getuid() == uid)
 		return;
 	if (geteuid() != 0)
 		log_fatal("UserID %s: only root can change user", spec);
@@ -480,12 +511,11 @@ drop_privileges(const char *spec, const char *socket)
 	    == 0) {
 		const char *path = strchr(socket, ':') + 1;
 
-		if (chown(path, pw->pw_uid, gid) != 0)
-			log_warn("cannot hand socket %s to %s: %s", path, user,
+		if (chown(path, uid, gid) != 0)
+			log_warn("cannot hand socket %s to %s: %s", path, spec,
 			    strerror(errno));
 	}
-	if (setgroups(1, &gid) != 0 || setgid(gid) != 0 ||
-	    setuid(pw->pw_uid) != 0)
+	if (setgroups(1, &gid) != 0 || setgid(gid) != 0 || setuid(uid) != 0)
 		log_fatal("cannot change to user %s: %s", spec,
 		    strerror(errno));
 	log_info("running as user %s", spec);
@@ -591,6 +621,8 @@ run_milter(struct conf *conf)
 	struct conf *last;
 	char *socket_spec = xstrdup(conf->socket);	/* outlives reloads */
 	int rounds, lookups, rc;
+	uid_t uid = (uid_t)-1;
+	gid_t gid = (gid_t)-1;
 
 	if (guard_refuse_root(conf) != 0)
 		return 1;
@@ -613,7 +645,11 @@ run_milter(struct conf *conf)
 	if (conf->pidfile != NULL)
 		write_pidfile(conf->pidfile);
 	if (conf->user != NULL)
-		drop_privileges(conf->user, conf->socket);
+		resolve_user(conf->user, &uid, &gid);
+	/* While still root: the socket's directory may be root's. */
+	(void)control_open(conf->control_socket, uid, gid);
+	if (conf->user != NULL)
+		drop_privileges(conf->user, uid, gid, conf->socket);
 	set_thread_stack();
 	block_signals();
 	stats_init();
@@ -633,6 +669,11 @@ run_milter(struct conf *conf)
 	    conf->negress, conf->negress == 1 ? "" : "es",
 	    conf->path ? conf->path : "built-in defaults");
 	egress_warn_not_public(conf);
+	if (conf->path == NULL)
+		log_notice("no configuration file (%s): \"egress-milter -t\" "
+		    "prints these defaults as one to start from; \"egress-milter "
+		    "--status\" asks this daemon once its first round is done",
+		    opts.conf_path);
 	log_info("at most %ld connections (open-file limit %ld), idle ones "
 	    "closed after %ld s", guard_connection_limit(conf,
 	    open_file_limit), open_file_limit, conf->milter_timeout);
@@ -713,18 +754,56 @@ run_check(void)
 	return rc;
 }
 
-/* --status: the running daemon's view, through its control socket. */
+/*
+ * The ControlSocket PATH names (its last such line), for --status when
+ * the file has errors: the running daemon is asked all the same. The
+ * built-in default when the file names none; NULL for "none". Free it.
+ */
+static char *
+control_socket_of_file(const char *path)
+{
+	char line[1024], key[64], value[256];
+	char *found = xstrdup(CONF_DEFAULT_CONTROL_SOCKET);
+	FILE *fp = fopen(path, "r");
+
+	while (fp != NULL && fgets(line, sizeof(line), fp) != NULL) {
+		if (sscanf(line, " %63s %255s", key, value) != 2 ||
+		    strcasecmp(key, "ControlSocket") != 0)
+			continue;
+		free(found);
+		found = strcasecmp(value, "none") == 0 ? NULL : xstrdup(value);
+	}
+	if (fp != NULL)
+		fclose(fp);
+	return found;
+}
+
+/*
+ * --status: the running daemon's view, through its control socket,
+ * whatever the file on disk says: with errors in it, its ControlSocket
+ * line is still followed and a note goes to stderr.
+ */
 static int
 run_status(void)
 {
 	struct conf *conf;
+	char *socket;
 	int rc;
 
-	if ((conf = read_configuration_for_report()) == NULL)
-		return 3;
-	rc = control_query(conf->control_socket, opts.json, opts.timeout ?
+	log_open(false, LOG_MAIL, true, LOG_WARNING);
+	if ((conf = read_configuration(true)) != NULL) {
+		socket = conf->control_socket ? xstrdup(conf->control_socket) :
+		    NULL;
+		conf_free(conf);
+	} else {
+		socket = control_socket_of_file(opts.conf_path);
+		fprintf(stderr, "egress-milter: %s has errors (egress-milter -t "
+		    "shows them); asking the running daemon all the same\n",
+		    opts.conf_path);
+	}
+	rc = control_query(socket, opts.json, opts.timeout ?
 	    opts.timeout : 10, stdout);
-	conf_free(conf);
+	free(socket);
 	return rc;
 }
 
@@ -748,6 +827,9 @@ main(int argc, char **argv)
 		conf_free(conf);
 		return rc;
 	}
+	if (opts.init)
+		return postfix_init(optind < argc ? argv[optind] : NULL,
+		    stdout, stderr);
 	if (opts.summary)
 		return summary_run(argv + optind, argc - optind, opts.since,
 		    opts.until, stdout);

@@ -89,9 +89,9 @@ print_egresses(const struct printer *p)
 			fprintf(p->fp, "# warning: %s is not a public address "
 			    "(%s): the checks need the address remote servers "
 			    "see; give it with public=ADDRESS (or PublicAddress "
-			    "%s ADDRESS)\n", e->address.text,
+			    "%s ADDRESS)%s\n", e->address.text,
 			    netclass_name(netclass_of(&e->address)),
-			    e->address.text);
+			    e->address.text, netclass_lab_hint(&e->address));
 		fprintf(p->fp, "Egress %s %s", e->name, e->has_public ?
 		    e->bind.text : e->address.text);
 		if (e->helo)

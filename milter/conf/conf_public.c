@@ -35,8 +35,8 @@ parse_public(struct conf_parse *parse, const char *what, const char *text,
 	}
 	if (!netclass_is_public(out)) {
 		conf_error(parse, "%s: %s is not a public address either (%s); "
-		    "give the address remote servers see", what, out->text,
-		    netclass_name(netclass_of(out)));
+		    "give the address remote servers see%s", what, out->text,
+		    netclass_name(netclass_of(out)), netclass_lab_hint(out));
 		return -1;
 	}
 	return 0;

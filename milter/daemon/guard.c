@@ -10,12 +10,16 @@
  * never its target) and the file is created with O_CREAT|O_EXCL|
  * O_NOFOLLOW, so a link planted before or during the start is never
  * followed and never written through.
+ * As root without UserID or AllowRoot, the built-in defaults (no file)
+ * run as the user egress-milter (the package's) or else nobody; with a
+ * file, the start is refused in one line that says what to add.
  * Must not: touch libmilter, the network, or the configuration file.
  */
 #include "config.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -24,6 +28,7 @@
 
 #include "daemon/guard.h"
 #include "util/log.h"
+#include "util/util.h"
 
 long
 guard_raise_nofile(void)
@@ -66,17 +71,37 @@ guard_connection_limit(const struct conf *conf, long nofile)
 	return conf->max_connections;
 }
 
-int
-guard_refuse_root(const struct conf *conf)
+/* The user of the built-in defaults as root: the package's, or nobody. */
+static const char *
+default_user(void)
 {
-	static const char text[] = "not starting as root without UserID: "
-	    "set UserID (the milter's own user) or, to run as root anyway, "
-	    "AllowRoot yes";
+	static const char *const users[] = { "egress-milter", "nobody" };
+
+	for (size_t i = 0; i < 2; i++)
+		if (getpwnam(users[i]) != NULL)
+			return users[i];
+	return NULL;
+}
+
+int
+guard_refuse_root(struct conf *conf)
+{
+	const char *user;
 
 	if (geteuid() != 0 || conf->user != NULL || conf->allow_root)
 		return 0;
-	fprintf(stderr, "egress-milter: %s\n", text);
-	log_err("%s", text);
+	/* No file: the built-in defaults run as an unprivileged user. */
+	if (conf->path == NULL && (user = default_user()) != NULL) {
+		conf->user = xstrdup(user);
+		log_notice("root with the built-in defaults: running as user "
+		    "%s (set UserID in a configuration file to choose)", user);
+		return 0;
+	}
+	/* One line, on stderr through the log (it is open there). */
+	log_err("not starting as root without UserID: add \"UserID %s\" "
+	    "(the milter's own user) to %s, or \"AllowRoot yes\" to run "
+	    "as root", default_user() ? default_user() : "USER",
+	    conf->path ? conf->path : "the configuration file");
 	return -1;
 }
 

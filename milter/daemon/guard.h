@@ -5,9 +5,10 @@
  * guard_raise_nofile() lifts RLIMIT_NOFILE's soft limit to the hard
  * limit and returns the soft limit in force. guard_connection_limit()
  * gives the connection cap for CONF under that limit (MaxConnections, or
- * derived from the limit when not set). guard_refuse_root() says on
- * stderr and in the log why a root start without UserID is refused,
- * unless AllowRoot yes. guard_write_pidfile() writes the pid file
+ * derived from the limit when not set). guard_refuse_root() says in
+ * the log (stderr at start-up) why a root start without UserID is
+ * refused, unless AllowRoot yes; on the built-in defaults (no file) it
+ * sets an unprivileged user instead. guard_write_pidfile() writes the pid file
  * without following a link planted at its path.
  * Must not: touch libmilter, the network, or the configuration file.
  */
@@ -22,7 +23,7 @@
 long guard_raise_nofile(void);
 long guard_connection_limit(const struct conf *conf, long nofile);
 /* Returns -1 when the start must be refused (already reported). */
-int guard_refuse_root(const struct conf *conf);
+int guard_refuse_root(struct conf *conf);
 /* Returns 0, or -1 with errno set. */
 int guard_write_pidfile(const char *path);
 

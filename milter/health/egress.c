@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <sys/socket.h>
 #include <string.h>
 
 #include "health/advice.h"
@@ -60,18 +61,73 @@ add_reason(struct egress_report *out, const char *text)
 	append(out->reasons, sizeof(out->reasons), text);
 }
 
+/* The resolver the milter asks, for log lines: "Nameservers A:P ...". */
+static void
+describe_resolver(const struct conf *conf, char *out, size_t size)
+{
+	size_t len;
+
+	if (conf->nnameservers == 0) {
+		snprintf(out, size, "the nameservers of /etc/resolv.conf");
+		return;
+	}
+	snprintf(out, size, "Nameservers");
+	for (size_t i = 0; i < conf->nnameservers; i++) {
+		const struct dns_nameserver *ns = &conf->nameservers[i];
+		bool v6 = ns->address.family == AF_INET6;
+
+		if ((len = strlen(out)) + 1 >= size)
+			break;
+		snprintf(out + len, size - len, " %s%s%s:%u", v6 ? "[" : "",
+		    ns->address.text, v6 ? "]" : "", (unsigned)ns->port);
+	}
+}
+
+/*
+ * Self-tests of every zone. A zone that lists the world, or does not
+ * list its test point while the others do, is suspended. When two or
+ * more zones are tested and not one of them answers for its test point
+ * (errors, or no listing), the resolver is at fault, not the zones (DNS
+ * broken, or a resolver the DNSBLs refuse): no zone is suspended for
+ * it, and one line names the resolver.
+ */
 void
 egress_zone_selftests(const struct conf *conf, int family,
     struct zone_status *zones)
 {
-	for (size_t i = 0; i < conf->ndnsbl; i++) {
-		enum dnsbl_selftest t = dnsbl_zone_selftest(&conf->dnsbl[i],
-		    family, zones[i].why, sizeof(zones[i].why));
+	enum dnsbl_selftest t[CONF_MAX_DNSBL];
+	size_t answered = 0;
+	char resolver[300];
 
-		zones[i].suspended = t == DNSBL_SELFTEST_LISTS_WORLD ||
-		    t == DNSBL_SELFTEST_NO_TESTPOINT;
+	describe_resolver(conf, resolver, sizeof(resolver));
+	for (size_t i = 0; i < conf->ndnsbl; i++) {
+		t[i] = dnsbl_zone_selftest(&conf->dnsbl[i], family,
+		    zones[i].why, sizeof(zones[i].why));
+		answered += t[i] == DNSBL_SELFTEST_OK ||
+		    t[i] == DNSBL_SELFTEST_LISTS_WORLD;
+	}
+	if (conf->ndnsbl >= 2 && answered == 0) {
+		char first[sizeof(zones[0].why)], *tail;
+
+		copy_bounded(first, sizeof(first), zones[0].why);
+		if ((tail = strstr(first, "; suspended")) != NULL)
+			*tail = '\0';
+		log_warn("dnsbl: not one of the %zu zones answers for its test "
+		    "point through %s (%s): the resolver does not reach the "
+		    "DNSBLs (DNS broken, or a resolver they refuse, such as a "
+		    "public one); no zone is suspended for it, and each "
+		    "round's DNSBL checks end as dns-error until it does",
+		    conf->ndnsbl, resolver, first);
+		for (size_t i = 0; i < conf->ndnsbl; i++)
+			zones[i].suspended = false;
+		return;
+	}
+	for (size_t i = 0; i < conf->ndnsbl; i++) {
+		zones[i].suspended = t[i] == DNSBL_SELFTEST_LISTS_WORLD ||
+		    t[i] == DNSBL_SELFTEST_NO_TESTPOINT;
 		if (zones[i].suspended)
-			log_warn("dnsbl: %s", zones[i].why);
+			log_warn("dnsbl: %s (resolver: %s)", zones[i].why,
+			    resolver);
 	}
 }
 
@@ -142,8 +198,9 @@ not_public_reason(const struct conf_egress *egress, char *out, size_t size)
 	    "EgressFrom postfix, \"PublicAddress %s 203.0.113.7\") with the "
 	    "address this egress leaves as. Until then its PTR, DNSBLs, SPF "
 	    "and DMARC are not checked and no mail is held for them (DKIM, "
-	    "the From field and domain blocklists still are)", a,
-	    netclass_name(netclass_of(&egress->address)), egress->name, a, a);
+	    "the From field and domain blocklists still are)%s", a,
+	    netclass_name(netclass_of(&egress->address)), egress->name, a, a,
+	    netclass_lab_hint(&egress->address));
 }
 
 static void

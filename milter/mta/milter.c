@@ -15,6 +15,7 @@
  */
 #include "config.h"
 
+#include <ctype.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -63,6 +64,7 @@ struct message {
 struct connection {
 	struct conf *conf;
 	bool can_reroute;		/* the MTA is Postfix (macro v) */
+	bool sendmail;			/* the MTA is Sendmail (macro v) */
 	char client[ADDR_MAX];
 	char helo[HELO_MAX];
 	struct message msg;
@@ -146,7 +148,8 @@ mlfi_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 	if (f0 & SMFIF_SETSYMLIST) {
 		*pf0 |= SMFIF_SETSYMLIST;
 		smfi_setsymlist(ctx, SMFIM_ENVFROM, "i {auth_authen}");
-		smfi_setsymlist(ctx, SMFIM_ENVRCPT, "{rcpt_mailer} {rcpt_host}");
+		/* v: Sendmail sends it only when asked (see mta_is_sendmail()) */
+		smfi_setsymlist(ctx, SMFIM_ENVRCPT, "{rcpt_mailer} {rcpt_host} v");
 		smfi_setsymlist(ctx, SMFIM_EOM, "i");
 	}
 	/* libmilter has already set SMFIP_NO* for the callbacks we lack. */
@@ -235,10 +238,23 @@ mlfi_envfrom(SMFICTX *ctx, char **argv)
 }
 
 /*
- * The egress a recipient leaves from: the one whose transport= is
- * Postfix's {rcpt_mailer} for it, else the sender's (EgressMap, else
- * the first egress); none when the mailer is no egress's (local, relay,
- * lmtp...: see policy_mailer_is_egress()).
+ * Sendmail's v macro is its version ("8.17.1.9"); Postfix's is
+ * "Postfix 3.7.11". Sendmail sends v only when the milter asks for it
+ * (mlfi_negotiate() does, with the recipient's macros).
+ */
+static bool
+mta_is_sendmail(const char *v)
+{
+	return v != NULL && isdigit((unsigned char)v[0]) &&
+	    strchr(v, '.') != NULL;
+}
+
+/*
+ * The egress a recipient leaves from: the one whose transport= is the
+ * MTA's {rcpt_mailer} for it, else the sender's (EgressMap, else the
+ * first egress); none when the mailer is no egress's (local, relay,
+ * lmtp...: see policy_mailer_is_egress()). Under Sendmail its outbound
+ * mailers (esmtp, relay for a SMART_HOST...) always leave through one.
  */
 static void
 note_recipient_egress(SMFICTX *ctx, struct connection *conn)
@@ -248,7 +264,10 @@ note_recipient_egress(SMFICTX *ctx, struct connection *conn)
 	const char *at = strrchr(conn->msg.sender, '@');
 	int index = conf_egress_for_transport(conf, mailer);
 
-	if (conf->negress == 0 || !policy_mailer_is_egress(conf, mailer))
+	if (!conn->sendmail)
+		conn->sendmail = mta_is_sendmail(smfi_getsymval(ctx, "v"));
+	if (conf->negress == 0 || (!policy_mailer_is_egress(conf, mailer) &&
+	    !(conn->sendmail && policy_sendmail_mailer_is_outbound(mailer))))
 		return;		/* local, relay, lmtp...: not ours */
 	conn->msg.egress_rcpts++;
 	if (index < 0)

@@ -1,7 +1,9 @@
 /*
  * control.c - the control socket and the --status client (control.h).
  *
- * control_start(), control_stop(), control_query().
+ * control_open(), control_start(), control_stop(), control_query().
+ * control_open() runs before the daemon drops its privileges: it
+ * creates a missing directory and hands the socket to the daemon's user.
  * One thread accepts one client at a time. A request is at most
  * REQUEST_MAX bytes up to a newline, and the whole exchange (reading it
  * and writing the answer) has one deadline, REQUEST_DEADLINE_MS after
@@ -191,14 +193,39 @@ socket_in_use(const struct sockaddr_un *sun)
 	return used;
 }
 
+/*
+ * Creates the directory of PATH when it is missing (one level, mode
+ * 0755, handed to UID:GID so the daemon can remove its socket there
+ * after dropping privileges); 0 or -1 with errno.
+ */
+static int
+make_socket_directory(const char *path, uid_t uid, gid_t gid)
+{
+	char dir[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	char *slash;
+
+	copy_bounded(dir, sizeof(dir), path);
+	if ((slash = strrchr(dir, '/')) == NULL || slash == dir)
+		return 0;
+	*slash = '\0';
+	if (mkdir(dir, 0755) != 0)
+		return errno == EEXIST ? 0 : -1;
+	if (uid != (uid_t)-1 && (uid != getuid() || gid != getgid()) &&
+	    chown(dir, uid, gid) != 0)
+		log_warn("cannot hand directory %s to the daemon's user: %s",
+		    dir, strerror(errno));
+	log_info("created directory %s for the control socket", dir);
+	return 0;
+}
+
 int
-control_start(const char *spec)
+control_open(const char *spec, uid_t uid, gid_t gid)
 {
 	struct sockaddr_un sun;
 	mode_t old_mask;
 	int fd, rc;
 
-	if (spec == NULL)
+	if (spec == NULL || listen_fd >= 0)
 		return 0;
 	if (control_address(spec, &sun) != 0) {
 		log_err("ControlSocket %s: not a unix:/PATH", spec);
@@ -207,6 +234,11 @@ control_start(const char *spec)
 	if (socket_in_use(&sun)) {
 		log_warn("ControlSocket %s: another daemon answers there; "
 		    "--status will not reach this one", spec);
+		return -1;
+	}
+	if (make_socket_directory(sun.sun_path, uid, gid) != 0) {
+		log_warn("ControlSocket %s: cannot create its directory: %s "
+		    "(--status will not work)", spec, strerror(errno));
 		return -1;
 	}
 	(void)unlink(sun.sun_path);
@@ -221,15 +253,29 @@ control_start(const char *spec)
 		close(fd);
 		return -1;
 	}
+	if (uid != (uid_t)-1 && (uid != getuid() || gid != getgid()) &&
+	    chown(sun.sun_path, uid, gid) != 0)
+		log_warn("ControlSocket %s: cannot hand it to the daemon's "
+		    "user: %s", spec, strerror(errno));
 	listen_fd = fd;
+	copy_bounded(socket_path, sizeof(socket_path), sun.sun_path);
+	return 0;
+}
+
+int
+control_start(const char *spec)
+{
+	if (spec == NULL)
+		return 0;
+	if (listen_fd < 0 && control_open(spec, (uid_t)-1, (gid_t)-1) != 0)
+		return -1;
 	atomic_store(&stopping, false);
 	if (pthread_create(&thread, NULL, control_thread, NULL) != 0) {
-		close(fd);
-		(void)unlink(sun.sun_path);
+		close(listen_fd);
+		(void)unlink(socket_path);
 		listen_fd = -1;
 		return -1;
 	}
-	copy_bounded(socket_path, sizeof(socket_path), sun.sun_path);
 	log_info("control socket %s (egress-milter --status)", spec);
 	return 0;
 }

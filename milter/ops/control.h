@@ -15,8 +15,15 @@
 
 #include <stdbool.h>
 #include <stdio.h>
+#include <sys/types.h>
 
-/* Serves SPEC (unix:/PATH); 0, or -1 with a log line saying why. */
+/*
+ * Creates the socket of SPEC (unix:/PATH; its directory when missing),
+ * mode 0600, owned by UID:GID unless they are -1; called while still
+ * root, before the privileges are dropped. 0, or -1 with a log line.
+ */
+int control_open(const char *spec, uid_t uid, gid_t gid);
+/* Serves SPEC (opened by control_open(), or opened now); 0 or -1. */
 int control_start(const char *spec);
 /* Stops the thread and removes the socket. */
 void control_stop(void);

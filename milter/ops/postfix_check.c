@@ -5,13 +5,15 @@
  * postfix_check().
  *
  * Finds Postfix's config_directory with postconf, reads master.cf itself
- * (for line numbers) and asks postconf for main.cf values and postmap
+ * (for line numbers; a transport is a service of type unix, matched
+ * by name and type) and asks postconf for main.cf values and postmap
  * for milter_header_checks answers; no shell. Checks: every transport=
  * is a master.cf service; with MapSocket, main.cf's
  * sender_dependent_default_transport_maps uses the route map, every
  * egress transport has its smtp_delivery_status_filter status map and
- * master.cf has the retry service; without it, every route= gets a
- * FILTER with an explicit nexthop from milter_header_checks. Each problem
+ * master.cf has the retry service; without it, every route= but the
+ * default transport's gets a FILTER from milter_header_checks, with a
+ * nexthop when relayhost is set (an empty one bypasses it). Each problem
  * is one "FILE:LINE: what" line.
  * Must not: change any file; resolve names; touch libmilter.
  */
@@ -33,6 +35,7 @@
 
 struct pfc_service {
 	char name[128];
+	char type[16];			/* inet, unix, unix-dgram, fifo, pass */
 	char options[2048];		/* the continuation lines, joined */
 	char command[64];
 	int line;
@@ -101,6 +104,7 @@ pfc_add_service(struct pfc *p, const char *text, int line)
 		return;
 	s = &p->services[p->nservices++];
 	copy_bounded(s->name, sizeof(s->name), fields[0]);
+	copy_bounded(s->type, sizeof(s->type), fields[1]);
 	copy_bounded(s->command, sizeof(s->command), fields[7]);
 	copy_bounded(s->options, sizeof(s->options), text);
 	s->line = line;
@@ -137,11 +141,18 @@ pfc_read_master(struct pfc *p)
 	return true;
 }
 
+/*
+ * The master.cf service a transport name means: NAME of type "unix",
+ * the only type qmgr delivers through. Debian's stock master.cf has
+ * "smtp inet ... smtpd" before "smtp unix ... smtp"; the first is the
+ * SMTP server, never a transport.
+ */
 static const struct pfc_service *
 pfc_service(const struct pfc *p, const char *name)
 {
 	for (size_t i = 0; i < p->nservices; i++)
-		if (strcmp(p->services[i].name, name) == 0)
+		if (strcmp(p->services[i].name, name) == 0 &&
+		    strcmp(p->services[i].type, "unix") == 0)
 			return &p->services[i];
 	return NULL;
 }
@@ -248,9 +259,16 @@ pfc_postmap(const struct pfc *p, const char *query, const char *map)
 	return answer;
 }
 
-/* Header mode: ROUTE of E must become "FILTER transport:nexthop". */
+/*
+ * Header mode: ROUTE of E must become "FILTER transport:nexthop", unless
+ * E's transport is the default_transport (no rule: the default route).
+ * An empty nexthop means default_filter_nexthop, else the recipient
+ * domain's MX (Postfix 2.7 and later), which bypasses relayhost: a
+ * problem only when relayhost is set and default_filter_nexthop is not.
+ */
 static void
-pfc_check_route(struct pfc *p, const struct conf_egress *e, const char *maps)
+pfc_check_route(struct pfc *p, const struct conf_egress *e, const char *maps,
+    const char *default_transport, const char *relayhost)
 {
 	char query[300], map[512], *answer = NULL;
 	const char *q = maps;
@@ -270,14 +288,19 @@ pfc_check_route(struct pfc *p, const struct conf_egress *e, const char *maps)
 	}
 	const char *colon = answer ? strchr(answer, ':') : NULL;
 
-	if (answer == NULL || strncasecmp(answer, "FILTER ", 7) != 0)
+	if ((answer == NULL || answer[0] == '\0') && e->transport != NULL &&
+	    strcmp(e->transport, default_transport) == 0)
+		;	/* no FILTER: the default transport, as wanted */
+	else if (answer == NULL || strncasecmp(answer, "FILTER ", 7) != 0)
 		pfc_problem(p, p->path, e->line, "Egress %s: route=%s has no "
 		    "milter_header_checks rule (\"/^%s$/ FILTER transport:"
 		    "[host]:port\")", e->name, e->route, query);
-	else if (colon == NULL || colon[1] == '\0')
+	else if ((colon == NULL || colon[1] == '\0') && relayhost[0] != '\0')
 		pfc_problem(p, p->path, e->line, "Egress %s: route=%s gives "
-		    "\"%s\" without a nexthop (Postfix would look up the "
-		    "transport name as a host)", e->name, e->route, answer);
+		    "\"%s\" with an empty nexthop: it goes to the recipient "
+		    "domain's MX and bypasses relayhost = %s; give it as the "
+		    "nexthop (\"%s%s%s\")", e->name, e->route, answer,
+		    relayhost, answer, colon ? "" : ":", relayhost);
 	free(answer);
 }
 
@@ -292,8 +315,8 @@ pfc_check_transports(struct pfc *p)
 
 		if (e->transport != NULL && pfc_service(p, e->transport) == NULL)
 			pfc_problem(p, p->path, e->line, "Egress %s: transport=%s "
-			    "is not a service in %s", e->name, e->transport,
-			    master_cf);
+			    "is not a \"%s unix\" service in %s", e->name,
+			    e->transport, e->transport, master_cf);
 	}
 }
 
@@ -324,13 +347,27 @@ postfix_check(const struct conf *conf, FILE *out)
 	if (conf->map_socket != NULL) {
 		pfc_check_maps(&p);
 	} else if ((maps = pfc_postconf(&p, "milter_header_checks")) != NULL) {
+		char *transport = pfc_postconf(&p, "default_transport");
+		char *relayhost = pfc_postconf(&p, "relayhost");
+		char *filter_nexthop = pfc_postconf(&p,
+		    "default_filter_nexthop");
+
+		/* default_filter_nexthop fills an empty nexthop: fine. */
+		if (relayhost != NULL && filter_nexthop != NULL &&
+		    filter_nexthop[0] != '\0')
+			relayhost[0] = '\0';
+		free(filter_nexthop);
+
 		if (maps[0] == '\0' && conf->negress > 1)
 			pfc_problem(&p, p.path, conf->egress[0].line, "neither "
 			    "MapSocket here nor milter_header_checks in %s/main.cf: "
 			    "a reroute would change nothing", p.dir);
 		for (size_t i = 0; maps[0] && conf->negress > 1 &&
 		    i < conf->negress; i++)
-			pfc_check_route(&p, &conf->egress[i], maps);
+			pfc_check_route(&p, &conf->egress[i], maps, transport ?
+			    transport : "smtp", relayhost ? relayhost : "");
+		free(transport);
+		free(relayhost);
 		free(maps);
 	}
 	free(p.services);

@@ -1,7 +1,7 @@
 /*
  * status.c - the running daemon's status for --status (see status.h).
  *
- * status_render().
+ * status_render(), status_note_reload().
  * The overall state is the worst egress state, or critical when no
  * egress is ok (nothing healthy to send from or reroute to), or unknown
  * before the first round of checks has finished.
@@ -13,6 +13,7 @@
  */
 #include "config.h"
 
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -34,6 +35,15 @@
 
 #define UTC "%Y-%m-%dT%H:%M:%SZ"	/* ISO 8601, UTC */
 
+/* When the last reload failed (0: none since the last good one). */
+static atomic_llong reload_failed_at;
+
+void
+status_note_reload(bool failed)
+{
+	atomic_store(&reload_failed_at, failed ? (long long)time(NULL) : 0);
+}
+
 struct overview {
 	struct egress_health *health;
 	size_t n;
@@ -41,6 +51,7 @@ struct overview {
 	size_t ok, listed;
 	enum egress_state overall;
 	struct stats_snapshot stats;
+	long long reload_failed_at;
 };
 
 static void
@@ -51,6 +62,7 @@ overview_take(struct overview *o)
 	o->n = monitor_snapshot_all(o->health, CONF_MAX_EGRESS,
 	    &o->first_round_done);
 	stats_get(&o->stats);
+	o->reload_failed_at = atomic_load(&reload_failed_at);
 	o->overall = EGRESS_OK;
 	for (size_t i = 0; i < o->n; i++) {
 		const struct egress_health *h = &o->health[i];
@@ -178,9 +190,11 @@ json_counters(FILE *fp, const struct stats_snapshot *st)
 static void
 render_json(FILE *fp, const struct overview *o)
 {
-	char started[32];
+	char started[32], reload_failed[32];
 
 	format_time(started, sizeof(started), o->stats.started, UTC, true);
+	format_time(reload_failed, sizeof(reload_failed),
+	    (time_t)o->reload_failed_at, UTC, true);
 	fprintf(fp, "{\"status\": \"%s\", \"pid\": %ld, \"started\": \"%s\", "
 	    "\"first_round_done\": %s, \"egress\": [",
 	    egress_state_name(o->overall), (long)getpid(), started,
@@ -191,6 +205,8 @@ render_json(FILE *fp, const struct overview *o)
 	}
 	fputs("],\n ", fp);
 	json_counters(fp, &o->stats);
+	fputs(", \"last_reload_failed\": ", fp);
+	json_string_or_null(fp, o->reload_failed_at ? reload_failed : NULL);
 	fputs("}\n", fp);
 }
 
@@ -234,6 +250,13 @@ render_text(FILE *fp, const struct overview *o)
 			fprintf(fp, " %s=%lu", finding_name((enum finding)f),
 			    o->stats.findings[f]);
 	fputc('\n', fp);
+	if (o->reload_failed_at) {
+		format_time(since, sizeof(since), (time_t)o->reload_failed_at,
+		    UTC, true);
+		fprintf(fp, "reload: the last one failed at %s (the file has "
+		    "errors, egress-milter -t shows them); the configuration "
+		    "loaded before stays in force\n", since);
+	}
 }
 
 int

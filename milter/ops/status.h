@@ -18,4 +18,10 @@
 /* Writes the status to FP; returns the Nagios exit code (0..3). */
 int status_render(FILE *fp, bool json);
 
+/*
+ * A reload has just failed (FAILED) or succeeded: the status says when
+ * the last one failed until one succeeds.
+ */
+void status_note_reload(bool failed);
+
 #endif

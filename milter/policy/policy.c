@@ -1,7 +1,8 @@
 /*
  * policy.c - findings to one action; the reroute target.
  *
- * policy_decide().
+ * policy_decide(), policy_mailer_is_egress(),
+ * policy_sendmail_mailer_is_outbound().
  *
  * The strongest action of all findings wins (accept < tag < reroute <
  * quarantine < tempfail < reject). reroute picks the first other egress
@@ -520,4 +521,16 @@ policy_mailer_is_egress(const struct conf *conf, const char *mailer)
 		if (strcasecmp(mailer, local_agents[i]) == 0)
 			return false;
 	return true;
+}
+
+bool
+policy_sendmail_mailer_is_outbound(const char *mailer)
+{
+	static const char *const outbound[] = { "smtp", "esmtp", "smtp8",
+	    "dsmtp", "relay", NULL };
+
+	for (size_t i = 0; mailer != NULL && outbound[i] != NULL; i++)
+		if (strcasecmp(mailer, outbound[i]) == 0)
+			return true;
+	return false;
 }

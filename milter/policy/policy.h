@@ -56,4 +56,12 @@ void policy_decide(const struct policy_facts *facts,
  */
 bool policy_mailer_is_egress(const struct conf *conf, const char *mailer);
 
+/*
+ * Is MAILER one of Sendmail's mailers that deliver over the Internet
+ * (smtp, esmtp, smtp8, dsmtp, relay: the relay mailer is what a
+ * SMART_HOST uses)? Only meaningful when the MTA is Sendmail: Postfix's
+ * "relay" transport is its delivery to inside hosts.
+ */
+bool policy_sendmail_mailer_is_outbound(const char *mailer);
+
 #endif

@@ -14,15 +14,22 @@
  * logto_parse() reads --log-to's value; logto_start() sets up stderr
  * before the configuration is read; logto_apply() opens the sinks the
  * configuration asks for; logto_journal_stream() tells whether fd 2 is
- * the journal.
+ * the journal. When syslog is to be used but nothing listens on
+ * /dev/log, a warning says so (with --log-to as the way out) while
+ * stderr is still open: syslog(3) drops lines without a word.
  * Must not: write log lines itself (log.c does), or touch libmilter.
  */
 #include "config.h"
 
+#include <errno.h>
+#include <paths.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
 
 #include "util/log.h"
 #include "util/logto.h"
@@ -77,11 +84,37 @@ logto_start(enum logto to, bool foreground, int threshold)
 	log_set_journal(to == LOGTO_JOURNAL);
 }
 
+/* 0 when a syslog daemon takes datagrams (or a stream) on _PATH_LOG. */
+static int
+syslog_reachable(void)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	int types[] = { SOCK_DGRAM, SOCK_STREAM }, err = 0;
+
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", _PATH_LOG);
+	for (int i = 0; i < 2; i++) {
+		int fd = socket(AF_UNIX, types[i], 0);
+
+		if (fd < 0)
+			return errno;
+		if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == 0) {
+			close(fd);
+			return 0;
+		}
+		err = errno;
+		close(fd);
+		if (err != EPROTOTYPE)
+			break;
+	}
+	return err;
+}
+
 void
 logto_apply(enum logto to, bool foreground, bool use_syslog, int facility,
     int threshold)
 {
 	bool syslog_on, stderr_on;
+	int err;
 
 	to = logto_resolve(to, foreground);
 	switch (to) {
@@ -99,4 +132,10 @@ logto_apply(enum logto to, bool foreground, bool use_syslog, int facility,
 	    "syslog only" : to == LOGTO_STDERR ? "stderr only" : syslog_on ?
 	    (foreground ? "syslog and stderr" : "syslog") : foreground ?
 	    "stderr (Syslog no)" : "nowhere after start-up (Syslog no)");
+	if (syslog_on && (err = syslog_reachable()) != 0)
+		log_warn("syslog is unreachable (%s: %s): %s; start a syslog "
+		    "daemon, or run with -f --log-to stderr (or --log-to "
+		    "journal under systemd)", _PATH_LOG, strerror(err),
+		    stderr_on && foreground ? "log lines go to stderr only" :
+		    "everything logged after start-up is lost");
 }

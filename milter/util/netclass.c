@@ -16,7 +16,8 @@
  * documentation ranges count as public; every other class still does
  * not.
  *
- * netclass_of(), netclass_name(), netclass_is_public().
+ * netclass_of(), netclass_name(), netclass_is_public(),
+ * netclass_lab_hint().
  * Must not: look anything up, or touch libmilter.
  */
 #include "config.h"
@@ -122,4 +123,12 @@ netclass_is_public(const struct ip_address *address)
 	    strcmp(env, "1") == 0)
 		return true;
 	return class == NETCLASS_PUBLIC;
+}
+
+const char *
+netclass_lab_hint(const struct ip_address *address)
+{
+	return netclass_of(address) == NETCLASS_DOCUMENTATION ? " (a lab "
+	    "on documentation addresses: set EGRESS_MILTER_DOCUMENTATION_"
+	    "PUBLIC=1 in the environment to check them as public)" : "";
 }

@@ -33,4 +33,11 @@ const char *netclass_name(enum netclass class);
  */
 bool netclass_is_public(const struct ip_address *address);
 
+/*
+ * For a documentation address, a sentence (starting with a space) that
+ * names EGRESS_MILTER_DOCUMENTATION_PUBLIC=1, the way to run a lab on
+ * such addresses; "" for any other.
+ */
+const char *netclass_lab_hint(const struct ip_address *address);
+
 #endif

@@ -113,6 +113,27 @@ jq_is "a zone not listing 127.0.0.2 is suspended" \
     '[true,true]'
 check_contains "suspending a zone is logged" "$TMPDIR_TEST/err" \
     "world.test lists its test point 127.0.0.1"
+check_contains "... with the resolver it was asked through" "$TMPDIR_TEST/err" \
+    "(resolver: Nameservers 127.0.0.1:$DNS_PORT)"
+
+# Not one zone answers for its test point: the resolver is at fault
+# (here it answers NXDOMAIN for both test points), not the zones.
+run_check "Egress primary 192.0.2.10 helo=mail.example.test" "Dnsbl dead.test" \
+    "Dnsbl example.test"
+jq_is "no zone answers its test point: none is suspended" \
+    '[.egress[0].dnsbl[].suspended]' '[false,false]'
+check_contains "... and one line names the resolver" "$TMPDIR_TEST/err" \
+    "dnsbl: not one of the 2 zones answers for its test point through Nameservers 127.0.0.1:$DNS_PORT"
+check "... not a zone's suspension" sh -c "! grep -q 'suspended (resolver' '$TMPDIR_TEST/err'"
+# Nothing answers at all (a nameserver that is not there).
+dead=$("$FREEPORT" -u)
+conf=$TMPDIR_TEST/check.conf
+printf '%s\n' "Nameservers 127.0.0.1:$dead" "DNSTimeout 1" "DNSTries 1" \
+    "Egress primary 192.0.2.10" "Dnsbl bl.test" "Dnsbl bl2.test" >"$conf"
+"$MILTER" --check --json -c "$conf" >"$TMPDIR_TEST/out.json" 2>"$TMPDIR_TEST/err"
+check_contains "DNS down: the resolver is named" "$TMPDIR_TEST/err" \
+    "dnsbl: not one of the 2 zones answers for its test point through Nameservers 127.0.0.1:$dead"
+jq_is "DNS down: no zone is suspended" '[.egress[0].dnsbl[].suspended]' '[false,false]'
 
 run_check "Egress a 192.0.2.10 helo=mail.example.test" \
     "Egress b 192.0.2.50" "Egress c 192.0.2.40" "Dnsbl none"

@@ -33,6 +33,22 @@ printf 'Egress primary 192.0.2.10 helo=mail.example.test\nSyslog no\nNameservers
 check "-t on a good file exits 0" [ $? -eq 0 ]
 check_contains "-t says the file is good" "$out" "configuration OK (1 egress)"
 
+# -p is checked as the Socket key is: no socket named "bogus" in the
+# working directory, no port 99999 (that would listen on 34463).
+{ cat "$TMPDIR_TEST/good.conf"; echo "AllowRoot yes"; } >"$TMPDIR_TEST/p.conf"
+mkdir "$TMPDIR_TEST/cwd"
+(cd "$TMPDIR_TEST/cwd" && timeout 5 "$MILTER" -f -c "$TMPDIR_TEST/p.conf" -p bogus) >"$out" 2>&1
+check "-p bogus: refused, exit 1" [ $? -eq 1 ]
+check_contains "-p bogus: says what a socket looks like" "$out" \
+    "egress-milter: -p bogus: expected unix:/path, inet:PORT@HOST or inet6:PORT@HOST"
+check "-p bogus: no socket file in the working directory" [ ! -e "$TMPDIR_TEST/cwd/bogus" ]
+timeout 5 "$MILTER" -f -c "$TMPDIR_TEST/p.conf" -p inet:99999@127.0.0.1 >"$out" 2>&1
+check "-p inet:99999@...: refused, exit 1" [ $? -eq 1 ]
+check_contains "-p inet:99999@...: names the port range" "$out" \
+    "port must be a number from 1 to 65535"
+"$MILTER" -t -c "$TMPDIR_TEST/good.conf" -p local:relative >"$out" 2>&1
+check "-p with a relative unix path: refused, exit 1" [ $? -eq 1 ]
+
 "$MILTER" -t -c "$SRCDIR/contrib/egress-milter.conf" >"$out" 2>&1
 check "the shipped example configuration passes -t" [ $? -eq 0 ]
 

@@ -69,6 +69,18 @@ conf doc "Egress primary 192.0.2.10 helo=mail.example.test" "Dnsbl none"
 env -u EGRESS_MILTER_DOCUMENTATION_PUBLIC "$MILTER" --check -c "$T/doc.conf" >"$T/check.out" 2>&1
 check "outside the tests a documentation address is not public: WARNING" [ $? -eq 1 ]
 check_contains "... named as such" "$T/check.out" "192.0.2.10 (documentation range) $PHRASE"
+check_contains "... with the way to run a lab on such addresses" "$T/check.out" \
+    "set EGRESS_MILTER_DOCUMENTATION_PUBLIC=1 in the environment"
+check "... not for other ranges" sh -c "! grep -q EGRESS_MILTER '$T/private.conf' && \
+    ! '$MILTER' -t -c '$T/private.conf' 2>&1 | grep -q EGRESS_MILTER_DOCUMENTATION_PUBLIC"
+env -u EGRESS_MILTER_DOCUMENTATION_PUBLIC "$MILTER" -t -c "$T/doc.conf" >"$T/t.out" 2>&1
+check_contains "-t's warning on a documentation address names EGRESS_MILTER_DOCUMENTATION_PUBLIC" \
+    "$T/t.out" "# warning: 192.0.2.10 is not a public address (documentation): the checks need the address remote servers see; give it with public=ADDRESS (or PublicAddress 192.0.2.10 ADDRESS) (a lab on documentation addresses: set EGRESS_MILTER_DOCUMENTATION_PUBLIC=1"
+conf docpub "Egress primary 192.0.2.10 public=198.51.100.7" "Dnsbl none"
+env -u EGRESS_MILTER_DOCUMENTATION_PUBLIC "$MILTER" -t -c "$T/docpub.conf" >"$T/t.out" 2>&1
+check "-t refuses a documentation public= outside the tests: exit 1" [ $? -eq 1 ]
+check_contains "... and its error names EGRESS_MILTER_DOCUMENTATION_PUBLIC" "$T/t.out" \
+    "198.51.100.7 is not a public address either (documentation); give the address remote servers see (a lab on documentation addresses: set EGRESS_MILTER_DOCUMENTATION_PUBLIC=1"
 "$MILTER" --check -c "$T/doc.conf" >"$T/check.out" 2>&1
 check "in the tests (EGRESS_MILTER_DOCUMENTATION_PUBLIC=1) it is judged: OK" [ $? -eq 0 ]
 

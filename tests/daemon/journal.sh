@@ -4,7 +4,8 @@
 # as "<N>text" with N its syslog priority, and not to syslog too;
 # --log-to chooses by hand; without -f, start-up errors (a busy port, a
 # bad socket path) are printed on stderr before the milter detaches, and
-# a good start detaches only once it is ready.
+# a good start detaches only once it is ready; with nothing on /dev/log,
+# a warning says syslog is unreachable and points to --log-to.
 set -u
 . "$SRCDIR/tests/lib.sh"
 make_tmpdir
@@ -103,4 +104,29 @@ check_contains "... its start-up was printed on the terminal" "$T/good" "startin
 [ -n "$pid" ] && kill -TERM "$pid"
 for i in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
 check "the detached milter stops on SIGTERM" eval '! kill -0 "$pid" 2>/dev/null'
+# No syslog daemon: /dev/log missing, or (in a mount namespace of its
+# own) an empty file bound over it, so that nothing answers there.
+: >"$T/empty"
+nolog() {
+	if [ -e /dev/log ]; then
+		unshare -m sh -c 'mount --bind "$1" /dev/log && shift && exec "$@"' \
+		    sh "$T/empty" "$@"
+	else
+		"$@"
+	fi
+}
+port=$("$FREEPORT")
+nolog timeout 3 "$MILTER" -f -c "$T/em.conf" -p "inet:$port@127.0.0.1" >"$T/nolog" 2>&1
+check_contains "no syslog daemon, -f: a warning says /dev/log is unreachable" "$T/nolog" \
+    "warning: syslog is unreachable (/dev/log: "
+check_contains "... and points to --log-to" "$T/nolog" "run with -f --log-to stderr"
+port=$("$FREEPORT")
+nolog "$MILTER" -c "$T/em.conf" -p "inet:$port@127.0.0.1" >"$T/nolog-bg" 2>&1
+pid=$(cat "$T/em.pid" 2>/dev/null)
+check_contains "no syslog daemon, detached: the terminal is told before it detaches" "$T/nolog-bg" \
+    "everything logged after start-up is lost"
+[ -n "$pid" ] && kill -TERM "$pid"
+for i in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+timeout 3 "$MILTER" -f --log-to stderr -c "$T/em.conf" -p "inet:$port@127.0.0.1" >"$T/stderr-only" 2>&1
+check "--log-to stderr: no syslog warning" sh -c "! grep -q 'syslog is unreachable' '$T/stderr-only'"
 exit $TEST_FAILED

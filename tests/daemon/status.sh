@@ -97,6 +97,32 @@ status --json
 check "cleared: exit 0" [ $STATUS_RC -eq 0 ]
 jq_is "cleared: ok again, as logged" '[.egress[0].status, .egress[0].findings]' \
     "[\"$(logged_state primary)\",[]]"
+jq_is "no reload has failed: last_reload_failed is null" '.last_reload_failed' null
+
+# A typo in the file on disk, and a reload that keeps the old
+# configuration: --status still asks the daemon (its ControlSocket line
+# is read all the same) and the daemon says the last reload failed.
+cp "$conf" "$TMPDIR_TEST/em.conf.good"
+echo "ControlSokcet unix:$ctl" >>"$conf"
+kill -HUP "$MILTER_PID"
+check "the daemon logs the failed reload" wait_log "configuration not reloaded" 10
+"$MILTER" --status -c "$conf" >"$TMPDIR_TEST/status.out" 2>"$TMPDIR_TEST/status.err"
+STATUS_RC=$?
+check "a typo in the file: --status gives the daemon's exit code (0, got $STATUS_RC)" [ $STATUS_RC -eq 0 ]
+check_contains "a typo in the file: the daemon's Nagios line" "$TMPDIR_TEST/status.out" \
+    "EGRESS OK - 2 of 2 egresses ok"
+check_contains "a typo in the file: the daemon says its last reload failed" "$TMPDIR_TEST/status.out" \
+    "reload: the last one failed at"
+check_contains "a typo in the file: stderr says the file has errors" "$TMPDIR_TEST/status.err" \
+    "$conf has errors (egress-milter -t shows them); asking the running daemon all the same"
+"$MILTER" --status --json -c "$conf" >"$TMPDIR_TEST/status.out" 2>/dev/null
+jq_is "a failed reload: last_reload_failed is a UTC time" \
+    '.last_reload_failed | test("^20[0-9-]+T[0-9:]+Z$")' true
+cp "$TMPDIR_TEST/em.conf.good" "$conf"
+kill -HUP "$MILTER_PID"
+check "the fixed file reloads" wait_log "configuration reloaded" 10
+status --json
+jq_is "a good reload clears last_reload_failed" '.last_reload_failed' null
 
 stop_milter
 rc=$?

@@ -27,7 +27,10 @@
 #                             $SM_DIR/maillog. With ROUTE_SOCKET the
 #                             .cf has contrib/sendmail/egress-route.mc;
 #                             with SM_BACKUP set (a port), the relay
-#                             mailer delivers to 127.0.0.1 there.
+#                             mailer delivers to 127.0.0.1 there;
+#                             with SM_RELAY=1, the smart host is
+#                             Sendmail's default: SMART_HOST
+#                             `[127.0.0.1]', the relay mailer.
 # sendmail_stop               stops the daemon, its children and the
 #                             sink (also done at exit).
 # sendmail_cf FILE PORT [R]   builds a .cf (R: with egress-route.mc).
@@ -51,6 +54,7 @@ sendmail_cf() {
 	m4 -D_CF_DIR_="$SM_CF_DIR/" -DEM_DIR="$SM_DIR" -DEM_PORT="$SM_PORT" \
 	    -DEM_SINK="$SM_SINK" -DEM_MILTER="$2" ${3:+-DEM_ROUTE="$3"} \
 	    ${SM_BACKUP:+-DEM_BACKUP="$SM_BACKUP"} \
+	    ${SM_RELAY:+-DEM_RELAY=1} \
 	    -DEM_CONTRIB="$SRCDIR/contrib/sendmail" "$SM_CF_DIR/m4/cf.m4" \
 	    "$SRCDIR/tests/fixtures/sendmail/test.mc" >"$1" 2>"$SM_DIR/m4.log" &&
 	    [ ! -s "$SM_DIR/m4.log" ]
