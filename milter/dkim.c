@@ -162,9 +162,28 @@ dkimv_begin(const char *id)
 	return v;
 }
 
-/* Keeps one field until the end of the headers. */
+/*
+ * The bytes of one field as it leaves, without its final CRLF:
+ * "Name:" and VALUE, with the one space after the colon that the MTA
+ * took away when it hands values without their leading white space
+ * (AS_SENT false), and each bare LF of a fold as CRLF (Postfix and
+ * Sendmail hand folds as "\n"). Returns how many bytes that is.
+ */
+static size_t
+rebuilt_length(const char *name, const char *value, bool as_sent)
+{
+	size_t len = strlen(name) + 1 + (as_sent ? 0 : 1);
+
+	for (const char *p = value; *p != '\0'; p++, len++)
+		if (*p == '\n' && (p == value || p[-1] != '\r'))
+			len++;
+	return len;
+}
+
+/* Keeps one field, LEN bytes as rebuilt, until the end of the headers. */
 static void
-hold(struct dkimv *v, const char *name, const char *value, size_t len)
+hold(struct dkimv *v, const char *name, const char *value, bool as_sent,
+    size_t len)
 {
 	char *at;
 	size_t nlen;
@@ -177,12 +196,18 @@ hold(struct dkimv *v, const char *name, const char *value, size_t len)
 		v->held = xrealloc(v->held, size);
 		v->held_size = size;
 	}
-	at = v->held + v->held_len;	/* "Name: value\0", len + 1 bytes */
+	at = v->held + v->held_len;	/* "Name:[ ]value\0", len + 1 bytes */
 	nlen = strlen(name);
 	memcpy(at, name, nlen);
-	memcpy(at + nlen, ": ", 2);
-	memcpy(at + nlen + 2, value, len - nlen - 2);
-	at[len] = '\0';
+	at[nlen++] = ':';
+	if (!as_sent)
+		at[nlen++] = ' ';
+	for (const char *p = value; *p != '\0'; p++) {
+		if (*p == '\n' && (p == value || p[-1] != '\r'))
+			at[nlen++] = '\r';
+		at[nlen++] = *p;
+	}
+	at[nlen] = '\0';
 	v->held_len += len + 1;
 }
 
@@ -220,12 +245,14 @@ dkimv_limit(struct dkimv *v, unsigned max)
 }
 
 void
-dkimv_header(struct dkimv *v, const char *name, const char *value)
+dkimv_header(struct dkimv *v, const char *name, const char *value,
+    bool as_sent)
 {
-	size_t len = strlen(name) + 2 + strlen(value);
+	size_t len;
 
 	if (v->broken || v->past_eoh)
 		return;
+	len = rebuilt_length(name, value, as_sent);
 	if ((v->header_bytes += len) > HEADER_BYTES_MAX) {
 		log_debug("dkim: over %d bytes of header: not verified",
 		    HEADER_BYTES_MAX);
@@ -237,7 +264,7 @@ dkimv_header(struct dkimv *v, const char *name, const char *value)
 			return;		/* neither verified nor reported */
 		v->signed_ = true;
 	}
-	hold(v, name, value, len);
+	hold(v, name, value, as_sent, len);
 }
 
 void

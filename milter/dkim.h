@@ -55,8 +55,15 @@ struct dkimv *dkimv_begin(const char *id);
  * Call before the first header.
  */
 void dkimv_limit(struct dkimv *v, unsigned max);
-/* NAME and VALUE as libmilter gives them (no trailing CRLF). */
-void dkimv_header(struct dkimv *v, const char *name, const char *value);
+/*
+ * NAME and VALUE as libmilter gives them (no trailing CRLF), folds as
+ * "\n" or "\r\n". AS_SENT: VALUE starts with the white space that
+ * followed the colon (SMFIP_HDR_LEADSPC was negotiated); otherwise the
+ * MTA removed the one space that is put back. The field is verified as
+ * "Name:" VALUE with every fold ending in CRLF: the bytes that leave.
+ */
+void dkimv_header(struct dkimv *v, const char *name, const char *value,
+    bool as_sent);
 void dkimv_eoh(struct dkimv *v);
 void dkimv_body(struct dkimv *v, const unsigned char *chunk, size_t len);
 void dkimv_finish(struct dkimv *v, struct dkimv_result *out);

@@ -60,7 +60,8 @@ struct message {
 };
 
 struct connection {
-	struct conf *conf;
+	struct conf *conf;		/* NULL until connect */
+	bool leadspc;			/* SMFIP_HDR_LEADSPC negotiated */
 	bool can_reroute;		/* the MTA is Postfix (macro v) */
 	char client[ADDR_MAX];
 	char helo[HELO_MAX];
@@ -123,7 +124,10 @@ connection_free(struct connection *conn)
 {
 	if (conn == NULL)
 		return;
-	conf_release(conn->conf);
+	if (conn->conf != NULL) {
+		conf_release(conn->conf);
+		connlimit_leave();	/* connect counted it in */
+	}
 	free(conn);
 }
 
@@ -135,7 +139,9 @@ mlfi_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 	unsigned long wanted = SMFIF_ADDHDRS | SMFIF_CHGHDRS |
 	    SMFIF_QUARANTINE;
 
-	(void)f1; (void)f2; (void)f3;
+	struct connection *conn;
+
+	(void)f2; (void)f3;
 	ENTER();
 	if ((f0 & SMFIF_CHGHDRS) == 0)
 		log_warn("the MTA does not let milters change headers: "
@@ -150,6 +156,26 @@ mlfi_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 	}
 	/* libmilter has already set SMFIP_NO* for the callbacks we lack. */
 	*pf1 |= f1 & (SMFIP_NOUNKNOWN | SMFIP_NODATA);
+	/*
+	 * Header values with the white space after the colon as sent, so
+	 * that DKIM verifies the bytes that leave ("Subject:x" is not
+	 * "Subject: x"). Its connection context is made here to remember
+	 * it; connect completes it.
+	 */
+	if (f1 & SMFIP_HDR_LEADSPC) {
+		*pf1 |= SMFIP_HDR_LEADSPC;
+		conn = smfi_getpriv(ctx);
+		if (conn == NULL) {
+			conn = xcalloc(1, sizeof(*conn));
+			if (smfi_setpriv(ctx, conn) != MI_SUCCESS) {
+				free(conn);
+				*pf1 &= ~SMFIP_HDR_LEADSPC;
+				conn = NULL;
+			}
+		}
+		if (conn != NULL)
+			conn->leadspc = true;
+	}
 	*pf2 = 0;
 	*pf3 = 0;
 	LEAVE(SMFIS_CONTINUE);
@@ -158,15 +184,28 @@ mlfi_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 static sfsistat
 mlfi_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *addr)
 {
-	struct connection *conn;
+	struct connection *conn = smfi_getpriv(ctx);	/* negotiate's */
 	char *address = smfi_getsymval(ctx, "{client_addr}");
 	char *mta = smfi_getsymval(ctx, "v");
+	bool leadspc = conn != NULL && conn->leadspc;
 
 	(void)addr;
 	ENTER();
-	if (!connlimit_enter())		/* MaxConnections; logged there */
+	if (conn != NULL && conn->conf != NULL) {	/* a second connect */
+		smfi_setpriv(ctx, NULL);
+		connection_free(conn);
+		conn = NULL;
+	}
+	if (!connlimit_enter()) {	/* MaxConnections; logged there */
+		if (conn != NULL) {
+			smfi_setpriv(ctx, NULL);
+			free(conn);
+		}
 		LEAVE(SMFIS_TEMPFAIL);
-	conn = xcalloc(1, sizeof(*conn));
+	}
+	if (conn == NULL)
+		conn = xcalloc(1, sizeof(*conn));
+	conn->leadspc = leadspc;
 	conn->conf = conf_current();
 	/*
 	 * Only Postfix turns the route header into a FILTER; it sends its
@@ -177,7 +216,6 @@ mlfi_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *addr)
 	    address ? address : (hostname ? hostname : "unknown"));
 	if (smfi_setpriv(ctx, conn) != MI_SUCCESS) {
 		connection_free(conn);
-		connlimit_leave();
 		log_err("smfi_setpriv failed; accepting the connection "
 		    "unchecked");
 		LEAVE(SMFIS_ACCEPT);
@@ -289,7 +327,7 @@ mlfi_header(SMFICTX *ctx, char *name, char *value)
 		scratch_put(&from_pool, scan);
 	}
 	if (conn->msg.dkim != NULL)
-		dkimv_header(conn->msg.dkim, name, value);
+		dkimv_header(conn->msg.dkim, name, value, conn->leadspc);
 	LEAVE(SMFIS_CONTINUE);
 }
 
@@ -350,6 +388,33 @@ findings_text(const bool *findings, char *out, size_t size)
 }
 
 /*
+ * The DKIM verdicts as "d=DOMAIN:VERDICT,...", or "-": which signatures
+ * passed, as the receivers will judge the same bytes.
+ */
+static void
+dkim_text(const struct dkimv_result *r, char *out, size_t size)
+{
+	size_t used = 0;
+
+	out[0] = '\0';
+	for (size_t i = 0; i < r->nsignatures; i++) {
+		char domain[4 * 64 + 1];
+		int n;
+
+		log_escape(domain, sizeof(domain), r->signatures[i].domain);
+		n = snprintf(out + used, size - used, "%s%s:%s", used ? "," :
+		    "", domain, dkimv_verdict_name(r->signatures[i].verdict));
+		if (n < 0 || (size_t)n >= size - used) {
+			out[used] = '\0';
+			break;
+		}
+		used += (size_t)n;
+	}
+	if (used == 0)
+		snprintf(out, size, "-");
+}
+
+/*
  * End-of-message's working storage, from a scratch pool (scratch.h: not
  * on the stack of the libmilter thread).
  */
@@ -362,6 +427,7 @@ struct eom_state {
 	char advice[4 * EGRESS_ADVICE_MAX];
 	char joined[EGRESS_ADVICE_MAX];
 	char reply[4 * sizeof(((struct policy_decision *)0)->smtp_reason)];
+	char dkim_verdicts[1024];
 };
 
 static struct scratch_pool eom_pool = SCRATCH_POOL(sizeof(struct eom_state));
@@ -391,12 +457,14 @@ log_decision(SMFICTX *ctx, struct connection *conn, enum action action,
 	    d->smtp_reason : "");
 	log_escape(policy, sizeof(policy), d->dmarc_policy);
 	findings_text(d->findings, findings, sizeof(findings));
+	dkim_text(&st->dkim, st->dkim_verdicts, sizeof(st->dkim_verdicts));
 	log_info("%s action=%s egress=%s route=%s findings=%s sender=<%s> "
-	    "rcpts=%u client=%s dmarc=%s%s route_headers_removed=%u ms=%ld "
+	    "rcpts=%u client=%s dmarc=%s%s dkim=%s route_headers_removed=%u "
+	    "ms=%ld "
 	    "reasons=\"%s\"%s%s%s%s%s%s", qid, action_name(action), egress,
 	    route, findings, sender, conn->msg.rcpts, conn->client,
 	    policy[0] ? "p=" : "", policy[0] ? policy : "-",
-	    conn->msg.route_headers, ms, reasons,
+	    st->dkim_verdicts, conn->msg.route_headers, ms, reasons,
 	    advice[0] ? " advice=\"" : "", advice, advice[0] ? "\"" : "",
 	    reply[0] ? " reply=\"" : "", reply, reply[0] ? "\"" : "");
 }
@@ -546,8 +614,7 @@ mlfi_close(SMFICTX *ctx)
 	ENTER();
 	if (conn != NULL) {
 		smfi_setpriv(ctx, NULL);
-		connection_free(conn);
-		connlimit_leave();
+		connection_free(conn);	/* and connlimit_leave() if counted */
 	}
 	LEAVE(SMFIS_CONTINUE);
 }

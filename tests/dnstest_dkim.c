@@ -88,11 +88,11 @@ verify(const char *signature, const char *change, struct dkimv_result *r)
 	struct dkimv *v = dkimv_begin("verify");
 
 	if (signature != NULL)
-		dkimv_header(v, "DKIM-Signature", signature);
+		dkimv_header(v, "DKIM-Signature", signature, false);
 	for (size_t i = 0; i < NHEADERS; i++)
 		dkimv_header(v, headers[i][0], change && strcmp(change,
 		    "subject") == 0 && i == 2 ? "changed figures" :
-		    headers[i][1]);
+		    headers[i][1], false);
 	dkimv_eoh(v);
 	if (change && strcmp(change, "body") == 0)
 		dkimv_body(v, (const u_char *)"Hello Mallory\r\n", 15);
@@ -125,11 +125,11 @@ many_fields(const char *good)
 	struct dkimv_result r;
 	struct dkimv *v = dkimv_begin("many");
 
-	dkimv_header(v, "DKIM-Signature", good);
+	dkimv_header(v, "DKIM-Signature", good, false);
 	for (int i = 0; i < 1200; i++)
-		dkimv_header(v, "X-Filler", "x");
+		dkimv_header(v, "X-Filler", "x", false);
 	for (size_t i = 0; i < NHEADERS; i++)
-		dkimv_header(v, headers[i][0], headers[i][1]);
+		dkimv_header(v, headers[i][0], headers[i][1], false);
 	dkimv_eoh(v);
 	dkimv_body(v, (const u_char *)body, strlen(body));
 	dkimv_finish(v, &r);
@@ -147,10 +147,10 @@ verify_many(const char *bad, int nbad, const char *good, unsigned limit,
 
 	dkimv_limit(v, limit);
 	for (int i = 0; i < nbad; i++)
-		dkimv_header(v, "DKIM-Signature", bad);
-	dkimv_header(v, "DKIM-Signature", good);
+		dkimv_header(v, "DKIM-Signature", bad, false);
+	dkimv_header(v, "DKIM-Signature", good, false);
 	for (size_t i = 0; i < NHEADERS; i++)
-		dkimv_header(v, headers[i][0], headers[i][1]);
+		dkimv_header(v, headers[i][0], headers[i][1], false);
 	dkimv_eoh(v);
 	dkimv_body(v, (const u_char *)body, strlen(body));
 	dkimv_finish(v, r);
