@@ -469,6 +469,24 @@ log_decision(SMFICTX *ctx, struct connection *conn, enum action action,
 	    reply[0] ? " reply=\"" : "", reply, reply[0] ? "\"" : "");
 }
 
+/*
+ * Adds the field NAME: VALUE. With SMFIP_HDR_LEADSPC negotiated the MTA
+ * takes the value as is, so the space after the colon is ours to add.
+ */
+static int
+add_header(SMFICTX *ctx, const struct connection *conn, const char *name,
+    const char *value)
+{
+	char spaced[1024];
+
+	if (!conn->leadspc)
+		return smfi_addheader(ctx, (char *)name, (char *)value);
+	if ((size_t)snprintf(spaced, sizeof(spaced), " %s", value) >=
+	    sizeof(spaced))
+		return MI_FAILURE;
+	return smfi_addheader(ctx, (char *)name, spaced);
+}
+
 /* The report header (ReportHeader yes) on an accepted message. */
 static void
 add_report(SMFICTX *ctx, const struct connection *conn,
@@ -481,7 +499,7 @@ add_report(SMFICTX *ctx, const struct connection *conn,
 	    action_name(d->action), conn->conf->egress[d->egress].name,
 	    findings);
 	escape_text(value, sizeof(value), raw, 0);
-	if (smfi_addheader(ctx, "X-Egress-Report", value) != MI_SUCCESS)
+	if (add_header(ctx, conn, "X-Egress-Report", value) != MI_SUCCESS)
 		log_warn("cannot add X-Egress-Report");
 }
 
@@ -509,7 +527,7 @@ apply(SMFICTX *ctx, struct connection *conn, struct policy_decision *d)
 	case ACTION_REROUTE:
 		if (conf->map_socket != NULL)
 			break;		/* the route map routes it (route.c) */
-		if (smfi_addheader(ctx, conf->route_header,
+		if (add_header(ctx, conn, conf->route_header,
 		    conf->egress[d->route_to].route) != MI_SUCCESS) {
 			smfi_setreply(ctx, "451", "4.7.1", "cannot set the "
 			    "egress route; try again later");
