@@ -6,5 +6,6 @@ make_tmpdir
 dns_start || exit 1
 DEAD_PORT=$(dead_port)
 DKIM_KEY="$SRCDIR/tests/dns/dkim-test.private"
-export DEAD_PORT DKIM_KEY
+DKIM_WEAK_KEY="$SRCDIR/tests/dns/dkim-weak.private"
+export DEAD_PORT DKIM_KEY DKIM_WEAK_KEY
 "$BUILDDIR/tests/dnstest_dkim"
