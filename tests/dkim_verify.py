@@ -4,6 +4,9 @@
 # "DOMAIN:pass" or "DOMAIN:fail" per DKIM-Signature, in order, joined
 # with commas ("-" when there is none), as egress-milter's dkim= field.
 # Usage: dkim_verify.py DNS-PORT FILE
+#        dkim_verify.py sign KEY-FILE CANON SELECTOR DOMAIN < IN > OUT
+#        (signs IN, CANON as simple/simple or relaxed/relaxed, every
+#        header field of IN signed; OUT has CRLF line ends)
 import re
 import sys
 
@@ -27,7 +30,22 @@ def txt(port):
     return lookup
 
 
+def sign():
+    key = open(sys.argv[2], "rb").read()
+    key = key[key.index(b"-----BEGIN"):]
+    header, body = sys.argv[3].split("/")
+    data = re.sub(rb"(?<!\r)\n", b"\r\n", sys.stdin.buffer.read())
+    names = [k for k, v in dkim.DKIM(data).headers]
+    sig = dkim.sign(data, sys.argv[4].encode(), sys.argv[5].encode(), key,
+                    canonicalize=(header.encode(), body.encode()),
+                    include_headers=names)
+    sys.stdout.buffer.write(sig + data)
+
+
 def main():
+    if sys.argv[1] == "sign":
+        sign()
+        return
     port = int(sys.argv[1])
     with open(sys.argv[2], "rb") as f:
         data = f.read()
