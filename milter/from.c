@@ -2,7 +2,7 @@
  * from.c - mailboxes of a From header field (RFC 5322 3.4, with the
  * obsolete forms mail really carries).
  *
- * from_parse().
+ * from_parse(), from_merge().
  *
  * A small scanner: comments "(...)" (nested, with quoted pairs) are
  * skipped; quoted strings are kept whole; ',' and ';' end a mailbox
@@ -80,6 +80,25 @@ address_domain(const char *addr, size_t len, char *domain, size_t size)
 	return dl > 0;
 }
 
+/* Adds DOMAIN to OUT's distinct domains (while there is room). */
+static void
+add_domain(struct from_result *out, const char *domain)
+{
+	for (unsigned i = 0; i < out->ndomains; i++)
+		if (strcmp(out->domains[i], domain) == 0)
+			return;
+	if (out->ndomains < FROM_DOMAINS_MAX)
+		memcpy(out->domains[out->ndomains++], domain,
+		    strlen(domain) + 1);
+}
+
+void
+from_merge(struct from_result *into, const struct from_result *more)
+{
+	for (unsigned i = 0; i < more->ndomains; i++)
+		add_domain(into, more->domains[i]);
+}
+
 /* Ends the current item: counts it when it is a mailbox. */
 static int
 finish_item(struct from_scan *s, struct from_result *out)
@@ -97,6 +116,7 @@ finish_item(struct from_scan *s, struct from_result *out)
 			return -1;
 		if (out->mailboxes++ == 0)
 			memcpy(out->domain, domain, strlen(domain) + 1);
+		add_domain(out, domain);
 	}
 	s->len = s->angled_len = 0;
 	s->had_angle = s->angle = false;
@@ -110,7 +130,9 @@ from_parse(const char *value, struct from_result *out,
 	struct from_scan *const s = scan;
 	const char *p = value;
 
-	memset(out, 0, sizeof(*out));
+	out->mailboxes = 0;
+	out->domain[0] = '\0';
+	out->ndomains = 0;
 	s->len = s->angled_len = 0;
 	s->angle = s->had_angle = false;
 	if (strlen(value) >= VALUE_MAX) {

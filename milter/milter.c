@@ -54,7 +54,8 @@ struct message {
 	unsigned route_headers;		/* copies of RouteHeader received */
 	bool egress_used[CONF_MAX_EGRESS];	/* by the recipients */
 	int from_fields;
-	struct from_result from;	/* of the first From field */
+	struct from_result from;	/* of the first From field, with
+					 * the domains of all */
 	struct dkimv *dkim;		/* NULL until MAIL FROM */
 	long long dns_deadline_ms;	/* MessageDNSBudget; 0: not begun */
 };
@@ -308,6 +309,8 @@ mlfi_envrcpt(SMFICTX *ctx, char **argv)
 }
 
 static struct scratch_pool from_pool = SCRATCH_POOL(sizeof(struct from_scan));
+static struct scratch_pool more_pool =
+    SCRATCH_POOL(sizeof(struct from_result));
 
 static sfsistat
 mlfi_header(SMFICTX *ctx, char *name, char *value)
@@ -320,10 +323,18 @@ mlfi_header(SMFICTX *ctx, char *name, char *value)
 	if (strcasecmp(name, conn->conf->route_header) == 0 &&
 	    conn->msg.route_headers < (unsigned)-1)
 		conn->msg.route_headers++;
-	if (strcasecmp(name, "From") == 0 && conn->msg.from_fields++ == 0) {
+	if (strcasecmp(name, "From") == 0 && conn->msg.from_fields < 1000) {
 		struct from_scan *scan = scratch_get(&from_pool);
 
-		from_parse(value, &conn->msg.from, scan);
+		if (conn->msg.from_fields++ == 0) {
+			from_parse(value, &conn->msg.from, scan);
+		} else {	/* DMARC judges every From field's domains */
+			struct from_result *more = scratch_get(&more_pool);
+
+			from_parse(value, more, scan);
+			from_merge(&conn->msg.from, more);
+			scratch_put(&more_pool, more);
+		}
 		scratch_put(&from_pool, scan);
 	}
 	if (conn->msg.dkim != NULL)
@@ -580,6 +591,7 @@ mlfi_eom(SMFICTX *ctx)
 	facts->sender = conn->msg.sender;
 	facts->from_fields = conn->msg.from_fields;
 	facts->from = conn->msg.from;
+	facts->pct_draw = arc4random_uniform(100);
 	st->dkim.nsignatures = 0;
 	if (conn->msg.dkim != NULL)
 		dkimv_finish(conn->msg.dkim, &st->dkim);

@@ -212,6 +212,7 @@ judge_spf_dmarc(const struct policy_facts *f, const struct conf_egress *e,
 	struct spf_outcome spf;
 	struct dmarc_result dmarc;
 	struct dmarc_input in;
+	const char *from_domains[FROM_DOMAINS_MAX];
 
 	spf_check_host(&e->address, e->helo, f->sender, &spf);
 	if (spf_findings[spf.verdict] != FINDING_COUNT) {
@@ -223,10 +224,15 @@ judge_spf_dmarc(const struct policy_facts *f, const struct conf_egress *e,
 	v->spf_refused = spf.verdict == SPFV_FAIL ||
 	    spf.verdict == SPFV_SOFTFAIL;
 	copy_bounded(v->spf_domain, sizeof(v->spf_domain), spf.domain);
-	in.from_domain = f->from.mailboxes == 1 ? f->from.domain : NULL;
+	for (unsigned i = 0; i < f->from.ndomains && i < FROM_DOMAINS_MAX; i++)
+		from_domains[i] = f->from.domains[i];
+	in.from_domains = from_domains;
+	in.nfrom = f->from.ndomains;
 	in.spf_domain = spf.domain;
 	in.spf_pass = spf.verdict == SPFV_PASS;
+	in.spf_temperror = spf.verdict == SPFV_TEMPERROR;
 	in.dkim = f->dkim;
+	in.pct_draw = f->pct_draw;
 	dmarc_evaluate(&in, &dmarc);
 	copy_bounded(v->dmarc_policy, sizeof(v->dmarc_policy), dmarc.policy);
 	if (dmarc.fail) {

@@ -30,6 +30,7 @@ struct policy_facts {
 	const struct dkimv_result *dkim;
 	bool egress_used[CONF_MAX_EGRESS];	/* none set: the default */
 	int health_wait_ms;		/* for the first health round */
+	unsigned pct_draw;		/* 0..99, DMARC pct= (RFC 7489 6.6.4) */
 	bool can_reroute;		/* the MTA acts on the route header */
 	bool no_egress_rcpt;		/* no recipient leaves by an egress */
 };
