@@ -410,10 +410,16 @@ dmarc_evaluate(const struct dmarc_input *in, struct dmarc_result *out)
 		if (d == NULL || d[0] == '\0')
 			continue;
 		judge_one(in, d, &o);
-		if (o.outcome == DMARC_NO_POLICY)
+		if (o.outcome == DMARC_NO_POLICY && !out->missing) {
 			out->missing = true;
-		if (!o.spf_aligned && !o.dkim_aligned)
+			normalise(d, out->missing_domain,
+			    sizeof(out->missing_domain));
+		}
+		if (!o.spf_aligned && !o.dkim_aligned && !out->unaligned) {
 			out->unaligned = true;
+			normalise(d, out->unaligned_domain,
+			    sizeof(out->unaligned_domain));
+		}
 		if (best_domain == NULL || stricter(&o, &best)) {
 			best = o;
 			best_domain = d;

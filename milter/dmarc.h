@@ -49,6 +49,8 @@ struct dmarc_result {
 	bool missing;			/* a From domain has no policy */
 	bool unaligned;			/* a From domain has no aligned pass
 					 * (whatever its policy) */
+	char missing_domain[DNS_NAME_MAX + 1];	/* the first such */
+	char unaligned_domain[DNS_NAME_MAX + 1];
 	char policy[16];		/* in force: none, quarantine, reject */
 	char domain[DNS_NAME_MAX + 1];	/* the From domain that decided */
 	char record_domain[DNS_NAME_MAX + 1];

@@ -54,6 +54,7 @@ struct message {
 	unsigned route_headers;		/* copies of RouteHeader received */
 	bool egress_used[CONF_MAX_EGRESS];	/* by the recipients */
 	int from_fields;
+	struct header_facts headers;	/* for the pre-flight findings */
 	struct from_result from;	/* of the first From field, with
 					 * the domains of all */
 	struct dkimv *dkim;		/* NULL until MAIL FROM */
@@ -337,6 +338,7 @@ mlfi_header(SMFICTX *ctx, char *name, char *value)
 		}
 		scratch_put(&from_pool, scan);
 	}
+	header_facts_note(&conn->msg.headers, name, value);
 	if (conn->msg.dkim != NULL)
 		dkimv_header(conn->msg.dkim, name, value, conn->leadspc);
 	LEAVE(SMFIS_CONTINUE);
@@ -378,15 +380,19 @@ strip_route_headers(SMFICTX *ctx, struct connection *conn)
 	return 0;
 }
 
-/* The findings as "a,b,c", or "-". */
+/*
+ * The findings as "a,b,c", or "-": the pre-flight ones (PREFLIGHT) or
+ * the others.
+ */
 static void
-findings_text(const bool *findings, char *out, size_t size)
+findings_text(const bool *findings, bool preflight, char *out, size_t size)
 {
 	size_t used = 0;
 
 	out[0] = '\0';
 	for (int f = 0; f < FINDING_COUNT; f++)
-		if (findings[f]) {
+		if (findings[f] && finding_is_preflight((enum finding)f) ==
+		    preflight) {
 			int n = snprintf(out + used, size - used, "%s%s",
 			    used ? "," : "", finding_name((enum finding)f));
 
@@ -439,6 +445,8 @@ struct eom_state {
 	char joined[EGRESS_ADVICE_MAX];
 	char reply[4 * sizeof(((struct policy_decision *)0)->smtp_reason)];
 	char dkim_verdicts[1024];
+	char preflight_names[200];
+	char preflight[4 * sizeof(((struct policy_decision *)0)->preflight)];
 };
 
 static struct scratch_pool eom_pool = SCRATCH_POOL(sizeof(struct eom_state));
@@ -467,17 +475,22 @@ log_decision(SMFICTX *ctx, struct connection *conn, enum action action,
 	log_escape(reply, sizeof(st->reply), action >= ACTION_QUARANTINE ?
 	    d->smtp_reason : "");
 	log_escape(policy, sizeof(policy), d->dmarc_policy);
-	findings_text(d->findings, findings, sizeof(findings));
+	findings_text(d->findings, false, findings, sizeof(findings));
+	findings_text(d->findings, true, st->preflight_names,
+	    sizeof(st->preflight_names));
+	log_escape(st->preflight, sizeof(st->preflight), d->preflight);
 	dkim_text(&st->dkim, st->dkim_verdicts, sizeof(st->dkim_verdicts));
 	log_info("%s action=%s egress=%s route=%s findings=%s sender=<%s> "
 	    "rcpts=%u client=%s dmarc=%s%s dkim=%s route_headers_removed=%u "
 	    "ms=%ld "
-	    "reasons=\"%s\"%s%s%s%s%s%s", qid, action_name(action), egress,
+	    "reasons=\"%s\"%s%s%s%s%s%s preflight=%s%s%s%s", qid, action_name(action), egress,
 	    route, findings, sender, conn->msg.rcpts, conn->client,
 	    policy[0] ? "p=" : "", policy[0] ? policy : "-",
 	    st->dkim_verdicts, conn->msg.route_headers, ms, reasons,
 	    advice[0] ? " advice=\"" : "", advice, advice[0] ? "\"" : "",
-	    reply[0] ? " reply=\"" : "", reply, reply[0] ? "\"" : "");
+	    reply[0] ? " reply=\"" : "", reply, reply[0] ? "\"" : "",
+	    st->preflight_names, st->preflight[0] ? " preflight_reasons=\"" :
+	    "", st->preflight, st->preflight[0] ? "\"" : "");
 }
 
 /*
@@ -505,7 +518,7 @@ add_report(SMFICTX *ctx, const struct connection *conn,
 {
 	char findings[400], raw[600], value[600];
 
-	findings_text(d->findings, findings, sizeof(findings));
+	findings_text(d->findings, false, findings, sizeof(findings));
 	snprintf(raw, sizeof(raw), "action=%s; egress=%s; findings=%s",
 	    action_name(d->action), conn->conf->egress[d->egress].name,
 	    findings);
@@ -592,6 +605,7 @@ mlfi_eom(SMFICTX *ctx)
 	facts->from_fields = conn->msg.from_fields;
 	facts->from = conn->msg.from;
 	facts->pct_draw = arc4random_uniform(100);
+	facts->headers = conn->msg.headers;
 	st->dkim.nsignatures = 0;
 	if (conn->msg.dkim != NULL)
 		dkimv_finish(conn->msg.dkim, &st->dkim);
