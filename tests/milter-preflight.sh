@@ -64,6 +64,12 @@ l=$(line a@strict.dmarc.test)
 check "pre-flight findings are not in findings= (they have their own field)" \
     eval 'case "$l" in *findings=*dkim-missing*preflight=*) false ;; "") false ;; *) true ;; esac'
 
+"$MILTER" --summary "$log" >"$TMPDIR_TEST/summary.out" 2>&1
+check "--summary counts the pre-flight findings (dkim-missing 7, header-invalid 2, unsubscribe-missing 1)" \
+    eval 'grep -Eq "^  dkim-missing +7\$" "$TMPDIR_TEST/summary.out" &&
+    grep -Eq "^  header-invalid +2\$" "$TMPDIR_TEST/summary.out" &&
+    grep -Eq "^  unsubscribe-missing +1\$" "$TMPDIR_TEST/summary.out"'
+
 # An operator acts on one: the reply gives the receiver's rule.
 start_case act "Egress primary 192.0.2.10 helo=mail.example.test" "Dnsbl bl.test" \
     "On header-invalid reject"
