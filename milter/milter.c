@@ -42,7 +42,7 @@
 #include "stats.h"
 #include "util.h"
 
-#define SENDER_MAX 512
+#define SENDER_MAX 1024		/* VERP and SRS senders are long */
 #define HELO_MAX 256
 #define ADDR_MAX 64
 
