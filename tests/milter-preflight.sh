@@ -16,13 +16,20 @@ WEAKSIG=$(printf 'From: w@dkim.test\r\nSubject: weak\r\nMessage-ID: <w@dkim.test
     sed -n '/^DKIM-Signature:/,/^[^ \t]/p' | sed '$d' | sed 's/^DKIM-Signature: //' |
     tr -d '\r' | tr '\n' ' ')
 
-start_case pre "Egress primary 192.0.2.10 helo=mail.example.test" "Dnsbl bl.test"
+MPORT=$("$FREEPORT")
+start_case pre "Egress primary 192.0.2.10 helo=mail.example.test" "Dnsbl bl.test" \
+    "MetricsListen 127.0.0.1:$MPORT"
 out=$TMPDIR_TEST/pre.out
 miltertest -D socket="inet:$PORT@127.0.0.1" -D lib="$SRCDIR/tests/milter/lib.lua" \
     -D weaksig="$WEAKSIG" -s "$SRCDIR/tests/milter/preflight.lua" >"$out" 2>&1
 cat "$out"
 log=$TMPDIR_TEST/pre.log
 wait_for "$log" "sender=<w@strict.dmarc.test>" 50
+curl -sS "http://127.0.0.1:$MPORT/metrics" >"$TMPDIR_TEST/metrics" 2>&1
+check_contains "metrics: messages with dkim-missing are counted" "$TMPDIR_TEST/metrics" \
+    'egress_milter_message_findings_total{finding="dkim-missing"} 7'
+check_contains "metrics: messages with unsubscribe-missing are counted" "$TMPDIR_TEST/metrics" \
+    'egress_milter_message_findings_total{finding="unsubscribe-missing"} 1'
 stop_milter
 
 # line SENDER: the decision line of the message from SENDER.
