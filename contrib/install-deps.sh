@@ -24,5 +24,6 @@ apt-get install -y --no-install-recommends \
     strace \
     m4 libdb5.3 libldap-2.5-0 liblockfile1 libnsl2 libsasl2-2 libssl3 \
     libwrap0 valgrind clang libclang-rt-14-dev \
-    debhelper lintian fakeroot
+    debhelper lintian fakeroot \
+    opendkim opendkim-tools python3-dkim
 "$(dirname "$0")/install-test-sendmail.sh"

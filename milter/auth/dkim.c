@@ -11,9 +11,12 @@
  * the message is not verified and no signature is reported), and the
  * first dkimv_limit() DKIM-Signature fields only (DKIMMaxSignatures; the
  * others are neither verified nor reported, so never a failure). A key
- * lookup that failed (timeout, SERVFAIL) is remembered per d= domain for
- * DKIMV_KEY_FAILURE_SECONDS (key_failures[]), so a dead key domain costs
- * one lookup, not one per signature and message. A signature passes
+ * lookup the servers failed (timeout, SERVFAIL, REFUSED) is remembered
+ * per key name (selector._domainkey.domain) for
+ * DKIMV_KEY_FAILURE_SECONDS (key_failures[]), so a dead key costs one
+ * lookup, not one per signature and message; a name that cannot exist
+ * or a lookup cut off by the message's budget is not remembered, so one
+ * hostile signature cannot make the genuine ones of its d= a temperror. A signature passes
  * only when libopendkim marks it passed and the body hash matches
  * (DKIM_SIG_CHECK).
  * The fields are held until the end of the headers and libopendkim is
@@ -59,9 +62,9 @@ struct dkimv {
 static DKIM_LIB *library;
 static pthread_once_t library_once = PTHREAD_ONCE_INIT;
 
-/* Key domains whose lookup failed lately (a small ring). */
+/* Key names whose lookup failed lately (a small ring). */
 static struct key_failure {
-	char domain[DNS_NAME_MAX + 1];
+	char name[DNS_NAME_MAX + 1];
 	time_t until;			/* CLOCK_MONOTONIC seconds */
 } key_failures[KEY_FAILURES_MAX];
 static unsigned key_failures_next;
@@ -76,9 +79,9 @@ monotonic_seconds(void)
 	return now.tv_sec;
 }
 
-/* Whether a key lookup for DOMAIN failed less than a while ago. */
+/* Whether the lookup of key NAME failed less than a while ago. */
 static bool
-key_failed_lately(const char *domain)
+key_failed_lately(const char *name)
 {
 	time_t now = monotonic_seconds();
 	bool found = false;
@@ -86,23 +89,51 @@ key_failed_lately(const char *domain)
 	pthread_mutex_lock(&key_failures_lock);
 	for (size_t i = 0; i < KEY_FAILURES_MAX && !found; i++)
 		found = key_failures[i].until > now &&
-		    strcasecmp(key_failures[i].domain, domain) == 0;
+		    strcasecmp(key_failures[i].name, name) == 0;
 	pthread_mutex_unlock(&key_failures_lock);
 	return found;
 }
 
 static void
-key_failure_note(const char *domain)
+key_failure_note(const char *name)
 {
 	struct key_failure *f;
 
 	pthread_mutex_lock(&key_failures_lock);
 	f = &key_failures[key_failures_next++ % KEY_FAILURES_MAX];
-	copy_bounded(f->domain, sizeof(f->domain), domain);
+	copy_bounded(f->name, sizeof(f->name), name);
 	f->until = monotonic_seconds() + DKIMV_KEY_FAILURE_SECONDS;
 	pthread_mutex_unlock(&key_failures_lock);
 }
 
+/* Whether NAME can be asked: labels of 1 to 63 bytes, 253 in all. */
+static bool
+name_is_valid(const char *name)
+{
+	size_t label = 0, total = strlen(name);
+
+	if (total == 0 || total > DNS_NAME_MAX)
+		return false;
+	for (const char *p = name; ; p++) {
+		if (*p == '.' || *p == '\0') {
+			if (label == 0 || label > 63)
+				return false;
+			if (*p == '\0')
+				return true;
+			label = 0;
+		} else {
+			label++;
+		}
+	}
+}
+
+/*
+ * The key record of the signature. A name that cannot exist (a label
+ * over 63 bytes, an empty one) is no key, for this signature only. A
+ * lookup the servers failed (SERVFAIL, REFUSED, timeout) is remembered
+ * for that one key name; one cut off by the message's DNS budget is
+ * not (the next message has its own budget).
+ */
 static DKIM_CBSTAT
 key_lookup(DKIM *dkim, DKIM_SIGINFO *sig, u_char *buf, size_t buflen)
 {
@@ -117,13 +148,16 @@ key_lookup(DKIM *dkim, DKIM_SIGINFO *sig, u_char *buf, size_t buflen)
 	if (selector == NULL || domain == NULL)
 		return DKIM_CBSTAT_NOTFOUND;
 	n = snprintf(name, sizeof(name), "%s._domainkey.%s", selector, domain);
-	if (n < 0 || n > DNS_NAME_MAX)
+	if (n < 0 || n > DNS_NAME_MAX || !name_is_valid(name))
 		return DKIM_CBSTAT_NOTFOUND;
-	if (key_failed_lately(domain))
+	if (key_failed_lately(name))
 		return DKIM_CBSTAT_TRYAGAIN;
 	answer = dns_lookup(name, DNS_TYPE_TXT);
 	if (dns_answer_is_failure(answer)) {
-		key_failure_note(domain);
+		if (!answer->cut_short && (answer->status == DNS_SERVFAIL ||
+		    answer->status == DNS_REFUSED ||
+		    answer->status == DNS_TIMEOUT))
+			key_failure_note(name);
 		status = DKIM_CBSTAT_TRYAGAIN;
 	}
 	for (size_t i = 0; answer->status == DNS_OK && i < answer->count; i++)
@@ -138,9 +172,14 @@ key_lookup(DKIM *dkim, DKIM_SIGINFO *sig, u_char *buf, size_t buflen)
 static void
 library_init(void)
 {
+	unsigned int min_bits = 1;	/* weak keys: judged in judge() */
+
 	library = dkim_init(NULL, NULL);
 	if (library == NULL)
 		log_fatal("dkim: libopendkim cannot start");
+	/* Weak keys are verified, so a weak but intact signature says so. */
+	(void)dkim_options(library, DKIM_OP_SETOPT, DKIM_OPTS_MINKEYBITS,
+	    &min_bits, sizeof(min_bits));
 	if (dkim_set_key_lookup(library, key_lookup) != DKIM_STAT_OK)
 		log_fatal("dkim: cannot set the key lookup callback");
 }
@@ -163,9 +202,28 @@ dkimv_begin(const char *id)
 	return v;
 }
 
-/* Keeps one field until the end of the headers. */
+/*
+ * The bytes of one field as it leaves, without its final CRLF:
+ * "Name:" and VALUE, with the one space after the colon that the MTA
+ * took away when it hands values without their leading white space
+ * (AS_SENT false), and each bare LF of a fold as CRLF (Postfix and
+ * Sendmail hand folds as "\n"). Returns how many bytes that is.
+ */
+static size_t
+rebuilt_length(const char *name, const char *value, bool as_sent)
+{
+	size_t len = strlen(name) + 1 + (as_sent ? 0 : 1);
+
+	for (const char *p = value; *p != '\0'; p++, len++)
+		if (*p == '\n' && (p == value || p[-1] != '\r'))
+			len++;
+	return len;
+}
+
+/* Keeps one field, LEN bytes as rebuilt, until the end of the headers. */
 static void
-hold(struct dkimv *v, const char *name, const char *value, size_t len)
+hold(struct dkimv *v, const char *name, const char *value, bool as_sent,
+    size_t len)
 {
 	char *at;
 	size_t nlen;
@@ -178,12 +236,18 @@ hold(struct dkimv *v, const char *name, const char *value, size_t len)
 		v->held = xrealloc(v->held, size);
 		v->held_size = size;
 	}
-	at = v->held + v->held_len;	/* "Name: value\0", len + 1 bytes */
+	at = v->held + v->held_len;	/* "Name:[ ]value\0", len + 1 bytes */
 	nlen = strlen(name);
 	memcpy(at, name, nlen);
-	memcpy(at + nlen, ": ", 2);
-	memcpy(at + nlen + 2, value, len - nlen - 2);
-	at[len] = '\0';
+	at[nlen++] = ':';
+	if (!as_sent)
+		at[nlen++] = ' ';
+	for (const char *p = value; *p != '\0'; p++) {
+		if (*p == '\n' && (p == value || p[-1] != '\r'))
+			at[nlen++] = '\r';
+		at[nlen++] = *p;
+	}
+	at[nlen] = '\0';
 	v->held_len += len + 1;
 }
 
@@ -221,12 +285,14 @@ dkimv_limit(struct dkimv *v, unsigned max)
 }
 
 void
-dkimv_header(struct dkimv *v, const char *name, const char *value)
+dkimv_header(struct dkimv *v, const char *name, const char *value,
+    bool as_sent)
 {
-	size_t len = strlen(name) + 2 + strlen(value);
+	size_t len;
 
 	if (v->broken || v->past_eoh)
 		return;
+	len = rebuilt_length(name, value, as_sent);
 	if ((v->header_bytes += len) > HEADER_BYTES_MAX) {
 		log_debug("dkim: over %d bytes of header: not verified",
 		    HEADER_BYTES_MAX);
@@ -238,7 +304,7 @@ dkimv_header(struct dkimv *v, const char *name, const char *value)
 			return;		/* neither verified nor reported */
 		v->signed_ = true;
 	}
-	hold(v, name, value, len);
+	hold(v, name, value, as_sent, len);
 }
 
 void
@@ -293,9 +359,36 @@ judge(DKIM_SIGINFO *sig, bool key_tryagain, struct dkimv_signature *out)
 	const char *text;
 	char line[300];
 
+	dkim_alg_t alg = DKIM_SIGN_UNKNOWN;
+	unsigned int bits = 0;
+
+	if (dkim_sig_getkeysize(sig, &bits) == DKIM_STAT_OK)
+		out->key_bits = bits;
 	if (DKIM_SIG_CHECK(sig)) {
-		out->verdict = DKIMV_PASS;
-		snprintf(out->reason, sizeof(out->reason), "verified");
+		/* RFC 8301: rsa-sha1 and keys under 1024 bits are not valid. */
+		if (dkim_sig_getsignalg(sig, &alg) == DKIM_STAT_OK &&
+		    alg == DKIM_SIGN_RSASHA1) {
+			out->verdict = DKIMV_FAIL;
+			snprintf(out->reason, sizeof(out->reason), "rsa-sha1 "
+			    "signature: not valid since RFC 8301 (sign with "
+			    "rsa-sha256)");
+			return;
+		}
+		if (bits > 0 && bits < DKIMV_MIN_KEY_BITS) {
+			error = DKIM_SIGERROR_KEYTOOSMALL;
+		} else {
+			out->verdict = DKIMV_PASS;
+			snprintf(out->reason, sizeof(out->reason), "verified");
+			return;
+		}
+	}
+	if (error == DKIM_SIGERROR_KEYTOOSMALL) {
+		out->verdict = DKIMV_FAIL;
+		out->weak = true;
+		snprintf(line, sizeof(line), "key %.63s of %.100s has %u bits: "
+		    "under 1024 is not valid since RFC 8301 (publish a 2048-bit "
+		    "key)", out->selector, out->domain, bits);
+		copy_bounded(out->reason, sizeof(out->reason), line);
 		return;
 	}
 	switch (error) {

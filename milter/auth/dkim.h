@@ -7,9 +7,12 @@
  * one verdict per DKIM-Signature (pass, fail with the reason, key
  * missing, key revoked, temperror when DNS failed) with its d= domain
  * and selector; dkimv_free() ends it. A signature passes only when the
- * signature verifies and the body hash matches. A key lookup that failed
- * (timeout, SERVFAIL) is remembered for DKIMV_KEY_FAILURE_SECONDS: keys
- * of that d= domain are then a temperror without asking again.
+ * signature verifies and the body hash matches, with rsa-sha256 (or
+ * ed25519) and a key of at least DKIMV_MIN_KEY_BITS (RFC 8301: rsa-sha1
+ * and weaker keys fail, the reason says why). A key lookup that the
+ * servers failed (timeout, SERVFAIL, REFUSED) is remembered for
+ * DKIMV_KEY_FAILURE_SECONDS: that key name is then a temperror without
+ * asking again (not a budget cut-off, not a name that cannot exist).
  * Must not: touch libmilter; talk to DNS except through dns_lookup().
  */
 #ifndef EM_DKIM_H
@@ -24,6 +27,8 @@
 #define DKIMV_DEFAULT_SIGNATURES 10
 #define DKIMV_MAX_SIGNATURES 32
 #define DKIMV_KEY_FAILURE_SECONDS 30
+/* RFC 8301 3.2: shorter RSA keys are not valid. */
+#define DKIMV_MIN_KEY_BITS 1024
 
 enum dkimv_verdict {
 	DKIMV_PASS,
@@ -37,7 +42,9 @@ struct dkimv_signature {
 	char domain[DNS_NAME_MAX + 1];	/* d= */
 	char selector[64];		/* s= */
 	enum dkimv_verdict verdict;
-	char reason[160];
+	unsigned key_bits;		/* 0: unknown */
+	bool weak;			/* the key is under DKIMV_MIN_KEY_BITS */
+	char reason[200];
 };
 
 struct dkimv_result {
@@ -55,8 +62,15 @@ struct dkimv *dkimv_begin(const char *id);
  * Call before the first header.
  */
 void dkimv_limit(struct dkimv *v, unsigned max);
-/* NAME and VALUE as libmilter gives them (no trailing CRLF). */
-void dkimv_header(struct dkimv *v, const char *name, const char *value);
+/*
+ * NAME and VALUE as libmilter gives them (no trailing CRLF), folds as
+ * "\n" or "\r\n". AS_SENT: VALUE starts with the white space that
+ * followed the colon (SMFIP_HDR_LEADSPC was negotiated); otherwise the
+ * MTA removed the one space that is put back. The field is verified as
+ * "Name:" VALUE with every fold ending in CRLF: the bytes that leave.
+ */
+void dkimv_header(struct dkimv *v, const char *name, const char *value,
+    bool as_sent);
 void dkimv_eoh(struct dkimv *v);
 void dkimv_body(struct dkimv *v, const unsigned char *chunk, size_t len);
 void dkimv_finish(struct dkimv *v, struct dkimv_result *out);

@@ -2,13 +2,16 @@
  * from.c - mailboxes of a From header field (RFC 5322 3.4, with the
  * obsolete forms mail really carries).
  *
- * from_parse().
+ * from_parse(), from_merge(), header_facts_note(), header_single_name().
  *
  * A small scanner: comments "(...)" (nested, with quoted pairs) are
  * skipped; quoted strings are kept whole; ',' and ';' end a mailbox
  * (outside angle brackets); ':' opens a group whose name is not an
  * address. Each mailbox is the text inside "<...>" if any, else the
  * whole item; its domain is what follows the last '@' outside quotes.
+ * header_facts_note() notes, field by field, what the receivers' format
+ * rules look at: single-instance fields seen twice, the Message-ID's
+ * form, the marks of bulk mail and of one-click unsubscribe (RFC 8058).
  * Must not: allocate, do I/O or DNS. Input is bounded to 4096 bytes.
  */
 #include "config.h"
@@ -16,6 +19,7 @@
 #include <ctype.h>
 #include <stdbool.h>
 #include <string.h>
+#include <strings.h>
 
 #include "auth/from.h"
 
@@ -80,6 +84,25 @@ address_domain(const char *addr, size_t len, char *domain, size_t size)
 	return dl > 0;
 }
 
+/* Adds DOMAIN to OUT's distinct domains (while there is room). */
+static void
+add_domain(struct from_result *out, const char *domain)
+{
+	for (unsigned i = 0; i < out->ndomains; i++)
+		if (strcmp(out->domains[i], domain) == 0)
+			return;
+	if (out->ndomains < FROM_DOMAINS_MAX)
+		memcpy(out->domains[out->ndomains++], domain,
+		    strlen(domain) + 1);
+}
+
+void
+from_merge(struct from_result *into, const struct from_result *more)
+{
+	for (unsigned i = 0; i < more->ndomains; i++)
+		add_domain(into, more->domains[i]);
+}
+
 /* Ends the current item: counts it when it is a mailbox. */
 static int
 finish_item(struct from_scan *s, struct from_result *out)
@@ -97,6 +120,7 @@ finish_item(struct from_scan *s, struct from_result *out)
 			return -1;
 		if (out->mailboxes++ == 0)
 			memcpy(out->domain, domain, strlen(domain) + 1);
+		add_domain(out, domain);
 	}
 	s->len = s->angled_len = 0;
 	s->had_angle = s->angle = false;
@@ -110,7 +134,9 @@ from_parse(const char *value, struct from_result *out,
 	struct from_scan *const s = scan;
 	const char *p = value;
 
-	memset(out, 0, sizeof(*out));
+	out->mailboxes = 0;
+	out->domain[0] = '\0';
+	out->ndomains = 0;
 	s->len = s->angled_len = 0;
 	s->angle = s->had_angle = false;
 	if (strlen(value) >= VALUE_MAX) {
@@ -156,4 +182,100 @@ from_parse(const char *value, struct from_result *out,
 bad:
 	out->mailboxes = -1;
 	out->domain[0] = '\0';
+}
+
+static const char *const single_names[HS_COUNT] = {
+	[HS_DATE] = "Date", [HS_FROM] = "From", [HS_SENDER] = "Sender",
+	[HS_REPLY_TO] = "Reply-To", [HS_TO] = "To", [HS_CC] = "Cc",
+	[HS_BCC] = "Bcc", [HS_MESSAGE_ID] = "Message-ID",
+	[HS_IN_REPLY_TO] = "In-Reply-To", [HS_REFERENCES] = "References",
+	[HS_SUBJECT] = "Subject",
+};
+
+const char *
+header_single_name(enum header_single field)
+{
+	return (unsigned)field < HS_COUNT ? single_names[field] : "?";
+}
+
+/* Whether VALUE is one msg-id, "<left@right>" (RFC 5322 3.6.4). */
+static bool
+message_id_valid(const char *value)
+{
+	const char *p = value, *at = NULL, *close;
+
+	while (isspace((unsigned char)*p))
+		p++;
+	if (*p++ != '<' || (close = strchr(p, '>')) == NULL)
+		return false;
+	for (const char *q = p; q < close; q++) {
+		if (*q == '@') {
+			if (at != NULL)
+				return false;
+			at = q;
+		} else if (isspace((unsigned char)*q) || *q == '<' ||
+		    (unsigned char)*q < 33 || (unsigned char)*q > 126) {
+			return false;
+		}
+	}
+	if (at == NULL || at == p || at + 1 == close)
+		return false;
+	for (p = close + 1; isspace((unsigned char)*p); p++)
+		;
+	return *p == '\0';
+}
+
+/* Whether VALUE, spaces aside, is TEXT (without case). */
+static bool
+value_is(const char *value, const char *text)
+{
+	size_t n = strlen(text);
+
+	while (isspace((unsigned char)*value))
+		value++;
+	if (strncasecmp(value, text, n) != 0)
+		return false;
+	for (value += n; isspace((unsigned char)*value); value++)
+		;
+	return *value == '\0';
+}
+
+/* Whether a List-Unsubscribe value holds an https URI. */
+static bool
+has_https_uri(const char *value)
+{
+	for (const char *p = value; (p = strchr(p, '<')) != NULL; p++) {
+		while (isspace((unsigned char)p[1]))
+			p++;
+		if (strncasecmp(p + 1, "https:", 6) == 0)
+			return true;
+	}
+	return false;
+}
+
+void
+header_facts_note(struct header_facts *h, const char *name,
+    const char *value)
+{
+	for (int i = 0; i < HS_COUNT; i++)
+		if (strcasecmp(name, single_names[i]) == 0) {
+			if (i == HS_MESSAGE_ID && h->count[i] == 0)
+				h->message_id_valid = message_id_valid(value);
+			if (h->count[i] < 255)
+				h->count[i]++;
+			return;
+		}
+	if (strncasecmp(name, "List-", 5) == 0) {
+		if (strcasecmp(name + 5, "Id") == 0)
+			h->bulk = true;
+		else if (strcasecmp(name + 5, "Unsubscribe") == 0)
+			h->unsubscribe_https |= has_https_uri(value);
+		else if (strcasecmp(name + 5, "Unsubscribe-Post") == 0)
+			h->one_click |= value_is(value,
+			    "List-Unsubscribe=One-Click");
+	} else if (strcasecmp(name, "Feedback-ID") == 0) {
+		h->bulk = true;
+	} else if (strcasecmp(name, "Precedence") == 0) {
+		h->bulk |= value_is(value, "bulk") || value_is(value, "list");
+	}
 }

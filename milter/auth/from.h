@@ -4,7 +4,8 @@
  * from_parse() reads one From field value: display names (quoted or
  * not, encoded words included), comments (nested), quoted local parts,
  * angle addresses, and groups ("team: a@x.test, b@y.test;"). It returns
- * how many mailboxes it found and the domain of the first, lower-cased.
+ * how many mailboxes it found, the domain of the first, lower-cased,
+ * and the distinct domains of all (the first FROM_DOMAINS_MAX).
  * Must not: allocate, do I/O or DNS.
  */
 #ifndef EM_FROM_H
@@ -33,12 +34,42 @@ struct from_scan {
 	char angled[FROM_VALUE_MAX];	/* what was inside <...> */
 };
 
+/* The distinct domains kept of all mailboxes (DMARC judges each). */
+#define FROM_DOMAINS_MAX 8
+
 struct from_result {
 	int mailboxes;			/* -1: the value does not parse */
 	char domain[DNS_NAME_MAX + 1];	/* of the first mailbox */
+	unsigned ndomains;		/* distinct, lower-case, in order */
+	char domains[FROM_DOMAINS_MAX][DNS_NAME_MAX + 1];
 };
 
 void from_parse(const char *value, struct from_result *out,
     struct from_scan *scan);
+/* Adds the domains of MORE (another From field) to INTO's. */
+void from_merge(struct from_result *into, const struct from_result *more);
+
+/*
+ * What the receivers' format rules look at in the header (RFC 5322 3.6,
+ * RFC 8058), noted field by field by header_facts_note().
+ */
+enum header_single {		/* fields that may appear once at most */
+	HS_DATE, HS_FROM, HS_SENDER, HS_REPLY_TO, HS_TO, HS_CC, HS_BCC,
+	HS_MESSAGE_ID, HS_IN_REPLY_TO, HS_REFERENCES, HS_SUBJECT, HS_COUNT
+};
+
+struct header_facts {
+	unsigned char count[HS_COUNT];	/* saturating at 255 */
+	bool message_id_valid;		/* the first one: <left@right> */
+	bool bulk;			/* List-Id, Precedence: bulk or list,
+					 * Feedback-ID */
+	bool unsubscribe_https;		/* List-Unsubscribe with an https URI */
+	bool one_click;		/* List-Unsubscribe-Post: List-Unsubscribe=One-Click */
+};
+
+void header_facts_note(struct header_facts *h, const char *name,
+    const char *value);
+/* The name of a single-instance field. */
+const char *header_single_name(enum header_single field);
 
 #endif

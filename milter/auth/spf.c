@@ -8,8 +8,9 @@
  * The sender (4.3): MAIL FROM, "<>" stripped; the null sender is
  * postmaster@HELO; an empty local part is "postmaster". A domain that
  * is not a multi-label name DNS can hold (labels of 1 to 63, 253 in
- * all, visible ASCII) gives "none" at once; so does a local part over
- * 64 bytes or with a control character. An IPv4-mapped IPv6 address is
+ * all, visible ASCII) gives "none" at once; so does a local part with a
+ * control character (a long one, VERP or SRS, is evaluated: RFC 7208
+ * 4.3 bounds the domain, not the address). An IPv4-mapped IPv6 address is
  * evaluated as IPv4 (5). The evaluation itself is spf_eval.c's; a fail
  * is explained by the domain's exp= (macros expanded, bytes outside
  * visible ASCII replaced) or by our default, which names no web site.
@@ -39,7 +40,13 @@
 #include "dns/dnscache.h"
 #include "util/util.h"
 
-#define LOCAL_PART_MAX 64
+/*
+ * RFC 7208 4.3 bounds the domain, not the address: VERP and SRS senders
+ * have local parts far over RFC 5321's 64 bytes, and receivers evaluate
+ * them. This is only a bound against hostile input (the milter keeps
+ * MAIL FROM up to 1023 bytes).
+ */
+#define LOCAL_PART_MAX 1024
 #define HELO_MAX 255
 
 #define CACHE_SLOTS 16384		/* 40 bytes each, two ways */

@@ -2,6 +2,7 @@
  * finding.c - the names of findings and actions, and their built-in policy.
  *
  * finding_name(), finding_from_name(), finding_default_action(),
+ * finding_is_preflight(),
  * action_name(), action_from_name(), finding_list_write().
  *
  * The built-in policy: a broken or listed egress is rerouted (and, with
@@ -38,7 +39,20 @@ static const struct {
 	[FINDING_DMARC_FAIL] = { "dmarc-fail", ACTION_REROUTE },
 	[FINDING_DOMAIN_LISTED] = { "domain-listed", ACTION_TAG },
 	[FINDING_FROM_INVALID] = { "from-invalid", ACTION_TAG },
+	/* Pre-flight: shown, never acted on unless an On line says so. */
+	[FINDING_DMARC_MISSING] = { "dmarc-missing", ACTION_ACCEPT },
+	[FINDING_UNALIGNED] = { "unaligned", ACTION_ACCEPT },
+	[FINDING_DKIM_MISSING] = { "dkim-missing", ACTION_ACCEPT },
+	[FINDING_DKIM_WEAK] = { "dkim-weak", ACTION_ACCEPT },
+	[FINDING_HEADER_INVALID] = { "header-invalid", ACTION_ACCEPT },
+	[FINDING_UNSUBSCRIBE_MISSING] = { "unsubscribe-missing", ACTION_ACCEPT },
 };
+
+bool
+finding_is_preflight(enum finding finding)
+{
+	return finding >= FINDING_FIRST_PREFLIGHT && finding < FINDING_COUNT;
+}
 
 static const char *const actions[ACTION_COUNT] = {
 	[ACTION_ACCEPT] = "accept",

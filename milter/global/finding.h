@@ -31,8 +31,20 @@ enum finding {
 	FINDING_DMARC_FAIL,
 	FINDING_DOMAIN_LISTED,
 	FINDING_FROM_INVALID,
+	/*
+	 * Pre-flight: the rules the big receivers publish (Gmail, Yahoo,
+	 * Outlook.com, Apple); logged apart, in the preflight= field.
+	 */
+	FINDING_DMARC_MISSING,
+	FINDING_UNALIGNED,
+	FINDING_DKIM_MISSING,
+	FINDING_DKIM_WEAK,
+	FINDING_HEADER_INVALID,
+	FINDING_UNSUBSCRIBE_MISSING,
 	FINDING_COUNT
 };
+
+#define FINDING_FIRST_PREFLIGHT FINDING_DMARC_MISSING
 
 /* In rising order of force: a larger value wins. */
 enum action {
@@ -46,6 +58,8 @@ enum action {
 };
 
 const char *finding_name(enum finding finding);
+/* Whether FINDING is a pre-flight one (a receiver's published rule). */
+bool finding_is_preflight(enum finding finding);
 /* Returns the finding for NAME (case-insensitive), or -1. */
 int finding_from_name(const char *name);
 /* The action used when no "On" line names the finding. */

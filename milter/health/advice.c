@@ -310,3 +310,44 @@ advice_join(const char *advice, char *out, size_t size)
 			p++;
 	}
 }
+
+void
+advice_preflight(int finding, const char *domain, char *out, size_t size)
+{
+	const char *d = domain != NULL && domain[0] ? domain : "the From domain";
+
+	switch (finding) {
+	case FINDING_DMARC_MISSING:
+		snprintf(out, size, "publish a DMARC record at _dmarc.%.200s "
+		    "(\"v=DMARC1; p=none; rua=mailto:...\" is enough to start)",
+		    d);
+		break;
+	case FINDING_UNALIGNED:
+		snprintf(out, size, "sign with d=%.200s (or a domain of its "
+		    "organization), or send with a MAIL FROM in it whose SPF "
+		    "allows the egress", d);
+		break;
+	case FINDING_DKIM_MISSING:
+		snprintf(out, size, "sign the mail with DKIM as d=%.200s (or "
+		    "its organizational domain), rsa-sha256, a key of 2048 "
+		    "bits", d);
+		break;
+	case FINDING_DKIM_WEAK:
+		snprintf(out, size, "publish a 2048-bit DKIM key for %.200s and "
+		    "sign with it (keys under 1024 bits do not count)", d);
+		break;
+	case FINDING_HEADER_INVALID:
+		snprintf(out, size, "have the sending application write one "
+		    "From with one address, one valid Message-ID and each "
+		    "single-instance field once (RFC 5322 3.6)");
+		break;
+	case FINDING_UNSUBSCRIBE_MISSING:
+		snprintf(out, size, "add List-Unsubscribe: <https://...> and "
+		    "List-Unsubscribe-Post: List-Unsubscribe=One-Click to bulk "
+		    "mail (RFC 8058)");
+		break;
+	default:
+		if (size > 0)
+			out[0] = '\0';
+	}
+}

@@ -9,6 +9,8 @@
  * refuses every egress. Advice is kept as lines separated by '\n';
  * advice_write_json() writes them as a JSON array of strings and
  * advice_first() gives the first line, for a short SMTP reply.
+ * advice_preflight() is the fix for a pre-flight finding (a receiver's
+ * published rule the message breaks).
  * Must not: touch libmilter; talk to DNS except through dns_lookup().
  */
 #ifndef EM_ADVICE_H
@@ -39,5 +41,12 @@ void advice_write_text(FILE *fp, const char *prefix, const char *advice);
 void advice_join(const char *advice, char *out, size_t size);
 /* The first line of ADVICE into OUT. */
 void advice_first(const char *advice, char *out, size_t size);
+
+/*
+ * What to do about the pre-flight finding FINDING (finding.h) for the
+ * domain DOMAIN (the From domain; may be ""), into OUT.
+ */
+void advice_preflight(int finding, const char *domain, char *out,
+    size_t size);
 
 #endif

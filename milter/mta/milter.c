@@ -44,7 +44,7 @@
 #include "util/scratch.h"
 #include "util/util.h"
 
-#define SENDER_MAX 512
+#define SENDER_MAX 1024		/* VERP and SRS senders are long */
 #define HELO_MAX 256
 #define ADDR_MAX 64
 
@@ -56,13 +56,16 @@ struct message {
 	unsigned route_headers;		/* copies of RouteHeader received */
 	bool egress_used[CONF_MAX_EGRESS];	/* by the recipients */
 	int from_fields;
-	struct from_result from;	/* of the first From field */
+	struct header_facts headers;	/* for the pre-flight findings */
+	struct from_result from;	/* of the first From field, with
+					 * the domains of all */
 	struct dkimv *dkim;		/* NULL until MAIL FROM */
 	long long dns_deadline_ms;	/* MessageDNSBudget; 0: not begun */
 };
 
 struct connection {
-	struct conf *conf;
+	struct conf *conf;		/* NULL until connect */
+	bool leadspc;			/* SMFIP_HDR_LEADSPC negotiated */
 	bool can_reroute;		/* the MTA is Postfix (macro v) */
 	bool sendmail;			/* the MTA is Sendmail (macro v) */
 	char client[ADDR_MAX];
@@ -126,7 +129,10 @@ connection_free(struct connection *conn)
 {
 	if (conn == NULL)
 		return;
-	conf_release(conn->conf);
+	if (conn->conf != NULL) {
+		conf_release(conn->conf);
+		connlimit_leave();	/* connect counted it in */
+	}
 	free(conn);
 }
 
@@ -138,7 +144,9 @@ mlfi_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 	unsigned long wanted = SMFIF_ADDHDRS | SMFIF_CHGHDRS |
 	    SMFIF_QUARANTINE;
 
-	(void)f1; (void)f2; (void)f3;
+	struct connection *conn;
+
+	(void)f2; (void)f3;
 	ENTER();
 	if ((f0 & SMFIF_CHGHDRS) == 0)
 		log_warn("the MTA does not let milters change headers: "
@@ -154,6 +162,26 @@ mlfi_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 	}
 	/* libmilter has already set SMFIP_NO* for the callbacks we lack. */
 	*pf1 |= f1 & (SMFIP_NOUNKNOWN | SMFIP_NODATA);
+	/*
+	 * Header values with the white space after the colon as sent, so
+	 * that DKIM verifies the bytes that leave ("Subject:x" is not
+	 * "Subject: x"). Its connection context is made here to remember
+	 * it; connect completes it.
+	 */
+	if (f1 & SMFIP_HDR_LEADSPC) {
+		*pf1 |= SMFIP_HDR_LEADSPC;
+		conn = smfi_getpriv(ctx);
+		if (conn == NULL) {
+			conn = xcalloc(1, sizeof(*conn));
+			if (smfi_setpriv(ctx, conn) != MI_SUCCESS) {
+				free(conn);
+				*pf1 &= ~SMFIP_HDR_LEADSPC;
+				conn = NULL;
+			}
+		}
+		if (conn != NULL)
+			conn->leadspc = true;
+	}
 	*pf2 = 0;
 	*pf3 = 0;
 	LEAVE(SMFIS_CONTINUE);
@@ -162,15 +190,28 @@ mlfi_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 static sfsistat
 mlfi_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *addr)
 {
-	struct connection *conn;
+	struct connection *conn = smfi_getpriv(ctx);	/* negotiate's */
 	char *address = smfi_getsymval(ctx, "{client_addr}");
 	char *mta = smfi_getsymval(ctx, "v");
+	bool leadspc = conn != NULL && conn->leadspc;
 
 	(void)addr;
 	ENTER();
-	if (!connlimit_enter())		/* MaxConnections; logged there */
+	if (conn != NULL && conn->conf != NULL) {	/* a second connect */
+		smfi_setpriv(ctx, NULL);
+		connection_free(conn);
+		conn = NULL;
+	}
+	if (!connlimit_enter()) {	/* MaxConnections; logged there */
+		if (conn != NULL) {
+			smfi_setpriv(ctx, NULL);
+			free(conn);
+		}
 		LEAVE(SMFIS_TEMPFAIL);
-	conn = xcalloc(1, sizeof(*conn));
+	}
+	if (conn == NULL)
+		conn = xcalloc(1, sizeof(*conn));
+	conn->leadspc = leadspc;
 	conn->conf = conf_current();
 	/*
 	 * Only Postfix turns the route header into a FILTER; it sends its
@@ -181,7 +222,6 @@ mlfi_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *addr)
 	    address ? address : (hostname ? hostname : "unknown"));
 	if (smfi_setpriv(ctx, conn) != MI_SUCCESS) {
 		connection_free(conn);
-		connlimit_leave();
 		log_err("smfi_setpriv failed; accepting the connection "
 		    "unchecked");
 		LEAVE(SMFIS_ACCEPT);
@@ -290,6 +330,8 @@ mlfi_envrcpt(SMFICTX *ctx, char **argv)
 }
 
 static struct scratch_pool from_pool = SCRATCH_POOL(sizeof(struct from_scan));
+static struct scratch_pool more_pool =
+    SCRATCH_POOL(sizeof(struct from_result));
 
 static sfsistat
 mlfi_header(SMFICTX *ctx, char *name, char *value)
@@ -302,14 +344,23 @@ mlfi_header(SMFICTX *ctx, char *name, char *value)
 	if (strcasecmp(name, conn->conf->route_header) == 0 &&
 	    conn->msg.route_headers < (unsigned)-1)
 		conn->msg.route_headers++;
-	if (strcasecmp(name, "From") == 0 && conn->msg.from_fields++ == 0) {
+	if (strcasecmp(name, "From") == 0 && conn->msg.from_fields < 1000) {
 		struct from_scan *scan = scratch_get(&from_pool);
 
-		from_parse(value, &conn->msg.from, scan);
+		if (conn->msg.from_fields++ == 0) {
+			from_parse(value, &conn->msg.from, scan);
+		} else {	/* DMARC judges every From field's domains */
+			struct from_result *more = scratch_get(&more_pool);
+
+			from_parse(value, more, scan);
+			from_merge(&conn->msg.from, more);
+			scratch_put(&more_pool, more);
+		}
 		scratch_put(&from_pool, scan);
 	}
+	header_facts_note(&conn->msg.headers, name, value);
 	if (conn->msg.dkim != NULL)
-		dkimv_header(conn->msg.dkim, name, value);
+		dkimv_header(conn->msg.dkim, name, value, conn->leadspc);
 	LEAVE(SMFIS_CONTINUE);
 }
 
@@ -349,15 +400,19 @@ strip_route_headers(SMFICTX *ctx, struct connection *conn)
 	return 0;
 }
 
-/* The findings as "a,b,c", or "-". */
+/*
+ * The findings as "a,b,c", or "-": the pre-flight ones (PREFLIGHT) or
+ * the others.
+ */
 static void
-findings_text(const bool *findings, char *out, size_t size)
+findings_text(const bool *findings, bool preflight, char *out, size_t size)
 {
 	size_t used = 0;
 
 	out[0] = '\0';
 	for (int f = 0; f < FINDING_COUNT; f++)
-		if (findings[f]) {
+		if (findings[f] && finding_is_preflight((enum finding)f) ==
+		    preflight) {
 			int n = snprintf(out + used, size - used, "%s%s",
 			    used ? "," : "", finding_name((enum finding)f));
 
@@ -365,6 +420,33 @@ findings_text(const bool *findings, char *out, size_t size)
 				break;
 			used += (size_t)n;
 		}
+	if (used == 0)
+		snprintf(out, size, "-");
+}
+
+/*
+ * The DKIM verdicts as "d=DOMAIN:VERDICT,...", or "-": which signatures
+ * passed, as the receivers will judge the same bytes.
+ */
+static void
+dkim_text(const struct dkimv_result *r, char *out, size_t size)
+{
+	size_t used = 0;
+
+	out[0] = '\0';
+	for (size_t i = 0; i < r->nsignatures; i++) {
+		char domain[4 * 64 + 1];
+		int n;
+
+		log_escape(domain, sizeof(domain), r->signatures[i].domain);
+		n = snprintf(out + used, size - used, "%s%s:%s", used ? "," :
+		    "", domain, dkimv_verdict_name(r->signatures[i].verdict));
+		if (n < 0 || (size_t)n >= size - used) {
+			out[used] = '\0';
+			break;
+		}
+		used += (size_t)n;
+	}
 	if (used == 0)
 		snprintf(out, size, "-");
 }
@@ -382,6 +464,9 @@ struct eom_state {
 	char advice[4 * EGRESS_ADVICE_MAX];
 	char joined[EGRESS_ADVICE_MAX];
 	char reply[4 * sizeof(((struct policy_decision *)0)->smtp_reason)];
+	char dkim_verdicts[1024];
+	char preflight_names[200];
+	char preflight[4 * sizeof(((struct policy_decision *)0)->preflight)];
 };
 
 static struct scratch_pool eom_pool = SCRATCH_POOL(sizeof(struct eom_state));
@@ -410,15 +495,40 @@ log_decision(SMFICTX *ctx, struct connection *conn, enum action action,
 	log_escape(reply, sizeof(st->reply), action >= ACTION_QUARANTINE ?
 	    d->smtp_reason : "");
 	log_escape(policy, sizeof(policy), d->dmarc_policy);
-	findings_text(d->findings, findings, sizeof(findings));
+	findings_text(d->findings, false, findings, sizeof(findings));
+	findings_text(d->findings, true, st->preflight_names,
+	    sizeof(st->preflight_names));
+	log_escape(st->preflight, sizeof(st->preflight), d->preflight);
+	dkim_text(&st->dkim, st->dkim_verdicts, sizeof(st->dkim_verdicts));
 	log_info("%s action=%s egress=%s route=%s findings=%s sender=<%s> "
-	    "rcpts=%u client=%s dmarc=%s%s route_headers_removed=%u ms=%ld "
-	    "reasons=\"%s\"%s%s%s%s%s%s", qid, action_name(action), egress,
+	    "rcpts=%u client=%s dmarc=%s%s dkim=%s route_headers_removed=%u "
+	    "ms=%ld "
+	    "reasons=\"%s\"%s%s%s%s%s%s preflight=%s%s%s%s", qid, action_name(action), egress,
 	    route, findings, sender, conn->msg.rcpts, conn->client,
 	    policy[0] ? "p=" : "", policy[0] ? policy : "-",
-	    conn->msg.route_headers, ms, reasons,
+	    st->dkim_verdicts, conn->msg.route_headers, ms, reasons,
 	    advice[0] ? " advice=\"" : "", advice, advice[0] ? "\"" : "",
-	    reply[0] ? " reply=\"" : "", reply, reply[0] ? "\"" : "");
+	    reply[0] ? " reply=\"" : "", reply, reply[0] ? "\"" : "",
+	    st->preflight_names, st->preflight[0] ? " preflight_reasons=\"" :
+	    "", st->preflight, st->preflight[0] ? "\"" : "");
+}
+
+/*
+ * Adds the field NAME: VALUE. With SMFIP_HDR_LEADSPC negotiated the MTA
+ * takes the value as is, so the space after the colon is ours to add.
+ */
+static int
+add_header(SMFICTX *ctx, const struct connection *conn, const char *name,
+    const char *value)
+{
+	char spaced[1024];
+
+	if (!conn->leadspc)
+		return smfi_addheader(ctx, (char *)name, (char *)value);
+	if ((size_t)snprintf(spaced, sizeof(spaced), " %s", value) >=
+	    sizeof(spaced))
+		return MI_FAILURE;
+	return smfi_addheader(ctx, (char *)name, spaced);
 }
 
 /* The report header (ReportHeader yes) on an accepted message. */
@@ -428,12 +538,12 @@ add_report(SMFICTX *ctx, const struct connection *conn,
 {
 	char findings[400], raw[600], value[600];
 
-	findings_text(d->findings, findings, sizeof(findings));
+	findings_text(d->findings, false, findings, sizeof(findings));
 	snprintf(raw, sizeof(raw), "action=%s; egress=%s; findings=%s",
 	    action_name(d->action), conn->conf->egress[d->egress].name,
 	    findings);
 	escape_text(value, sizeof(value), raw, 0);
-	if (smfi_addheader(ctx, "X-Egress-Report", value) != MI_SUCCESS)
+	if (add_header(ctx, conn, "X-Egress-Report", value) != MI_SUCCESS)
 		log_warn("cannot add X-Egress-Report");
 }
 
@@ -461,7 +571,7 @@ apply(SMFICTX *ctx, struct connection *conn, struct policy_decision *d)
 	case ACTION_REROUTE:
 		if (conf->map_socket != NULL)
 			break;		/* the route map routes it (route.c) */
-		if (smfi_addheader(ctx, conf->route_header,
+		if (add_header(ctx, conn, conf->route_header,
 		    conf->egress[d->route_to].route) != MI_SUCCESS) {
 			smfi_setreply(ctx, "451", "4.7.1", "cannot set the "
 			    "egress route; try again later");
@@ -514,6 +624,8 @@ mlfi_eom(SMFICTX *ctx)
 	facts->sender = conn->msg.sender;
 	facts->from_fields = conn->msg.from_fields;
 	facts->from = conn->msg.from;
+	facts->pct_draw = arc4random_uniform(100);
+	facts->headers = conn->msg.headers;
 	st->dkim.nsignatures = 0;
 	if (conn->msg.dkim != NULL)
 		dkimv_finish(conn->msg.dkim, &st->dkim);
@@ -566,8 +678,7 @@ mlfi_close(SMFICTX *ctx)
 	ENTER();
 	if (conn != NULL) {
 		smfi_setpriv(ctx, NULL);
-		connection_free(conn);
-		connlimit_leave();
+		connection_free(conn);	/* and connlimit_leave() if counted */
 	}
 	LEAVE(SMFIS_CONTINUE);
 }

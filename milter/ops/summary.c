@@ -281,7 +281,8 @@ count_decision(struct summary *s, const char *fields)
 			action = action_from_name(value);
 		else if (strcmp(key, "egress") == 0)
 			copy_bounded(egress, sizeof(egress), value);
-		else if (strcmp(key, "findings") == 0)
+		else if (strcmp(key, "findings") == 0 ||
+		    strcmp(key, "preflight") == 0)
 			count_findings(s, value);
 		else if (strcmp(key, "sender") == 0)
 			sender_domain(value, domain, sizeof(domain));

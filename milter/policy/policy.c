@@ -21,6 +21,7 @@
 #include <strings.h>
 
 #include "auth/dmarc.h"
+#include "auth/from.h"
 #include "auth/spf.h"
 #include "conf/conf.h"
 #include "conf/conf_map.h"
@@ -44,6 +45,7 @@ struct verdict {
 	char advice[EGRESS_ADVICE_MAX];	/* the egress's, from the monitor */
 	bool spf_refused;		/* SPF fail or softfail from it */
 	char spf_domain[256];
+	char preflight[2048];		/* the pre-flight findings' words */
 };
 
 /*
@@ -66,7 +68,7 @@ verdict_clear(struct verdict *v)
 	memset(v->findings, 0, sizeof(v->findings));
 	v->action = ACTION_ACCEPT;
 	v->reasons[0] = v->noise[0] = v->dmarc_policy[0] = '\0';
-	v->advice[0] = v->spf_domain[0] = '\0';
+	v->advice[0] = v->spf_domain[0] = v->preflight[0] = '\0';
 	v->spf_refused = false;
 }
 
@@ -84,6 +86,7 @@ verdict_copy(struct verdict *dst, const struct verdict *src)
 	dst->spf_refused = src->spf_refused;
 	copy_bounded(dst->spf_domain, sizeof(dst->spf_domain),
 	    src->spf_domain);
+	copy_bounded(dst->preflight, sizeof(dst->preflight), src->preflight);
 }
 
 static void add_reason(struct verdict *v, const char *fmt, ...)
@@ -101,12 +104,130 @@ add_reason(struct verdict *v, const char *fmt, ...)
 	va_end(ap);
 }
 
+static void add_preflight(const struct conf *conf, struct verdict *v,
+    enum finding finding, const char *domain, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+/*
+ * A pre-flight finding: "name: what (the receivers' codes): the fix" in
+ * V's preflight words (the log's preflight= field). When an On line
+ * makes it act, its words and fix join the reasons and advice too, so
+ * the reply says why.
+ */
+static void
+add_preflight(const struct conf *conf, struct verdict *v,
+    enum finding finding, const char *domain, const char *fmt, ...)
+{
+	char what[600], fix[400];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	advice_preflight(finding, domain, fix, sizeof(fix));
+	v->findings[finding] = true;
+	text_appendf(v->preflight, sizeof(v->preflight), v->preflight[0] ?
+	    "; " : "", "%s: %s: %s", finding_name(finding), what, fix);
+	if (conf_action(conf, finding) > ACTION_ACCEPT) {
+		add_reason(v, "%s", what);
+		text_append(v->advice, sizeof(v->advice), v->advice[0] ? "\n" :
+		    "", fix);
+	}
+}
+
 static const char *
 sender_domain(const char *sender)
 {
 	const char *at = strrchr(sender, '@');
 
 	return at ? at + 1 : NULL;
+}
+
+/* Whether a DKIM signature of DOMAIN's organization passes; *SEEN: one
+ * of that organization is there at all. */
+static bool
+org_signature_passes(const struct dkimv_result *dkim, const char *domain,
+    bool *seen)
+{
+	char org[DNS_NAME_MAX + 1], sorg[DNS_NAME_MAX + 1];
+	bool pass = false;
+
+	*seen = false;
+	dmarc_org_domain(domain, org, sizeof(org));
+	for (size_t i = 0; dkim != NULL && i < dkim->nsignatures; i++) {
+		dmarc_org_domain(dkim->signatures[i].domain, sorg, sizeof(sorg));
+		if (strcmp(org, sorg) != 0)
+			continue;
+		*seen = true;
+		pass = pass || dkim->signatures[i].verdict == DKIMV_PASS;
+	}
+	return pass;
+}
+
+/*
+ * The pre-flight rules of the message itself, whatever the egress:
+ * header-invalid, unsubscribe-missing, dkim-weak, dkim-missing.
+ */
+static void
+judge_preflight_message(const struct policy_facts *f, struct verdict *v)
+{
+	const struct conf *conf = f->conf;
+	const struct header_facts *h = &f->headers;
+	const char *from = f->from.ndomains ? f->from.domains[0] : "";
+	char what[600] = "";
+
+	if (f->from_fields != 1)
+		text_appendf(what, sizeof(what), "", f->from_fields ?
+		    "%d From fields" : "no From field", f->from_fields);
+	else if (f->from.mailboxes < 0)
+		text_append(what, sizeof(what), "", "an unreadable From field");
+	else if (f->from.mailboxes != 1)
+		text_appendf(what, sizeof(what), "", "%d addresses in From",
+		    f->from.mailboxes);
+	if (h->count[HS_MESSAGE_ID] == 0)
+		text_append(what, sizeof(what), what[0] ? ", " : "",
+		    "no Message-ID");
+	else if (!h->message_id_valid)
+		text_append(what, sizeof(what), what[0] ? ", " : "",
+		    "an invalid Message-ID");
+	for (int i = 0; i < HS_COUNT; i++)
+		if (i != HS_FROM && h->count[i] > 1)
+			text_appendf(what, sizeof(what), what[0] ? ", " : "",
+			    "%s %u times", header_single_name(
+			    (enum header_single)i), h->count[i]);
+	if (what[0])
+		add_preflight(conf, v, FINDING_HEADER_INVALID, from, "%s "
+		    "(Gmail 550 5.7.1: not RFC 5322 compliant)", what);
+	if (h->bulk && !(h->unsubscribe_https && h->one_click))
+		add_preflight(conf, v, FINDING_UNSUBSCRIBE_MISSING, from,
+		    "bulk mail (List-Id, Precedence or Feedback-ID) without %s "
+		    "(Gmail and Yahoo bulk-sender rules, RFC 8058)",
+		    !h->unsubscribe_https ? "List-Unsubscribe with an https "
+		    "URI and List-Unsubscribe-Post: List-Unsubscribe=One-Click"
+		    : "List-Unsubscribe-Post: List-Unsubscribe=One-Click");
+	for (size_t i = 0; f->dkim && i < f->dkim->nsignatures; i++) {
+		const struct dkimv_signature *s = &f->dkim->signatures[i];
+
+		if (!s->weak)
+			continue;
+		add_preflight(conf, v, FINDING_DKIM_WEAK, s->domain, "the DKIM "
+		    "key %s of %s has %u bits (Gmail, Yahoo: under 1024 bits "
+		    "counts as no DKIM; RFC 8301)", s->selector, s->domain,
+		    s->key_bits);
+		break;
+	}
+	for (unsigned i = 0; i < f->from.ndomains; i++) {
+		bool seen;
+
+		if (org_signature_passes(f->dkim, f->from.domains[i], &seen))
+			continue;
+		add_preflight(conf, v, FINDING_DKIM_MISSING, f->from.domains[i],
+		    "no DKIM signature of %s's organization%s (Gmail 550 "
+		    "5.7.30 for bulk senders; Yahoo 5.7.9; Apple iCloud 554 "
+		    "5.7.1 [HME1] when SPF fails too)", f->from.domains[i],
+		    seen ? " passes" : "");
+		break;
+	}
 }
 
 /* DKIM, From and domain blocklists: the same whatever the egress. */
@@ -135,6 +256,7 @@ judge_message(const struct policy_facts *f, struct verdict *v)
 			    s->domain, s->reason);
 		}
 	}
+	judge_preflight_message(f, v);
 	for (size_t z = 0; z < f->conf->ndomainbl; z++)
 		for (int d = 0; d < 2; d++) {
 			if (domains[d] == NULL || domains[d][0] == '\0' ||
@@ -216,6 +338,7 @@ judge_spf_dmarc(const struct policy_facts *f, const struct conf_egress *e,
 	struct spf_outcome spf;
 	struct dmarc_result dmarc;
 	struct dmarc_input in;
+	const char *from_domains[FROM_DOMAINS_MAX];
 
 	spf_check_host(&e->address, e->helo, f->sender, &spf);
 	if (spf_findings[spf.verdict] != FINDING_COUNT) {
@@ -227,12 +350,30 @@ judge_spf_dmarc(const struct policy_facts *f, const struct conf_egress *e,
 	v->spf_refused = spf.verdict == SPFV_FAIL ||
 	    spf.verdict == SPFV_SOFTFAIL;
 	copy_bounded(v->spf_domain, sizeof(v->spf_domain), spf.domain);
-	in.from_domain = f->from.mailboxes == 1 ? f->from.domain : NULL;
+	for (unsigned i = 0; i < f->from.ndomains && i < FROM_DOMAINS_MAX; i++)
+		from_domains[i] = f->from.domains[i];
+	in.from_domains = from_domains;
+	in.nfrom = f->from.ndomains;
 	in.spf_domain = spf.domain;
 	in.spf_pass = spf.verdict == SPFV_PASS;
+	in.spf_temperror = spf.verdict == SPFV_TEMPERROR;
 	in.dkim = f->dkim;
+	in.pct_draw = f->pct_draw;
 	dmarc_evaluate(&in, &dmarc);
 	copy_bounded(v->dmarc_policy, sizeof(v->dmarc_policy), dmarc.policy);
+	if (dmarc.missing)
+		add_preflight(f->conf, v, FINDING_DMARC_MISSING,
+		    dmarc.missing_domain, "%s and its organizational domain "
+		    "publish no DMARC policy (Gmail 550 5.7.40 for bulk senders; "
+		    "Apple iCloud 554 5.7.1; Outlook.com 550 5.7.515)",
+		    dmarc.missing_domain);
+	if (dmarc.unaligned)
+		add_preflight(f->conf, v, FINDING_UNALIGNED,
+		    dmarc.unaligned_domain, "neither SPF (%s) nor a passing DKIM "
+		    "signature is aligned with the From domain %s (Gmail 421 "
+		    "4.7.32 / 550 5.7.32; Outlook.com 550 5.7.515; Yahoo 554 "
+		    "5.7.9 for bulk)", spf.domain[0] ? spf.domain : "no domain",
+		    dmarc.unaligned_domain);
 	if (dmarc.fail) {
 		v->findings[FINDING_DMARC_FAIL] = true;
 		add_reason(v, "%s", dmarc.reason);
@@ -457,6 +598,8 @@ decide(const struct policy_facts *f, struct policy_work *w,
 			out->egress = i;
 			copy_bounded(out->dmarc_policy,
 			    sizeof(out->dmarc_policy), v->dmarc_policy);
+			copy_bounded(out->preflight, sizeof(out->preflight),
+			    v->preflight);
 			first = false;
 		}
 		for (int k = 0; k < FINDING_COUNT; k++)
@@ -500,6 +643,7 @@ policy_decide(const struct policy_facts *f, struct policy_decision *out)
 	memset(out->findings, 0, sizeof(out->findings));
 	out->reasons[0] = out->advice[0] = '\0';
 	out->dmarc_policy[0] = out->smtp_reason[0] = '\0';
+	out->preflight[0] = '\0';
 	decide(f, w, out);
 	scratch_put(&work_pool, w);
 }

@@ -30,6 +30,8 @@ struct policy_facts {
 	const struct dkimv_result *dkim;
 	bool egress_used[CONF_MAX_EGRESS];	/* none set: the default */
 	int health_wait_ms;		/* for the first health round */
+	unsigned pct_draw;		/* 0..99, DMARC pct= (RFC 7489 6.6.4) */
+	struct header_facts headers;	/* for the pre-flight findings */
 	bool can_reroute;		/* the MTA acts on the route header */
 	bool no_egress_rcpt;		/* no recipient leaves by an egress */
 };
@@ -43,6 +45,9 @@ struct policy_decision {
 	char advice[EGRESS_ADVICE_MAX];	/* what to do, a line each */
 	char dmarc_policy[16];		/* "" when no DMARC record */
 	char smtp_reason[200];		/* one line, no CR/LF, no '%' */
+	char preflight[2048];		/* the pre-flight findings' words,
+					 * with the receivers' codes and the
+					 * fix (the first egress judged) */
 };
 
 void policy_decide(const struct policy_facts *facts,

@@ -3,10 +3,11 @@
  * through the project's DNS layer from the tests' NSD (zone dkim.test).
  * Messages are signed here with libopendkim and the test key
  * tests/fixtures/dkim-test.private, then verified: pass, a changed body, a
- * changed header, a missing key, a revoked key, a dead DNS server.
+ * changed header, a missing key, a revoked key, rsa-sha1 and a 512-bit
+ * key (RFC 8301), a dead DNS server.
  *
  * Environment (set by tests/dns/run.sh): DNS_PORT, DEAD_PORT, DKIM_KEY
- * (the path of the private key).
+ * and DKIM_WEAK_KEY (the paths of the private keys).
  * scenario: dead dkim-key
  */
 #include "config.h"
@@ -31,36 +32,41 @@ static const char *const headers[][2] = {
 };
 #define NHEADERS (sizeof(headers) / sizeof(headers[0]))
 static const char body[] = "Hello Bob,\r\nthe figures are attached.\r\n";
-static char key[8192];
+static char key[8192], weak_key[8192];
 
+/* The PEM key in the file named by environment variable VAR, to KEY. */
 static void
-load_key(void)
+load_key_from(const char *var, char *buf, size_t size)
 {
-	const char *path = getenv("DKIM_KEY");
+	const char *path = getenv(var);
 	FILE *fp = path ? fopen(path, "r") : NULL;
 	size_t n;
 	char *begin;
 
 	if (fp == NULL) {
-		printf("FAIL: DKIM_KEY names a readable key file\n");
+		printf("FAIL: %s names a readable key file\n", var);
 		exit(1);
 	}
-	n = fread(key, 1, sizeof(key) - 1, fp);
-	key[n] = '\0';
+	n = fread(buf, 1, size - 1, fp);
+	buf[n] = '\0';
 	fclose(fp);
-	if ((begin = strstr(key, "-----BEGIN")) != NULL)	/* skip notes */
-		memmove(key, begin, strlen(begin) + 1);
+	if ((begin = strstr(buf, "-----BEGIN")) != NULL)	/* skip notes */
+		memmove(buf, begin, strlen(begin) + 1);
 }
 
-/* Signs the message as SELECTOR of dkim.test; the header value to OUT. */
+/*
+ * Signs the message as SELECTOR of dkim.test with KEY and ALG; the
+ * header value to OUT.
+ */
 static void
-sign(const char *selector, char *out, size_t size)
+sign_with(const char *pem, dkim_alg_t alg, const char *selector, char *out,
+    size_t size)
 {
 	DKIM_STAT st;
 	DKIM *d = dkim_sign(dkimv_library(), (const u_char *)"sign", NULL,
-	    (dkim_sigkey_t)key, (const u_char *)selector,
+	    (dkim_sigkey_t)pem, (const u_char *)selector,
 	    (const u_char *)"dkim.test", DKIM_CANON_RELAXED, DKIM_CANON_SIMPLE,
-	    DKIM_SIGN_RSASHA256, -1, &st);
+	    alg, -1, &st);
 	char field[512];
 
 	if (d == NULL) {
@@ -84,6 +90,13 @@ sign(const char *selector, char *out, size_t size)
 	}
 }
 
+/* Signs with the good key and rsa-sha256. */
+static void
+sign(const char *selector, char *out, size_t size)
+{
+	sign_with(key, DKIM_SIGN_RSASHA256, selector, out, size);
+}
+
 /* Verifies the message with SIGNATURE; CHANGE alters a part of it. */
 static void
 verify(const char *signature, const char *change, struct dkimv_result *r)
@@ -91,11 +104,11 @@ verify(const char *signature, const char *change, struct dkimv_result *r)
 	struct dkimv *v = dkimv_begin("verify");
 
 	if (signature != NULL)
-		dkimv_header(v, "DKIM-Signature", signature);
+		dkimv_header(v, "DKIM-Signature", signature, false);
 	for (size_t i = 0; i < NHEADERS; i++)
 		dkimv_header(v, headers[i][0], change && strcmp(change,
 		    "subject") == 0 && i == 2 ? "changed figures" :
-		    headers[i][1]);
+		    headers[i][1], false);
 	dkimv_eoh(v);
 	if (change && strcmp(change, "body") == 0)
 		dkimv_body(v, (const u_char *)"Hello Mallory\r\n", 15);
@@ -128,11 +141,11 @@ many_fields(const char *good)
 	struct dkimv_result r;
 	struct dkimv *v = dkimv_begin("many");
 
-	dkimv_header(v, "DKIM-Signature", good);
+	dkimv_header(v, "DKIM-Signature", good, false);
 	for (int i = 0; i < 1200; i++)
-		dkimv_header(v, "X-Filler", "x");
+		dkimv_header(v, "X-Filler", "x", false);
 	for (size_t i = 0; i < NHEADERS; i++)
-		dkimv_header(v, headers[i][0], headers[i][1]);
+		dkimv_header(v, headers[i][0], headers[i][1], false);
 	dkimv_eoh(v);
 	dkimv_body(v, (const u_char *)body, strlen(body));
 	dkimv_finish(v, &r);
@@ -150,10 +163,10 @@ verify_many(const char *bad, int nbad, const char *good, unsigned limit,
 
 	dkimv_limit(v, limit);
 	for (int i = 0; i < nbad; i++)
-		dkimv_header(v, "DKIM-Signature", bad);
-	dkimv_header(v, "DKIM-Signature", good);
+		dkimv_header(v, "DKIM-Signature", bad, false);
+	dkimv_header(v, "DKIM-Signature", good, false);
 	for (size_t i = 0; i < NHEADERS; i++)
-		dkimv_header(v, headers[i][0], headers[i][1]);
+		dkimv_header(v, headers[i][0], headers[i][1], false);
 	dkimv_eoh(v);
 	dkimv_body(v, (const u_char *)body, strlen(body));
 	dkimv_finish(v, r);
@@ -207,12 +220,14 @@ failed_lookup_cached(const char *good)
 int
 main(void)
 {
-	char good[2048], missing[2048], revoked[2048];
+	char good[2048], missing[2048], revoked[2048], sha1[2048], weak[2048];
+	char longsel[2048];
 	struct dkimv_result r;
 	unsigned long before;
 
 	log_open(false, LOG_MAIL, true, LOG_WARNING);
-	load_key();
+	load_key_from("DKIM_KEY", key, sizeof(key));
+	load_key_from("DKIM_WEAK_KEY", weak_key, sizeof(weak_key));
 	dnstest_use(dnstest_port("DNS_PORT"), 2, 2);
 	sign("sel", good, sizeof(good));
 	sign("missing", missing, sizeof(missing));
@@ -238,6 +253,28 @@ main(void)
 	expect(missing, NULL, DKIMV_KEY_MISSING,
 	    "no key at missing._domainkey.dkim.test", "missing key");
 	expect(revoked, NULL, DKIMV_KEY_REVOKED, "revoked", "revoked key");
+	/* RFC 8301: intact signatures, yet not valid ones. */
+	sign_with(key, DKIM_SIGN_RSASHA1, "sel", sha1, sizeof(sha1));
+	expect(sha1, NULL, DKIMV_FAIL, "rsa-sha1 signature: not valid since "
+	    "RFC 8301", "rsa-sha1 (RFC 8301 3.1)");
+	sign_with(weak_key, DKIM_SIGN_RSASHA256, "weak", weak, sizeof(weak));
+	expect(weak, NULL, DKIMV_FAIL, "has 512 bits: under 1024 is not valid",
+	    "512-bit key (RFC 8301 3.2)");
+	verify(weak, NULL, &r);
+	CHECK(r.nsignatures == 1 && r.signatures[0].weak &&
+	    r.signatures[0].key_bits == 512, "the weak key is marked weak, "
+	    "with its size (for dkim-weak)");
+	/* A selector no DNS name can hold spoils nothing for d=dkim.test. */
+	sign("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+	    longsel, sizeof(longsel));
+	verify(longsel, NULL, &r);
+	CHECK(r.nsignatures == 1 && r.signatures[0].verdict ==
+	    DKIMV_KEY_MISSING, "a 71-byte selector label: key-missing, not "
+	    "a temperror");
+	verify(good, NULL, &r);
+	CHECK(r.nsignatures == 1 && r.signatures[0].verdict == DKIMV_PASS,
+	    "after it, the genuine signature of the same d= still passes "
+	    "(no failure remembered)");
 	verify(NULL, NULL, &r);
 	CHECK(r.nsignatures == 0, "an unsigned message has no signatures");
 	many_fields(good);

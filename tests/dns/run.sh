@@ -8,8 +8,9 @@
 # servfail, refused, truncated, wrongid, slow-spf: an ldns-testns server
 # answering from tests/fixtures/faults/NAME.data, its port in
 # SERVFAIL_PORT, REFUSED_PORT, TRUNCATED_PORT, WRONGID_PORT, SLOW_PORT;
-# dead: DEAD_PORT, a port where nothing answers; dkim-key: DKIM_KEY, the
-# private key whose public half tests/fixtures/zones/dkim.test.zone has.
+# dead: DEAD_PORT, a port where nothing answers; dkim-key: DKIM_KEY and
+# DKIM_WEAK_KEY (512 bits), the private keys whose public halves
+# tests/fixtures/zones/dkim.test.zone has.
 # Nothing else is started and no query leaves the machine.
 set -u
 . "$SRCDIR/tests/lib.sh"
@@ -28,7 +29,8 @@ for what in $scenario; do
 		export "$var=$TESTNS_PORT" ;;
 	dead) DEAD_PORT=$(dead_port); export DEAD_PORT ;;
 	dkim-key) DKIM_KEY="$SRCDIR/tests/fixtures/dkim-test.private"
-		export DKIM_KEY ;;
+		DKIM_WEAK_KEY="$SRCDIR/tests/fixtures/dkim-weak.private"
+		export DKIM_KEY DKIM_WEAK_KEY ;;
 	*) fail "$name: unknown scenario word \"$what\""; exit 1 ;;
 	esac
 done

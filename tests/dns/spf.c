@@ -50,6 +50,20 @@ test_verdicts(void)
 	expect(&v4, NULL, "alice@none.spf.test", SPFV_NONE, "no SPF record");
 	expect(&v4, NULL, "alice@nowhere.spf.test", SPFV_NONE,
 	    "a domain that does not exist");
+	/* RFC 7208 4.3 bounds the domain, not the local part (VERP, SRS). */
+	expect(&v4, NULL, "bounce-news-2026-12-06-0123456789abcdef0123456789"
+	    "abcdef-alice=example.net-0123456789@pass.spf.test", SPFV_PASS,
+	    "a VERP local part of 99 bytes is evaluated");
+	expect(&v4, NULL, "SRS1=Hx4F=forwarder.example.net==AbCd=12=relay."
+	    "example.org=SRS0=aBcD=3Z=origin.example.com=bounces+list-"
+	    "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+	    "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+	    "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+	    "=alice=example.net@pass.spf.test", SPFV_PASS,
+	    "an SRS MAIL FROM of over 325 bytes is evaluated");
+	expect(&v4b, NULL, "bounce-news-2026-12-06-0123456789abcdef0123456789"
+	    "abcdef-alice=example.net-0123456789@pass.spf.test", SPFV_FAIL,
+	    "a long local part fails where the address is not allowed");
 	expect(&v4, NULL, "alice@multi.spf.test", SPFV_PASS,
 	    "a record in two strings is joined");
 	expect(&v4, NULL, "alice@include.spf.test", SPFV_PASS, "include:");

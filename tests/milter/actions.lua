@@ -7,7 +7,7 @@ local conn = open()
 message(conn, { from = "<alice@pass.spf.test>",
     headers = { { "From", "Alice <alice@spf.test>" } } })
 check(mt.getreply(conn) == SMFIR_ACCEPT, "clean message: accepted")
-check(mt.eom_check(conn, MT_HDRADD, "X-Egress-Report", "action=accept; egress=primary; findings=-"),
+check(mt.eom_check(conn, MT_HDRADD, "X-Egress-Report", " action=accept; egress=primary; findings=-"),
     "ReportHeader yes: the report says accept, no findings")
 check(not mt.eom_check(conn, MT_QUARANTINE), "clean message: not held")
 
@@ -26,13 +26,13 @@ check(mt.getreply(conn) == SMFIR_REPLYCODE, "DMARC p=reject not aligned, On dmar
 
 message(conn, { from = "<alice@pass.spf.test>", headers = { { "Subject", "no From" } } })
 check(mt.getreply(conn) == SMFIR_ACCEPT, "no From field (from-invalid, tag): accepted")
-check(mt.eom_check(conn, MT_HDRADD, "X-Egress-Report", "action=tag; egress=primary; findings=from-invalid"),
+check(mt.eom_check(conn, MT_HDRADD, "X-Egress-Report", " action=tag; egress=primary; findings=from-invalid"),
     "the report names from-invalid")
 
 message(conn, { from = "<alice@pass.spf.test>",
     headers = { { "DKIM-Signature", "v=1; a=rsa-sha256; c=relaxed/simple; d=dkim.test; s=sel; h=from; bh=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=; b=AAAA" },
                 { "From", "alice@spf.test" } } })
-check(mt.eom_check(conn, MT_HDRADD, "X-Egress-Report", "action=tag; egress=primary; findings=dkim-fail"),
+check(mt.eom_check(conn, MT_HDRADD, "X-Egress-Report", " action=tag; egress=primary; findings=dkim-fail"),
     "a DKIM signature that does not verify: dkim-fail, tagged")
 
 message(conn, { from = "<>", headers = { { "From", "MAILER-DAEMON@mail.example.test" } } })

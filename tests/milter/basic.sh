@@ -34,7 +34,7 @@ check_contains "one log line per message, with queue id, action, egress, finding
 check_contains "the first message waited for the first health round" "$log" \
     "egress primary (192.0.2.10): unknown -> ok"
 check_contains "the log line counts removed route headers" "$log" \
-    "sender=<mallory@example.test> rcpts=1 client=198.51.100.7 dmarc=- route_headers_removed=2"
+    "sender=<mallory@example.test> rcpts=1 client=198.51.100.7 dmarc=- dkim=- route_headers_removed=2"
 check_contains "the null sender is logged as <>" "$log" "sender=<> rcpts=1"
 
 # Reload: a new RouteHeader applies to new connections.

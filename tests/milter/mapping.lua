@@ -4,7 +4,7 @@ dofile(lib)
 
 local conn = open()
 message(conn, { from = "<alice@pass.spf.test>", headers = { { "From", "alice@example.test" } } })
-check(mt.eom_check(conn, MT_HDRADD, "X-Egress-Route", "main"),
+check(mt.eom_check(conn, MT_HDRADD, "X-Egress-Route", " main"),
     "EgressMap sends pass.spf.test through the listed egress, so it is rerouted to main")
 message(conn, { from = "<bob@neutral.spf.test>", headers = { { "From", "bob@example.test" } } })
 check(mt.getreply(conn) == SMFIR_ACCEPT and not mt.eom_check(conn, MT_HDRADD, "X-Egress-Route"),

@@ -9,7 +9,7 @@ message(conn, { from = "<alice@pass.spf.test>",
                 { "X-Egress-Route", "primary" } } })
 check(mt.getreply(conn) == SMFIR_ACCEPT, "listed primary, SPF passes on the backup: accepted")
 check(mt.eom_check(conn, MT_HDRDELETE, "X-Egress-Route"), "the client's own route header is deleted")
-check(mt.eom_check(conn, MT_HDRADD, "X-Egress-Route", "backup"), "the route header names the backup egress")
+check(mt.eom_check(conn, MT_HDRADD, "X-Egress-Route", " backup"), "the route header names the backup egress")
 
 message(conn, { from = "<alice@helo.spf.test>",
     headers = { { "From", "alice@helo.spf.test" } } })
@@ -21,7 +21,7 @@ check(not mt.eom_check(conn, MT_HDRADD, "X-Egress-Route"), "no route is set when
 message(conn, { from = "<>", headers = { { "From", "MAILER-DAEMON@mail.example.test" } } })
 check(mt.getreply(conn) == SMFIR_ACCEPT, "a bounce (null sender): SPF of the backup's HELO name is none")
 -- (with a third egress, the first alternative takes it: its HELO has no SPF)
-check(mt.eom_check(conn, MT_HDRADD, "X-Egress-Route", third and "other" or "backup"),
+check(mt.eom_check(conn, MT_HDRADD, "X-Egress-Route", third and " other" or " backup"),
     "the bounce is rerouted to the first healthy alternative")
 mt.disconnect(conn)
 
@@ -30,7 +30,7 @@ mt.disconnect(conn)
 if third then
 	conn = open()
 	message(conn, { from = "<alice@pass.spf.test>", headers = { { "From", "alice@example.test" } } })
-	check(mt.eom_check(conn, MT_HDRADD, "X-Egress-Route", "backup"),
+	check(mt.eom_check(conn, MT_HDRADD, "X-Egress-Route", " backup"),
 	    "an alternative whose SPF would fail is skipped for the next one")
 	mt.disconnect(conn)
 end

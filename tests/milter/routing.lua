@@ -31,7 +31,7 @@ else
 	    not mt.eom_check(conn, MT_HDRADD, "X-Egress-Route"),
 	    "header mode: rcpt_mailer relay: accepted, not rerouted")
 	msg(conn, "smtp-a")
-	check(mt.eom_check(conn, MT_HDRADD, "X-Egress-Route", "b"),
+	check(mt.eom_check(conn, MT_HDRADD, "X-Egress-Route", " b"),
 	    "header mode: rcpt_mailer smtp-a (listed): rerouted to b")
 end
 mt.disconnect(conn)

@@ -9,7 +9,7 @@ check(mt.getreply(conn) == SMFIR_ACCEPT and not mt.eom_check(conn, MT_HDRADD, "X
     "rcpt_mailer smtp: the healthy egress, accepted as it is")
 message(conn, { from = "<alice@pass.spf.test>", mailer = "smtp-ip2",
     headers = { { "From", "alice@spf.test" } } })
-check(mt.eom_check(conn, MT_HDRADD, "X-Egress-Route", "main"),
+check(mt.eom_check(conn, MT_HDRADD, "X-Egress-Route", " main"),
     "rcpt_mailer smtp-ip2: the listed egress is judged and the message rerouted to main")
 mt.disconnect(conn)
 finish()
