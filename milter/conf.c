@@ -86,6 +86,7 @@ conf_init_defaults(struct conf *conf)
 	conf->route_header = xstrdup(CONF_DEFAULT_ROUTE_HEADER);
 	conf->control_socket = xstrdup(CONF_DEFAULT_CONTROL_SOCKET);
 	conf->refusal_backoff = CONF_DEFAULT_REFUSAL_BACKOFF;
+	conf->refusal_global = CONF_DEFAULT_REFUSAL_GLOBAL;
 	conf->syslog = true;
 	conf->syslog_facility = LOG_MAIL;
 	conf->log_level = LOG_INFO;

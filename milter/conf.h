@@ -43,6 +43,7 @@
 #define CONF_DEFAULT_MILTER_TIMEOUT 120
 #define CONF_DEFAULT_DKIM_MAX_SIGNATURES 10
 #define CONF_DEFAULT_REFUSAL_BACKOFF 3600
+#define CONF_DEFAULT_REFUSAL_GLOBAL 3	/* receivers refusing for ip */
 
 struct conf_address {
 	int family;			/* AF_INET or AF_INET6 */
@@ -129,6 +130,8 @@ struct conf {
 	size_t nrefusal_patterns;
 	bool refusal_none;		/* "RefusalPattern none": no shipped */
 	long refusal_backoff;		/* RefusalBackoff, seconds */
+	bool refusal_backoff_set;	/* ... given: ip, ptr rules use it */
+	long refusal_global;		/* RefusalGlobalReceivers */
 	int map_socket_line;		/* of the MapSocket line, for -t */
 	/* -t checks of the Postfix side (postfix_check.c) */
 	bool postfix_check;		/* PostfixConfig or EgressFrom postfix */

@@ -29,6 +29,7 @@
 #include "conf_keys.h"
 #include "conf_value.h"
 #include "log.h"
+#include "receiver.h"
 #include "util.h"
 
 #define MSG_MAX 256
@@ -87,8 +88,10 @@ key_postfix_config(struct conf_parse *parse,
 }
 
 /*
- * RefusalPattern REGEX (the words joined by one space), or "none": the
- * shipped refusal patterns are not used (refusal.c).
+ * RefusalPattern [cause=CAUSE] [backoff=SECONDS] REGEX (the words joined
+ * by one space, kept as written; refusal.c splits them again with
+ * receiver_pattern_split()), or "none": the shipped refusal table is not
+ * used (receiver.c).
  */
 static void
 key_refusal_pattern(struct conf_parse *parse,
@@ -98,6 +101,9 @@ key_refusal_pattern(struct conf_parse *parse,
 	struct conf *conf = parse->conf;
 	char text[1024] = "", msg[MSG_MAX];
 	size_t len = 0;
+	const char *regex;
+	enum refusal_cause cause;
+	long backoff;
 	regex_t re;
 	int rc;
 
@@ -118,7 +124,12 @@ key_refusal_pattern(struct conf_parse *parse,
 		memcpy(text + len, values[i], n + 1);
 		len += n;
 	}
-	if ((rc = regcomp(&re, text, REG_EXTENDED | REG_ICASE | REG_NOSUB))
+	if (receiver_pattern_split(text, &cause, &backoff, &regex, msg,
+	    sizeof(msg)) != 0) {
+		conf_error(parse, "RefusalPattern: %s", msg);
+		return;
+	}
+	if ((rc = regcomp(&re, regex, REG_EXTENDED | REG_ICASE | REG_NOSUB))
 	    != 0) {
 		regerror(rc, &re, msg, sizeof(msg));
 		conf_error(parse, "RefusalPattern: not a POSIX extended "
@@ -167,6 +178,15 @@ key_number(struct conf_parse *parse, const struct conf_key *key,
 	if (!check(parse, key->name, value_int(values[0], key->min, key->max,
 	    &value, msg, sizeof(msg))))
 		*(long *)((char *)parse->conf + key->offset) = value;
+}
+
+/* RefusalBackoff N: also says that it was given (refusal.c). */
+static void
+key_refusal_backoff(struct conf_parse *parse, const struct conf_key *key,
+    char **values, int nvalues)
+{
+	key_number(parse, key, values, nvalues);
+	parse->conf->refusal_backoff_set = true;
 }
 
 /* Splits "key=value"; returns the value or NULL when WORD is not KEY=. */
@@ -609,9 +629,11 @@ const struct conf_key conf_keys[] = {
 	{ "RouteHeader", "NAME", 1, 1, true, key_route_header, 0, 0, 0 },
 	{ "MapSocket", "unix:/PATH | inet:PORT@HOST | inet6:PORT@HOST", 1, 1,
 	    true, key_socket, offsetof(struct conf, map_socket), 0, 0 },
-	{ "RefusalPattern", "REGEX | none", 1, -1, false, key_refusal_pattern,
-	    0, 0, 0 },
-	NUMBER("RefusalBackoff", refusal_backoff, 1, 86400),
+	{ "RefusalPattern", "[cause=CAUSE] [backoff=SECONDS] REGEX | none", 1,
+	    -1, false, key_refusal_pattern, 0, 0, 0 },
+	{ "RefusalBackoff", "N", 1, 1, true, key_refusal_backoff,
+	    offsetof(struct conf, refusal_backoff), 1, 86400 },
+	NUMBER("RefusalGlobalReceivers", refusal_global, 1, 64),
 	{ "PostfixConfig", "DIR", 1, 1, true, key_postfix_config, 0, 0, 0 },
 	{ "ReportHeader", "yes|no", 1, 1, true, key_report_header, 0, 0, 0 },
 	{ "EgressMap", "FILE", 1, 1, true, key_egress_map, 0, 0, 0 },
