@@ -17,6 +17,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <pthread.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,6 +66,18 @@ conf_errors_free(struct conf_errors *errors)
 	errors->count = 0;
 }
 
+long
+conf_user_uid(const char *name)
+{
+	struct passwd pw, *found = NULL;
+	char buf[4096];
+
+	if (getpwnam_r(name, &pw, buf, sizeof(buf), &found) != 0 ||
+	    found == NULL)
+		return -1;
+	return (long)pw.pw_uid;
+}
+
 void
 conf_init_defaults(struct conf *conf)
 {
@@ -87,6 +100,7 @@ conf_init_defaults(struct conf *conf)
 	conf->control_socket = xstrdup(CONF_DEFAULT_CONTROL_SOCKET);
 	conf->refusal_backoff = CONF_DEFAULT_REFUSAL_BACKOFF;
 	conf->refusal_global = CONF_DEFAULT_REFUSAL_GLOBAL;
+	conf->map_owner_uid = conf_user_uid("postfix");
 	conf->syslog = true;
 	conf->syslog_facility = LOG_MAIL;
 	conf->log_level = LOG_INFO;
@@ -261,6 +275,7 @@ conf_free(struct conf *conf)
 	for (size_t i = 0; i < conf->nrefusal_patterns; i++)
 		free(conf->refusal_patterns[i]);
 	free(conf->refusal_patterns);
+	free(conf->map_owner);
 	free(conf->user);
 	free(conf->pidfile);
 	free(conf->control_socket);

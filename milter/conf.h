@@ -132,6 +132,8 @@ struct conf {
 	long refusal_backoff;		/* RefusalBackoff, seconds */
 	bool refusal_backoff_set;	/* ... given: ip, ptr rules use it */
 	long refusal_global;		/* RefusalGlobalReceivers */
+	char *map_owner;		/* PostfixMailOwner; NULL: postfix */
+	long map_owner_uid;		/* its uid; -1: none (root only) */
 	int map_socket_line;		/* of the MapSocket line, for -t */
 	/* -t checks of the Postfix side (postfix_check.c) */
 	bool postfix_check;		/* PostfixConfig or EgressFrom postfix */
@@ -192,6 +194,9 @@ void conf_add_default_dnsbls(struct conf *conf);
 
 /* Fills in the defaults of every key (no egress). */
 void conf_init_defaults(struct conf *conf);
+
+/* The uid of user NAME, or -1 when there is none. */
+long conf_user_uid(const char *name);
 
 void conf_free(struct conf *conf);
 void conf_errors_free(struct conf_errors *errors);

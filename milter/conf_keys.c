@@ -180,6 +180,25 @@ key_number(struct conf_parse *parse, const struct conf_key *key,
 		*(long *)((char *)parse->conf + key->offset) = value;
 }
 
+/* PostfixMailOwner USER: who may change state through status-*. */
+static void
+key_map_owner(struct conf_parse *parse, const struct conf_key *key UNUSED,
+    char **values, int nvalues)
+{
+	char shown[80];
+	long uid = conf_user_uid(values[0]);
+
+	(void)nvalues;
+	if (uid < 0) {
+		conf_error(parse, "PostfixMailOwner: no such user \"%s\"",
+		    log_escape(shown, sizeof(shown), values[0]));
+		return;
+	}
+	free(parse->conf->map_owner);
+	parse->conf->map_owner = xstrdup(values[0]);
+	parse->conf->map_owner_uid = uid;
+}
+
 /* RefusalBackoff N: also says that it was given (refusal.c). */
 static void
 key_refusal_backoff(struct conf_parse *parse, const struct conf_key *key,
@@ -634,6 +653,7 @@ const struct conf_key conf_keys[] = {
 	{ "RefusalBackoff", "N", 1, 1, true, key_refusal_backoff,
 	    offsetof(struct conf, refusal_backoff), 1, 86400 },
 	NUMBER("RefusalGlobalReceivers", refusal_global, 1, 64),
+	{ "PostfixMailOwner", "USER", 1, 1, true, key_map_owner, 0, 0, 0 },
 	{ "PostfixConfig", "DIR", 1, 1, true, key_postfix_config, 0, 0, 0 },
 	{ "ReportHeader", "yes|no", 1, 1, true, key_report_header, 0, 0, 0 },
 	{ "EgressMap", "FILE", 1, 1, true, key_egress_map, 0, 0, 0 },

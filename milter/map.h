@@ -6,7 +6,8 @@
  * map_start() opens MapSocket (unix:/PATH, inet:PORT@HOST or
  * inet6:PORT@HOST, literal addresses only) and serves it from threads of
  * its own: one accepting thread, one thread per connection (at most
- * MAP_MAX_CONNECTIONS). A request is one netstring "NAME KEY"; a reply
+ * MAP_MAX_CONNECTIONS, MAP_MAX_PER_PEER for a peer other than root
+ * and PostfixMailOwner, which also cannot change state). A request is one netstring "NAME KEY"; a reply
  * is one netstring "OK data", "NOTFOUND ", "TEMP reason" or "PERM
  * reason". Every request is bounded: MAP_MAX_REQUEST bytes, answered
  * within MAP_REQUEST_SECONDS of its first byte, MAP_MAX_REQUESTS per
@@ -25,6 +26,8 @@
 #define MAP_MAX_REPLY 4096		/* bytes of one reply's data */
 #define MAP_MAX_REQUESTS 10000		/* per connection, then closed */
 #define MAP_MAX_CONNECTIONS 64
+#define MAP_MAX_PER_PEER 8		/* of a peer that is not trusted */
+#define MAP_LOGGED_UIDS 32		/* ignored peers logged once each */
 #define MAP_REQUEST_SECONDS 10		/* from a request's first byte */
 #define MAP_IDLE_SECONDS 300		/* between requests */
 
@@ -51,5 +54,12 @@ void map_stop(int wait_ms);
  */
 void map_answer(const struct conf *conf, const char *request, char *reply,
     size_t size);
+
+/*
+ * The same for a peer that is TRUSTED (root or PostfixMailOwner) or not:
+ * a status-* request of an untrusted peer is NOTFOUND and has no effect.
+ */
+void map_answer_as(const struct conf *conf, const char *request,
+    bool trusted, char *reply, size_t size);
 
 #endif

@@ -157,6 +157,45 @@ for text in "5.7.1 host x.test[192.0.2.9] said: 550 5.7.1 Mail from 203.0.113.21
 	*) fail "shipped pattern matches: ${text#* said: } (got \"$got\")" ;; esac
 done
 
+# Only root and Postfix's mail owner change state; another local user's
+# status-* request changes nothing, and its idle connections never lock
+# Postfix's client out.
+if [ "$(id -u)" -eq 0 ] && id nobody >/dev/null 2>&1; then
+	milter peers "$A" "$B" "ControlSocket unix:$TMPDIR_TEST/control"
+	after_round
+	got=$(setpriv --reuid=nobody --regid=nogroup --clear-groups "$CLIENT" "$MAPPORT" query "status-a $REFUSAL")
+	check "another local user's status-* request: NOTFOUND (got \"$got\")" [ "$got" = "NOTFOUND " ]
+	"$MILTER" --status --json -c "$TMPDIR_TEST/peers.conf" >"$TMPDIR_TEST/status.json" 2>&1
+	check "another local user's status-* request: no back-off learned" \
+	    [ "$(jq -r '.refusals | length' "$TMPDIR_TEST/status.json")" = 0 ]
+	check_contains "another local user's request is logged" "$MLOG" \
+	    "map: status-* request from uid 65534 ignored"
+	got=$(setpriv --reuid=nobody --regid=nogroup --clear-groups "$CLIENT" "$MAPPORT" query "route alice@onlyb.route.test")
+	check "another local user may still read the route (got \"$got\")" [ "$got" = "OK smtp-b:" ]
+	# 70 idle connections of nobody, held for 8 s.
+	setpriv --reuid=nobody --regid=nogroup --clear-groups /usr/bin/python3 -c '
+import socket, sys, time
+s = []
+for i in range(70):
+    try:
+        c = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+        c.sendall(b"27:route alice@both.route.test,")
+        s.append(c)
+    except OSError:
+        pass
+time.sleep(8)' "$MAPPORT" &
+	HOG=$!
+	sleep 2
+	got=$(timeout 5 "$CLIENT" "$MAPPORT" query "status-a $REFUSAL")
+	case $got in "OK 4.7.1 "*) pass "70 idle connections of another user: root's client still gets a slot and is heard" ;;
+	*) fail "70 idle connections of another user: root's client still gets a slot (got \"$got\")" ;; esac
+	n=$(ss -tn state established "( sport = :$MAPPORT )" | grep -c 127.0.0.1)
+	check "another user keeps at most 8 connections (got $n)" [ "$n" -le 8 ]
+	kill "$HOG" 2>/dev/null; wait "$HOG" 2>/dev/null
+else
+	echo "# not root: the peer checks need another local user"
+fi
+
 # RefusalPattern: the operator's own; "none" drops the shipped table.
 milter patterns "$A" "$B" "RefusalPattern none" "RefusalPattern poor reputation [(]code [0-9]+[)]"
 after_round
