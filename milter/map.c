@@ -9,8 +9,8 @@
  * answers each with one netstring and keeps the connection open for the
  * next (Postfix's dict_sockmap keeps it). A malformed or oversized
  * request gets "PERM why" and the connection is closed: a netstring
- * stream cannot be resynchronised. The maps: "route" (route.c) and
- * "status-EGRESSNAME" (refusal.c); any other name is PERM. Each request
+ * stream cannot be resynchronised. The maps: "route" and "route-rcpt"
+ * (route.c) and "status-EGRESSNAME" (refusal.c); any other name is PERM. Each request
  * uses the configuration current when it arrives.
  * The peer of each connection is known by its uid (SO_PEERCRED on a
  * unix socket, the owner of the peer's socket in /proc/net/tcp on
@@ -149,6 +149,8 @@ map_answer_as(const struct conf *conf, const char *request, bool trusted,
 	name[nlen] = '\0';
 	if (strcasecmp(name, "route") == 0)
 		st = route_lookup(conf, space + 1, data, sizeof(data));
+	else if (strcasecmp(name, "route-rcpt") == 0)
+		st = route_rcpt_lookup(conf, space + 1, data, sizeof(data));
 	else if (strncasecmp(name, "status-", 7) == 0 && !trusted)
 		st = MAP_NOTFOUND;	/* no effect; the status stays */
 	else if (strncasecmp(name, "status-", 7) == 0)
@@ -156,7 +158,7 @@ map_answer_as(const struct conf *conf, const char *request, bool trusted,
 		    sizeof(data));
 	else {
 		snprintf(data, sizeof(data), "unknown map \"%s\" (egress-milter "
-		    "serves route and status-EGRESSNAME)",
+		    "serves route, route-rcpt and status-EGRESSNAME)",
 		    log_escape(shown, sizeof(shown), name));
 		st = MAP_PERM;
 	}
@@ -612,7 +614,8 @@ map_start(const struct conf *conf)
 		log_err("cannot start the socketmap thread");
 		return -1;
 	}
-	log_info("socketmap server on %s (maps route and status-EGRESSNAME)",
+	log_info("socketmap server on %s (maps route, route-rcpt and "
+	    "status-EGRESSNAME)",
 	    conf->map_socket);
 	return 0;
 }

@@ -1,7 +1,7 @@
 /*
  * route.c - the route answer from health, learned refusals and SPF.
  *
- * route_lookup().
+ * route_lookup(), route_rcpt_lookup().
  *
  * The candidates are every egress in configuration order, the sender
  * domain's default (EgressMap, else the first egress) first; one whose
@@ -9,7 +9,9 @@
  * no transport= (only the default can be left to default_transport) is
  * passed over. SPF runs for all healthy candidates in one thread of its
  * own, which the lookup waits for at most ROUTE_SPF_WAIT_MS; spf.c
- * caches the verdicts, so a later lookup has them at once.
+ * caches the verdicts, so a later lookup has them at once. An egress
+ * counts as refused here only when it is backed off for every receiver;
+ * route_rcpt_lookup() acts on the back-offs toward one receiver.
  * Must not: touch libmilter; wait on DNS beyond ROUTE_SPF_WAIT_MS.
  */
 #include "config.h"
@@ -21,8 +23,10 @@
 #include <string.h>
 #include <time.h>
 
+#include "dnscache.h"
 #include "log.h"
 #include "monitor.h"
+#include "receiver.h"
 #include "refusal.h"
 #include "resolver.h"
 #include "route.h"
@@ -245,5 +249,149 @@ route_lookup(const struct conf *conf, const char *sender, char *out,
 		return MAP_NOTFOUND;	/* healthy, SPF fails from all: no say */
 	snprintf(out, size, "retry:4.7.1 no healthy egress: %s", why[0] ? why :
 	    "none configured");
+	return MAP_OK;
+}
+
+/*
+ * route-rcpt: the MX names of recipient domains not in the cache are
+ * fetched by one background thread from a ring of ROUTE_MX_QUEUE names
+ * (a full ring drops the name: the next lookup asks again).
+ */
+static pthread_mutex_t route_mx_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t route_mx_cond = PTHREAD_COND_INITIALIZER;
+static pthread_once_t route_mx_once = PTHREAD_ONCE_INIT;
+static char route_mx_ring[ROUTE_MX_QUEUE][DNS_NAME_MAX + 1];
+static unsigned route_mx_head, route_mx_count;
+static bool route_mx_running;
+
+static void *
+route_mx_thread(void *arg)
+{
+	char name[DNS_NAME_MAX + 1];
+
+	(void)arg;
+	for (;;) {
+		pthread_mutex_lock(&route_mx_lock);
+		while (route_mx_count == 0)
+			pthread_cond_wait(&route_mx_cond, &route_mx_lock);
+		memcpy(name, route_mx_ring[route_mx_head], sizeof(name));
+		route_mx_head = (route_mx_head + 1) % ROUTE_MX_QUEUE;
+		route_mx_count--;
+		pthread_mutex_unlock(&route_mx_lock);
+		dns_answer_free(dns_lookup(name, DNS_TYPE_MX));
+	}
+	return NULL;
+}
+
+static void
+route_mx_start(void)
+{
+	pthread_t t;
+
+	if (pthread_create(&t, NULL, route_mx_thread, NULL) != 0) {
+		log_warn("route-rcpt: cannot start the MX fetching thread");
+		return;
+	}
+	pthread_detach(t);
+	route_mx_running = true;
+}
+
+/* Queues DOMAIN's MX lookup unless it is queued already or no room. */
+static void
+route_mx_fetch(const char *domain)
+{
+	pthread_once(&route_mx_once, route_mx_start);
+	pthread_mutex_lock(&route_mx_lock);
+	for (unsigned i = 0; i < route_mx_count; i++)
+		if (strcasecmp(route_mx_ring[(route_mx_head + i) %
+		    ROUTE_MX_QUEUE], domain) == 0) {
+			pthread_mutex_unlock(&route_mx_lock);
+			return;
+		}
+	if (route_mx_running && route_mx_count < ROUTE_MX_QUEUE) {
+		copy_bounded(route_mx_ring[(route_mx_head + route_mx_count) %
+		    ROUTE_MX_QUEUE], DNS_NAME_MAX + 1, domain);
+		route_mx_count++;
+		pthread_cond_signal(&route_mx_cond);
+	}
+	pthread_mutex_unlock(&route_mx_lock);
+}
+
+/*
+ * The receiver of mail to DOMAIN from the cached MX (the first name;
+ * the domain itself when it has no MX): false on a cache miss, which
+ * queues the lookup.
+ */
+static bool
+route_receiver_of(const char *domain, char *out, size_t size)
+{
+	struct dns_answer *mx;
+
+	if (!dnscache_has_fresh(domain, DNS_TYPE_MX)) {
+		route_mx_fetch(domain);
+		return false;
+	}
+	mx = dns_lookup(domain, DNS_TYPE_MX);
+	if (mx->status == DNS_OK && mx->count > 0)
+		receiver_of_host(mx->records[0], "", out, size);
+	else if (mx->status == DNS_NXDOMAIN || mx->status == DNS_NODATA)
+		receiver_of_host(domain, "", out, size);
+	else
+		out[0] = '\0';
+	dns_answer_free(mx);
+	return out[0] != '\0';
+}
+
+enum map_status
+route_rcpt_lookup(const struct conf *conf, const char *recipient, char *out,
+    size_t size)
+{
+	const char *at = strrchr(recipient, '@');
+	const char *domain = at ? at + 1 : recipient;
+	char receiver[128], why[600] = "", text[700];
+	const struct conf_egress *used = NULL;
+	struct refusal_info r;
+	bool known = true;
+
+	stats_count_route_lookup();
+	/* Postfix's partial keys ".parent" and "*", a bare name: no say. */
+	if (conf->negress < 2 || domain[0] == '\0' || domain[0] == '.' ||
+	    strchr(domain, '.') == NULL || strlen(domain) > DNS_NAME_MAX)
+		return MAP_NOTFOUND;
+	if (!route_receiver_of(domain, receiver, sizeof(receiver)))
+		return MAP_NOTFOUND;
+	/* The egress that would be used: the first healthy one. */
+	for (size_t i = 0; i < conf->negress && used == NULL; i++)
+		if (route_healthy(&conf->egress[i], &known, why, sizeof(why)))
+			used = &conf->egress[i];
+	if (used == NULL || !refusal_toward(used->name, receiver, &r))
+		return MAP_NOTFOUND;	/* the route map decides */
+	if (r.cause == CAUSE_RATE) {
+		/* A pause, not a reroute: mail to that receiver waits. */
+		snprintf(out, size, "retry:4.7.1 egress %s is paused toward %s "
+		    "for %ld s more (rate limit)", used->name, receiver,
+		    (long)(r.until - time(NULL)));
+		return MAP_OK;
+	}
+	snprintf(text, sizeof(text), "refused by %s for %ld s more (cause %s)",
+	    receiver, (long)(r.until - time(NULL)), cause_name(r.cause));
+	route_add_reason(why, sizeof(why), used->name, text);
+	for (size_t i = 0; i < conf->negress; i++) {
+		const struct conf_egress *e = &conf->egress[i];
+
+		if (e == used || e->transport == NULL ||
+		    !route_healthy(e, &known, why, sizeof(why)))
+			continue;
+		if (refusal_toward(e->name, receiver, &r)) {
+			snprintf(text, sizeof(text), "refused by %s", receiver);
+			route_add_reason(why, sizeof(why), e->name, text);
+			continue;
+		}
+		snprintf(out, size, "%s:%s", e->transport, e->nexthop ?
+		    e->nexthop : "");
+		return MAP_OK;
+	}
+	snprintf(out, size, "retry:4.7.1 no egress left for %s: %s", receiver,
+	    why);
 	return MAP_OK;
 }

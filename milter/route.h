@@ -29,9 +29,26 @@
 
 #define ROUTE_SPF_WAIT_MS 1000		/* per lookup, all egresses */
 #define ROUTE_SPF_MAX_JOBS 16		/* SPF lookups running at once */
+#define ROUTE_MX_QUEUE 64		/* route-rcpt MX names to fetch */
 
 /* Answers the route of mail from SENDER into OUT (SIZE bytes). */
 enum map_status route_lookup(const struct conf *conf, const char *sender,
     char *out, size_t size);
+
+/*
+ * route-rcpt, for transport_maps: the key is the recipient (or its
+ * domain, Postfix's partial key). The receiver of the recipient domain
+ * comes from its MX in the DNS cache (the first name's provider, else
+ * its organisational domain); a miss answers NOTFOUND and fetches the
+ * MX in the background, never waiting on DNS. When the egress that would
+ * be used (the first healthy one not backed off for every receiver) is
+ * backed off toward that receiver for ip or ptr, the answer is the
+ * transport:nexthop of the first other healthy egress (with transport=)
+ * that is not, else "retry:4.7.1 no egress left for RECEIVER: ..."; a
+ * rate pause answers "retry:4.7.1 ... paused ..." (the mail waits, it is
+ * not rerouted). NOTFOUND otherwise: the route map decides.
+ */
+enum map_status route_rcpt_lookup(const struct conf *conf,
+    const char *recipient, char *out, size_t size);
 
 #endif

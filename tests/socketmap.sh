@@ -166,6 +166,44 @@ for text in "5.7.1 host x.test[192.0.2.9] said: 550 5.7.1 Mail from 203.0.113.21
 	*) fail "shipped pattern matches: ${text#* said: } (got \"$got\")" ;; esac
 done
 
+# route-rcpt (transport_maps): another egress only toward the receiver
+# that backed the default egress off; MX from the cache, never waited on.
+milter rcpt "$A" "$B"
+after_round
+answer_is "route-rcpt: an MX not in the cache is NOTFOUND at once" \
+    "route-rcpt bob@gmail.route.test" "NOTFOUND "
+ask "route-rcpt bob@outlook.route.test" "route-rcpt bob@yahoo.route.test" >/dev/null
+sleep 1
+answer_is "route-rcpt: no back-off, the route map decides (NOTFOUND)" \
+    "route-rcpt bob@gmail.route.test" "NOTFOUND "
+ask "status-a 5.7.1 host mx.gmail-mx.test[192.0.2.5] said: 550 5.7.1 Client host [203.0.113.210] blocked using bl.gmail-mx.test" >/dev/null
+answer_is "route-rcpt: a backed off toward the receiver gmail-mx.test: b's transport" \
+    "route-rcpt bob@gmail.route.test" "OK smtp-b:"
+answer_is "route-rcpt: Postfix's partial key (the domain) gets the same answer" \
+    "route-rcpt gmail.route.test" "OK smtp-b:"
+answer_is "route-rcpt: mail to another receiver still leaves through a" \
+    "route-rcpt bob@outlook.route.test" "NOTFOUND "
+answer_is "route: the sender's route is untouched by one receiver's back-off" \
+    "route alice@both.route.test" "NOTFOUND "
+ask "status-a 4.7.28 host mx.yahoo-mx.test[192.0.2.7] said: 421-4.7.28 [203.0.113.210] Our system has detected an unusual rate of 421-4.7.28 unsolicited mail originating from your IP address." >/dev/null
+got=$(ask "route-rcpt bob@yahoo.route.test")
+case $got in "OK retry:4.7.1 egress a is paused toward yahoo-mx.test"*) pass "route-rcpt: a rate limit pauses mail to that receiver, no reroute" ;;
+*) fail "route-rcpt: a rate limit pauses, no reroute (got \"$got\")" ;; esac
+ask "status-b 5.7.1 host mx.gmail-mx.test[192.0.2.5] said: 550 5.7.1 Client host [203.0.113.211] blocked using bl.gmail-mx.test" >/dev/null
+got=$(ask "route-rcpt bob@gmail.route.test")
+case $got in "OK retry:4.7.1 no egress left for gmail-mx.test"*) pass "route-rcpt: every egress refused by the receiver: retry" ;;
+*) fail "route-rcpt: every egress refused by the receiver: retry (got \"$got\")" ;; esac
+# Three receivers refusing a for ip (the rate limit does not count)
+# make a's back-off global.
+ask "status-a 5.7.1 host mx.outlook-mx.test[192.0.2.6] said: 550 5.7.1 Unfortunately, messages from [203.0.113.210] weren't sent. (S3150)" >/dev/null
+answer_is "two receivers refusing a (and one rate limit): not global yet" \
+    "route alice@both.route.test" "NOTFOUND "
+ask "status-a $REFUSAL" >/dev/null
+answer_is "three receivers refusing a: the sender's route leaves a" \
+    "route alice@both.route.test" "OK smtp-b:"
+check_contains "the global back-off is logged" "$MLOG" \
+    "egress a: refused by 3 receivers for ip or ptr"
+
 # Only root and Postfix's mail owner change state; another local user's
 # status-* request changes nothing, and its idle connections never lock
 # Postfix's client out.
