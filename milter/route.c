@@ -195,6 +195,20 @@ route_domain_of(const char *sender)
 	return at ? at + 1 : NULL;
 }
 
+/*
+ * No preference for SENDER: "DUNNO" for a whole address or the null
+ * sender (it ends Postfix's search, which would otherwise ask again with
+ * "@domain", judged as postmaster's SPF), NOTFOUND for a partial key.
+ */
+static enum map_status
+route_no_say(const char *sender, char *out, size_t size)
+{
+	if (sender[0] == '@')
+		return MAP_NOTFOUND;
+	snprintf(out, size, "DUNNO");
+	return MAP_OK;
+}
+
 enum map_status
 route_lookup(const struct conf *conf, const char *sender, char *out,
     size_t size)
@@ -240,13 +254,13 @@ route_lookup(const struct conf *conf, const char *sender, char *out,
 			continue;
 		}
 		if ((size_t)candidates[c] == first)
-			return MAP_NOTFOUND;
+			return route_no_say(sender, out, size);
 		snprintf(out, size, "%s:%s", e->transport, e->nexthop ?
 		    e->nexthop : "");
 		return MAP_OK;
 	}
-	if (n > 0)
-		return MAP_NOTFOUND;	/* healthy, SPF fails from all: no say */
+	if (n > 0)	/* healthy, SPF fails from all: no say */
+		return route_no_say(sender, out, size);
 	snprintf(out, size, "retry:4.7.1 no healthy egress: %s", why[0] ? why :
 	    "none configured");
 	return MAP_OK;

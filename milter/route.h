@@ -8,10 +8,11 @@
  * configuration order (the sender domain's EgressMap egress first),
  * that is healthy (the monitor's state ok or warning, no learned
  * refusal) and from whose address SPF of the sender's domain (of the
- * egress's HELO name for the null sender) does not fail. NOTFOUND when
- * that egress is the default one (Postfix then uses default_transport),
- * before the first health round, and when SPF fails from every healthy
- * egress (the milter judged that at submission). With no healthy egress:
+ * egress's HELO name for the null sender) does not fail. "DUNNO" (for
+ * "@domain", Postfix's partial key, NOTFOUND) when that egress is the
+ * default one (Postfix then uses default_transport and asks no more)
+ * and when SPF fails from every healthy egress (the milter judged that
+ * at submission); NOTFOUND before the first health round. With no healthy egress:
  * "retry:4.7.1 no healthy egress: REASON" (the error(8) transport
  * "retry" defers the message, which stays queued and is routed again at
  * its next attempt).
