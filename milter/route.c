@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "dnscache.h"
@@ -43,11 +44,14 @@ struct route_spf_job {
 	bool fails[CONF_MAX_EGRESS];
 	size_t done;			/* verdicts known so far */
 	int refs;
+	bool running;			/* in route_running[] */
 };
 
 static pthread_mutex_t route_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t route_cond = PTHREAD_COND_INITIALIZER;
 static int route_jobs;			/* SPF threads running */
+/* The jobs running, for single flight: one per sender at a time. */
+static struct route_spf_job *route_running[ROUTE_SPF_MAX_JOBS];
 
 static void
 route_job_unref(struct route_spf_job *job)	/* lock held */
@@ -72,6 +76,9 @@ route_spf_thread(void *arg)
 		pthread_mutex_unlock(&route_lock);
 	}
 	pthread_mutex_lock(&route_lock);
+	for (size_t i = 0; i < ROUTE_SPF_MAX_JOBS; i++)
+		if (route_running[i] == job)
+			route_running[i] = NULL;
 	route_jobs--;
 	route_job_unref(job);
 	pthread_mutex_unlock(&route_lock);
@@ -86,9 +93,14 @@ route_spf_start(struct route_spf_job *job)	/* lock held */
 {
 	pthread_attr_t attr;
 	pthread_t thread;
+	size_t slot = ROUTE_SPF_MAX_JOBS;
 	int rc;
 
-	if (route_jobs >= ROUTE_SPF_MAX_JOBS)
+	for (size_t i = 0; i < ROUTE_SPF_MAX_JOBS && slot == ROUTE_SPF_MAX_JOBS;
+	    i++)
+		if (route_running[i] == NULL)
+			slot = i;
+	if (route_jobs >= ROUTE_SPF_MAX_JOBS || slot == ROUTE_SPF_MAX_JOBS)
 		return false;
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
@@ -99,20 +111,48 @@ route_spf_start(struct route_spf_job *job)	/* lock held */
 		job->refs = 1;
 		return false;
 	}
+	route_running[slot] = job;
 	route_jobs++;
 	return true;
 }
 
+/* A running job for the same sender and egresses as JOB. Lock held. */
+static struct route_spf_job *
+route_spf_same(const struct route_spf_job *job)
+{
+	for (size_t i = 0; i < ROUTE_SPF_MAX_JOBS; i++) {
+		struct route_spf_job *r = route_running[i];
+		bool same;
+
+		if (r == NULL || r->n != job->n ||
+		    strcasecmp(r->sender, job->sender) != 0)
+			continue;
+		same = true;
+		for (size_t k = 0; k < job->n && same; k++)
+			same = strcmp(r->address[k].text,
+			    job->address[k].text) == 0 &&
+			    strcmp(r->helo[k], job->helo[k]) == 0;
+		if (same)
+			return r;
+	}
+	return NULL;
+}
+
 /*
  * SPF of SENDER from CANDIDATES (N indexes into CONF's egresses) into
- * FAILS; a verdict not known within ROUTE_SPF_WAIT_MS counts as no fail.
+ * FAILS. Cached verdicts count at once, with no thread; otherwise one
+ * thread per sender (a lookup of the same sender under way is waited
+ * for, not repeated), at most ROUTE_SPF_MAX_JOBS; a verdict not known
+ * within ROUTE_SPF_WAIT_MS counts as no fail.
  */
 static void
 route_spf(const struct conf *conf, const char *sender, const int *candidates,
     size_t n, bool *fails)
 {
-	struct route_spf_job *job = xcalloc(1, sizeof(*job));
+	struct route_spf_job *job = xcalloc(1, sizeof(*job)), *same;
 	struct timespec until;
+	struct spf_outcome out;
+	bool all_cached = true;
 
 	copy_bounded(job->sender, sizeof(job->sender), sender);
 	for (size_t i = 0; i < n; i++) {
@@ -121,22 +161,38 @@ route_spf(const struct conf *conf, const char *sender, const int *candidates,
 		job->address[i] = e->address;
 		copy_bounded(job->helo[i], sizeof(job->helo[i]), e->helo ?
 		    e->helo : "");
+		if (spf_cached(&e->address, e->helo, sender, &out))
+			fails[i] = out.verdict == SPFV_FAIL;
+		else
+			all_cached = fails[i] = false;
 	}
 	job->n = n;
+	if (all_cached) {
+		free(job);
+		return;
+	}
 	clock_gettime(CLOCK_REALTIME, &until);
 	until.tv_nsec += (ROUTE_SPF_WAIT_MS % 1000) * 1000000L;
 	until.tv_sec += ROUTE_SPF_WAIT_MS / 1000 + until.tv_nsec / 1000000000L;
 	until.tv_nsec %= 1000000000L;
 	pthread_mutex_lock(&route_lock);
-	if (!route_spf_start(job))
-		log_debug("route: SPF of %s not checked (too many lookups "
-		    "running)", sender);
-	else
-		while (job->done < n && pthread_cond_timedwait(&route_cond,
-		    &route_lock, &until) != ETIMEDOUT)
-			;
+	if ((same = route_spf_same(job)) != NULL) {
+		free(job);
+		job = same;
+		job->refs++;
+	} else if (!route_spf_start(job)) {
+		log_debug("route: SPF of %s not looked up (too many lookups "
+		    "running); cached verdicts only", sender);
+		route_job_unref(job);
+		pthread_mutex_unlock(&route_lock);
+		return;
+	}
+	while (job->done < n && pthread_cond_timedwait(&route_cond,
+	    &route_lock, &until) != ETIMEDOUT)
+		;
 	for (size_t i = 0; i < n; i++)
-		fails[i] = i < job->done && job->fails[i];
+		if (i < job->done)
+			fails[i] = job->fails[i];
 	route_job_unref(job);
 	pthread_mutex_unlock(&route_lock);
 }
