@@ -30,6 +30,7 @@
 #include <strings.h>
 
 #include "log.h"
+#include "monitor.h"
 #include "receiver.h"
 #include "refusal.h"
 #include "reply.h"
@@ -320,6 +321,8 @@ refusal_learn(const char *egress, const struct reply *r,
 		    e->info.global ? ", every receiver: the remote is known "
 		    "only by its address" : "",
 		    log_escape(shown, sizeof(shown), r->text));
+	if (cause == CAUSE_PTR)
+		monitor_recheck();	/* a fresh look at its rDNS now */
 	if (!was_global && cause != CAUSE_RATE &&
 	    refusal_global(egress, now, &latest) && !e->info.global)
 		log_notice("egress %s: refused by %ld receivers for ip or ptr: "

@@ -207,6 +207,17 @@ answer_is "three receivers refusing a: the sender's route leaves a" \
 check_contains "the global back-off is logged" "$MLOG" \
     "egress a: refused by 3 receivers for ip or ptr"
 
+# A ptr refusal gives the egress a fresh health round at once (one round
+# logs the DNS cache's counters at LogLevel debug).
+milter ptr "$A" "$B" "LogLevel debug" "CheckInterval 3600"
+after_round
+sleep 1
+before=$(grep -c "dns cache: " "$MLOG")
+ask "status-a 5.7.25 host gmail-smtp-in.l.google.com[192.0.2.5] said: 550-5.7.25 [203.0.113.210] The IP address sending this message does not have a 550-5.7.25 PTR record setup" >/dev/null
+sleep 2
+after=$(grep -c "dns cache: " "$MLOG")
+check "a ptr refusal starts a health round at once ($before rounds, then $after)" [ "$after" -gt "$before" ]
+
 # Only root and Postfix's mail owner change state; another local user's
 # status-* request changes nothing, and its idle connections never lock
 # Postfix's client out.
