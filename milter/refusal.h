@@ -14,7 +14,8 @@
  *            rule's duration (RefusalBackoff when given; doubled when
  *            refused again after a back-off, at most a day; back to the
  *            start after a delivery succeeds); the answer is "OK 4.Y.Z
- *            text (note)": the message is deferred, not bounced.
+ *            text (note)": the message is deferred, not bounced; a ptr
+ *            refusal also starts a health round at once.
  *   rate     a pause of the egress toward the receiver (the rule's
  *            minutes); a 4xx stays as it is, a 5xx becomes a 4xx.
  *   auth     one log line; the egress is not touched.
