@@ -451,6 +451,42 @@ refusal_known_egress(const struct conf *conf, const char *egress)
 	return false;
 }
 
+/*
+ * Does R, an auth refusal, say that SPF does not permit EGRESS's own
+ * address (the address as a word of the reply, and SPF failing)?
+ */
+static bool
+refusal_spf_names(const struct conf *conf, const char *egress,
+    const struct reply *r)
+{
+	static const char *const failing[] = { "not permitted", "not allowed",
+	    "not authorized", "not authorised", "did not pass", "fail" };
+	const char *address = NULL, *p;
+	char lower[REPLY_TEXT_MAX];
+	size_t alen;
+	bool fails = false;
+
+	for (size_t i = 0; i < conf->negress && address == NULL; i++)
+		if (strcasecmp(conf->egress[i].name, egress) == 0)
+			address = conf->egress[i].address.text;
+	if (address == NULL || (alen = strlen(address)) == 0)
+		return false;
+	copy_bounded(lower, sizeof(lower), r->text);
+	for (char *q = lower; *q; q++)
+		*q = (char)tolower((unsigned char)*q);
+	if (strstr(lower, "spf") == NULL)
+		return false;
+	for (size_t i = 0; i < sizeof(failing) / sizeof(failing[0]); i++)
+		fails = fails || strstr(lower, failing[i]) != NULL;
+	for (p = strstr(lower, address); fails && p != NULL;
+	    p = strstr(p + 1, address))
+		if ((p == lower || !isalnum((unsigned char)p[-1])) &&
+		    !isalnum((unsigned char)p[alen]) &&
+		    !(p[alen] == '.' && isdigit((unsigned char)p[alen + 1])))
+			return true;
+	return false;
+}
+
 /* "OK 4.Y.Z text (note)" for R's refusal of EGRESS into OUT. */
 static enum map_status
 refusal_defer(const char *query, const struct reply *r, const char *egress,
@@ -466,9 +502,11 @@ refusal_defer(const char *query, const struct reply *r, const char *egress,
 	snprintf(out, size, "%s %.*s (egress-milter: egress %s is %s %s; "
 	    "the message stays queued%s)", code,
 	    (int)(size > 300 ? size - 300 : 0), text, egress,
-	    cause == CAUSE_RATE ? "paused toward" : "refused by", receiver,
+	    cause == CAUSE_RATE ? "paused toward" : cause == CAUSE_AUTH ?
+	    "not permitted by the sender's SPF at" : "refused by", receiver,
 	    cause == CAUSE_RATE ? " and is tried again after the pause" :
-	    " and leaves through a healthy egress");
+	    cause == CAUSE_AUTH ? " and leaves through an egress the SPF "
+	    "permits" : " and leaves through a healthy egress");
 	return MAP_OK;
 }
 
@@ -512,6 +550,19 @@ refusal_status(const struct conf *conf, const char *egress,
 			    out, size);
 		break;
 	case CAUSE_AUTH:
+		if (refusal_spf_names(conf, egress, r)) {
+			/* The egress's fault for this sender only: no
+			 * back-off; the retry is routed again, by SPF. */
+			log_notice("egress %s: %s[%s] refused it for SPF, naming "
+			    "its address (cause auth, receiver %s): deferred, "
+			    "the retry leaves through an egress the sender's "
+			    "SPF permits: \"%s\"", egress, r->host, r->addr,
+			    receiver, log_escape(shown, sizeof(shown),
+			    r->text));
+			st = refusal_defer(query, r, egress, receiver, cause,
+			    out, size);
+			break;
+		}
 		log_notice("egress %s: %s[%s] refused for authentication "
 		    "(cause auth, receiver %s): the sender's domain fails the "
 		    "receiver's SPF, DKIM or DMARC checks; the egress is not "

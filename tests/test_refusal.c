@@ -202,6 +202,26 @@ test_not_refusals(const struct conf *conf)
 	    "sender is 550-5.7.26 unauthenticated. Gmail requires all senders to "
 	    "authenticate 550 5.7.26 with either SPF or DKIM. - gsmtp",
 	    CAUSE_AUTH, "Gmail 5.7.26 unauthenticated");
+	/* SPF naming the egress's own address: deferred, no back-off. */
+	{
+		char out[MAP_MAX_REPLY] = "";
+		struct refusal_info list[8];
+
+		CHECK(refusal_status(conf, "a", "5.7.26 host gmail-smtp-in.l."
+		    "google.com[192.0.2.5] said: 550-5.7.26 The MAIL FROM "
+		    "domain [example.test] has an SPF record with a hard fail "
+		    "550-5.7.26 policy (-all) but it fails to pass SPF checks "
+		    "with the ip: 550 5.7.26 [203.0.113.210].", out,
+		    sizeof(out)) == MAP_OK && out[0] == '4' &&
+		    strstr(out, "SPF") != NULL,
+		    "SPF failing for the egress's own address: deferred (4.X.X)");
+		CHECK(refusal_list(list, 8) == 0,
+		    "... and no back-off of the egress for other senders");
+		CHECK(refusal_status(conf, "b", "5.7.26 host gmail-smtp-in.l."
+		    "google.com[192.0.2.5] said: 550 5.7.26 SPF fails with the "
+		    "ip: [203.0.113.210]", out, sizeof(out)) == MAP_NOTFOUND,
+		    "SPF failing for another address: the status stays");
+	}
 	untouched(conf, "a", "5.7.515 host dest-test.mail.protection.outlook."
 	    "com[192.0.2.6] said: 550 5.7.515 Access denied, sending domain "
 	    "dest.test doesn't meet the required authentication level.",
