@@ -168,6 +168,8 @@ route_map() {
 		    -m route-rcpt -n 1000000 -t "$SECONDS_WARM" \
 		    -d 'd%d.bench.test' -k $DOMAINS -o $((RANDOM % DOMAINS)))
 		echo "em-map-rcpt map 1 $out" >>"$RESULTS"
+	done
+	for round in $(seq "$ROUNDS"); do
 		out=$("$BIN/mapload" -s "127.0.0.1:${PEER_MAP_PORT[em-map]}" \
 		    -m status-backup -n 1000000 -t "$SECONDS_WARM" -K "5.7.1 host mx.d1.bench.test[192.0.2.99] said: 554-5.7.1 Service unavailable; Client host [192.0.2.10] 554 5.7.1 blocked using zen.bench.test; see https://zen.bench.test/query/192.0.2.10 (in reply to RCPT TO command)")
 		echo "em-map-status map 1 $out" >>"$RESULTS"
