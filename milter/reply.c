@@ -202,20 +202,60 @@ reply_mask_ips(char *s)
 	}
 }
 
-/* The remote's own names: HOST and every name in its org domain. */
+/*
+ * The list operators whose zone and host names a refusal may name: their
+ * names stay, so that "dbl.spamhaus.org" can tell a domain listing from
+ * an address listing. Every other host name is masked.
+ */
+static const char *const reply_list_domains[] = {
+	"spamhaus.org", "spamhaus.net", "spamcop.net", "barracudacentral.org",
+	"barracuda.com", "uceprotect.net", "sorbs.net", "mail-abuse.com",
+	"mail-abuse.org", "trendmicro.com", "proofpoint.com", "cloudmark.com",
+	"abusix.org", "abusix.net", "abusix.com", "uribl.com", "surbl.org",
+	"senderscore.com", "mimecast.org", "invaluement.com", NULL
+};
+
+static bool
+reply_is_list_domain(const char *org)
+{
+	for (size_t i = 0; reply_list_domains[i] != NULL; i++)
+		if (strcasecmp(org, reply_list_domains[i]) == 0)
+			return true;
+	return false;
+}
+
+/* Is S[0..LEN) a host name: two labels or more, the last alphabetic? */
+static bool
+reply_is_name(const char *s, size_t len)
+{
+	size_t last = len;
+
+	if (len < 3 || memchr(s, '.', len) == NULL)
+		return false;
+	while (last > 0 && s[last - 1] != '.')
+		last--;
+	if (last == 0 || last == len || last == 1)
+		return false;
+	for (size_t i = last; i < len; i++)
+		if (!isalpha((unsigned char)s[i]))
+			return false;
+	return true;
+}
+
+/*
+ * Host names: every name but a list operator's is masked, and the
+ * remote's own (HOST's organisational domain) always.
+ */
 static void
 reply_mask_names(char *s, const char *host)
 {
-	char org[256];
-	size_t olen, i = 0;
+	char own[256] = "", org[256], name[256];
+	size_t i = 0;
 
-	if (host[0] == '\0' || reply_host_is_address(host))
-		return;
-	dmarc_org_domain(host, org, sizeof(org));
-	if ((olen = strlen(org)) == 0 || strchr(org, '.') == NULL)
-		return;
+	if (host[0] != '\0' && !reply_host_is_address(host))
+		dmarc_org_domain(host, own, sizeof(own));
 	while (s[i] != '\0') {
-		size_t j = i;
+		size_t j = i, end, len;
 
 		if (!reply_name_char((unsigned char)s[i])) {
 			i++;
@@ -223,17 +263,21 @@ reply_mask_names(char *s, const char *host)
 		}
 		while (reply_name_char((unsigned char)s[j]))
 			j++;
-		size_t end = j;
-
+		end = j;
 		while (end > i && s[end - 1] == '.')
 			end--;
-		size_t len = end - i;
-
-		if ((len == olen || (len > olen && s[end - olen - 1] == '.')) &&
-		    strncasecmp(s + end - olen, org, olen) == 0)
-			i = reply_mask(s, i, end);
-		else
+		len = end - i;
+		if (!reply_is_name(s + i, len) || len >= sizeof(name)) {
 			i = j;
+			continue;
+		}
+		memcpy(name, s + i, len);
+		name[len] = '\0';
+		dmarc_org_domain(name, org, sizeof(org));
+		if (reply_is_list_domain(org) && strcasecmp(org, own) != 0)
+			i = j;
+		else
+			i = reply_mask(s, i, end);
 	}
 }
 

@@ -12,9 +12,11 @@
  * prefixes Postfix keeps when it joins a multi-line reply are removed
  * (the first line's code stays, as "NNN X.Y.Z "), and so is the
  * trailing "(in reply to ... command)". For matching, every mail
- * address, IP address, and the remote's own host name (and other names
- * in its organisational domain) are masked with '#': a recipient
- * address or an MX host name is never matched as a word.
+ * address, IP address and host name is masked with '#' (a recipient
+ * address, a domain or an MX host name is never matched as a word),
+ * except the names of the list operators a refusal may cite
+ * (spamhaus.org, spamcop.net, ...: "dbl.spamhaus.org" tells a domain
+ * listing from an address listing), unless the remote is one of them.
  * Must not: do DNS.
  */
 #ifndef EM_REPLY_H

@@ -184,6 +184,12 @@ test_not_refusals(const struct conf *conf)
 	untouched(conf, "a", "5.7.1 host mx01.mail.icloud.com[192.0.2.9] said: "
 	    "554 5.7.1 [HM08] Message rejected: domain present in the Spamhaus "
 	    "DBL", CAUSE_DOMAIN, "Apple: a URL domain on the DBL");
+	untouched(conf, "a", "5.7.1 host mx.dest.test[192.0.2.1] said: 554 "
+	    "5.7.1 Mail for spamhaus-fans.test is not accepted here",
+	    CAUSE_NONE, "a domain in the reply named like a list vendor");
+	untouched(conf, "a", "5.7.1 host mx.dest.test[192.0.2.1] said: 554 "
+	    "5.7.1 Message contains a URL listed on dbl.spamhaus.org",
+	    CAUSE_DOMAIN, "a URL listed on the DBL (the list's name stays)");
 	untouched(conf, "a", "5.4.4 Host or domain name not found. Name "
 	    "service error for name=mx.spamhaus.invalid type=A: Host not found",
 	    CAUSE_NONE, "Postfix's own Name service error");
