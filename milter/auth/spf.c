@@ -294,6 +294,38 @@ client_address(const struct ip_address *address, struct dns_address *ip)
 	}
 }
 
+/* The two cache keys of (ADDRESS, S): per domain and per address. */
+static void
+cache_keys(const struct ip_address *address, const struct sender *s,
+    char *key, char *domain_key)
+{
+	char where[CACHE_KEY_MAX - LOCAL_PART_MAX - 2];
+
+	/* Address, domain and HELO in lower case; the local part keeps its
+	 * case: %{l} gives it as it came. */
+	snprintf(where, sizeof(where), "%s|%s|%s", address->text, s->domain,
+	    s->helo);
+	for (char *p = where; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	snprintf(domain_key, CACHE_KEY_MAX, "@%s", where);
+	snprintf(key, CACHE_KEY_MAX, "%s@%s", s->local, where);
+}
+
+bool
+spf_cached(const struct ip_address *address, const char *helo,
+    const char *mail_from, struct spf_outcome *out)
+{
+	struct sender s;
+	char key[CACHE_KEY_MAX], domain_key[CACHE_KEY_MAX];
+
+	memset(out, 0, sizeof(*out));
+	out->verdict = SPFV_NONE;
+	if (!sender_split(mail_from, helo, &s, out))
+		return true;	/* no SPF to look up: the verdict is none */
+	cache_keys(address, &s, key, domain_key);
+	return cache_get(domain_key, out) || cache_get(key, out);
+}
+
 void
 spf_check_host(const struct ip_address *address, const char *helo,
     const char *mail_from, struct spf_outcome *out)
@@ -302,20 +334,12 @@ spf_check_host(const struct ip_address *address, const char *helo,
 	struct spf_eval ev;
 	struct dns_address ip;
 	char key[CACHE_KEY_MAX], domain_key[CACHE_KEY_MAX];
-	char where[CACHE_KEY_MAX - LOCAL_PART_MAX - 2];
 
 	memset(out, 0, sizeof(*out));
 	out->verdict = SPFV_NONE;
 	if (!sender_split(mail_from, helo, &s, out))
 		return;
-	/* Address, domain and HELO in lower case; the local part keeps its
-	 * case: %{l} gives it as it came. */
-	snprintf(where, sizeof(where), "%s|%s|%s", address->text, s.domain,
-	    s.helo);
-	for (char *p = where; *p; p++)
-		*p = (char)tolower((unsigned char)*p);
-	snprintf(domain_key, sizeof(domain_key), "@%s", where);
-	snprintf(key, sizeof(key), "%s@%s", s.local, where);
+	cache_keys(address, &s, key, domain_key);
 	if (cache_get(domain_key, out) || cache_get(key, out))
 		return;
 	client_address(address, &ip);

@@ -33,6 +33,13 @@ struct spf_outcome {
 void spf_check_host(const struct ip_address *address, const char *helo,
     const char *mail_from, struct spf_outcome *out);
 
+/*
+ * The cached verdict of the same evaluation into OUT, without any DNS:
+ * true when there is one (or when the sender gives no SPF to look up).
+ */
+bool spf_cached(const struct ip_address *address, const char *helo,
+    const char *mail_from, struct spf_outcome *out);
+
 /* "pass", "fail", "softfail", "neutral", "none", "temperror", ... */
 const char *spf_verdict_name(enum spf_verdict verdict);
 

@@ -3,7 +3,7 @@
  * action of a finding, and the reference-counted current configuration.
  *
  * conf_init_defaults(), conf_free(), conf_action(), conf_set_current(),
- * conf_current(), conf_release().
+ * conf_current(), conf_release(), conf_user_uid().
  * Must not: read files (conf_load.c does), touch libmilter or the network.
  */
 #include "config.h"
@@ -11,6 +11,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <pthread.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +22,18 @@
 #include "global/finding.h"
 #include "util/log.h"
 #include "util/util.h"
+
+long
+conf_user_uid(const char *name)
+{
+	struct passwd pw, *found = NULL;
+	char buf[4096];
+
+	if (getpwnam_r(name, &pw, buf, sizeof(buf), &found) != 0 ||
+	    found == NULL)
+		return -1;
+	return (long)pw.pw_uid;
+}
 
 void
 conf_init_defaults(struct conf *conf)
@@ -43,6 +56,8 @@ conf_init_defaults(struct conf *conf)
 	conf->route_header = xstrdup(CONF_DEFAULT_ROUTE_HEADER);
 	conf->control_socket = xstrdup(CONF_DEFAULT_CONTROL_SOCKET);
 	conf->refusal_backoff = CONF_DEFAULT_REFUSAL_BACKOFF;
+	conf->refusal_global = CONF_DEFAULT_REFUSAL_GLOBAL;
+	conf->map_owner_uid = conf_user_uid("postfix");
 	conf->syslog = true;
 	conf->syslog_facility = LOG_MAIL;
 	conf->log_level = LOG_INFO;
@@ -88,6 +103,7 @@ conf_free(struct conf *conf)
 	for (size_t i = 0; i < conf->nrefusal_patterns; i++)
 		free(conf->refusal_patterns[i]);
 	free(conf->refusal_patterns);
+	free(conf->map_owner);
 	free(conf->user);
 	free(conf->pidfile);
 	free(conf->control_socket);

@@ -44,6 +44,7 @@
 #define CONF_DEFAULT_MILTER_TIMEOUT 120
 #define CONF_DEFAULT_DKIM_MAX_SIGNATURES 10
 #define CONF_DEFAULT_REFUSAL_BACKOFF 3600
+#define CONF_DEFAULT_REFUSAL_GLOBAL 3	/* receivers refusing for ip */
 
 struct conf_egress {
 	char *name;
@@ -118,6 +119,10 @@ struct conf {
 	size_t nrefusal_patterns;
 	bool refusal_none;		/* "RefusalPattern none": no shipped */
 	long refusal_backoff;		/* RefusalBackoff, seconds */
+	bool refusal_backoff_set;	/* ... given: ip, ptr rules use it */
+	long refusal_global;		/* RefusalGlobalReceivers */
+	char *map_owner;		/* PostfixMailOwner; NULL: postfix */
+	long map_owner_uid;		/* its uid; -1: none (root only) */
 	int map_socket_line;		/* of the MapSocket line, for -t */
 	/* -t checks of the Postfix side (postfix_check.c) */
 	bool postfix_check;		/* PostfixConfig or EgressFrom postfix */
@@ -155,6 +160,9 @@ struct conf {
 
 /* Fills in the defaults of every key (no egress). */
 void conf_init_defaults(struct conf *conf);
+
+/* The uid of user NAME, or -1 when there is none. */
+long conf_user_uid(const char *name);
 
 void conf_free(struct conf *conf);
 

@@ -27,6 +27,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "conf/conf.h"
 #include "conf/conf_address.h"
 #include "conf/conf_keys.h"
 #include "conf/conf_map.h"
@@ -35,6 +36,7 @@
 #include "conf/conf_postfix.h"
 #include "conf/conf_public.h"
 #include "conf/conf_value.h"
+#include "global/cause.h"
 #include "global/finding.h"
 #include "util/log.h"
 #include "util/util.h"
@@ -95,8 +97,10 @@ key_postfix_config(struct conf_parse *parse,
 }
 
 /*
- * RefusalPattern REGEX (the words joined by one space), or "none": the
- * shipped refusal patterns are not used (refusal.c).
+ * RefusalPattern [cause=CAUSE] [backoff=SECONDS] REGEX (the words joined
+ * by one space, kept as written; refusal.c splits them again with
+ * cause_pattern_split()), or "none": the shipped refusal table is not
+ * used (receiver.c).
  */
 static void
 key_refusal_pattern(struct conf_parse *parse,
@@ -106,6 +110,9 @@ key_refusal_pattern(struct conf_parse *parse,
 	struct conf *conf = parse->conf;
 	char text[1024] = "", msg[MSG_MAX];
 	size_t len = 0;
+	const char *regex;
+	enum refusal_cause cause;
+	long backoff;
 	regex_t re;
 	int rc;
 
@@ -126,7 +133,12 @@ key_refusal_pattern(struct conf_parse *parse,
 		memcpy(text + len, values[i], n + 1);
 		len += n;
 	}
-	if ((rc = regcomp(&re, text, REG_EXTENDED | REG_ICASE | REG_NOSUB))
+	if (cause_pattern_split(text, &cause, &backoff, &regex, msg,
+	    sizeof(msg)) != 0) {
+		conf_error(parse, "RefusalPattern: %s", msg);
+		return;
+	}
+	if ((rc = regcomp(&re, regex, REG_EXTENDED | REG_ICASE | REG_NOSUB))
 	    != 0) {
 		regerror(rc, &re, msg, sizeof(msg));
 		conf_error(parse, "RefusalPattern: not a POSIX extended "
@@ -175,6 +187,34 @@ key_number(struct conf_parse *parse, const struct conf_key *key,
 	if (!check(parse, key->name, value_int(values[0], key->min, key->max,
 	    &value, msg, sizeof(msg))))
 		*(long *)((char *)parse->conf + key->offset) = value;
+}
+
+/* PostfixMailOwner USER: who may change state through status-*. */
+static void
+key_map_owner(struct conf_parse *parse, const struct conf_key *key UNUSED,
+    char **values, int nvalues)
+{
+	char shown[80];
+	long uid = conf_user_uid(values[0]);
+
+	(void)nvalues;
+	if (uid < 0) {
+		conf_error(parse, "PostfixMailOwner: no such user \"%s\"",
+		    log_escape(shown, sizeof(shown), values[0]));
+		return;
+	}
+	free(parse->conf->map_owner);
+	parse->conf->map_owner = xstrdup(values[0]);
+	parse->conf->map_owner_uid = uid;
+}
+
+/* RefusalBackoff N: also says that it was given (refusal.c). */
+static void
+key_refusal_backoff(struct conf_parse *parse, const struct conf_key *key,
+    char **values, int nvalues)
+{
+	key_number(parse, key, values, nvalues);
+	parse->conf->refusal_backoff_set = true;
 }
 
 /* Splits "key=value"; returns the value or NULL when WORD is not KEY=. */
@@ -729,9 +769,12 @@ const struct conf_key conf_keys[] = {
 	{ "RouteHeader", "NAME", 1, 1, true, key_route_header, 0, 0, 0 },
 	{ "MapSocket", "unix:/PATH | inet:PORT@HOST | inet6:PORT@HOST", 1, 1,
 	    true, key_socket, offsetof(struct conf, map_socket), 0, 0 },
-	{ "RefusalPattern", "REGEX | none", 1, -1, false, key_refusal_pattern,
-	    0, 0, 0 },
-	NUMBER("RefusalBackoff", refusal_backoff, 1, 86400),
+	{ "RefusalPattern", "[cause=CAUSE] [backoff=SECONDS] REGEX | none", 1,
+	    -1, false, key_refusal_pattern, 0, 0, 0 },
+	{ "RefusalBackoff", "N", 1, 1, true, key_refusal_backoff,
+	    offsetof(struct conf, refusal_backoff), 1, 86400 },
+	NUMBER("RefusalGlobalReceivers", refusal_global, 1, 64),
+	{ "PostfixMailOwner", "USER", 1, 1, true, key_map_owner, 0, 0, 0 },
 	{ "PostfixConfig", "DIR", 1, 1, true, key_postfix_config, 0, 0, 0 },
 	{ "ReportHeader", "yes|no", 1, 1, true, key_report_header, 0, 0, 0 },
 	{ "EgressMap", "FILE", 1, 1, true, key_egress_map, 0, 0, 0 },

@@ -274,6 +274,10 @@ print_special(const struct printer *p, const char *name)
 			print_value(p, c->refusal_patterns[i]);
 		if (!c->refusal_none && c->nrefusal_patterns == 0)
 			print_unset(p, "the shipped patterns only");
+	} else if (strcasecmp(name, "PostfixMailOwner") == 0) {
+		if (c->map_owner) print_value(p, c->map_owner);
+		else print_unset(p, c->map_owner_uid >= 0 ? "postfix" :
+		    "no user postfix: root only");
 	} else if (strcasecmp(name, "PostfixConfig") == 0) {
 		if (c->postfix_config) print_value(p, c->postfix_config);
 		else print_unset(p, "not set");

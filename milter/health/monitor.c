@@ -45,6 +45,7 @@ struct monitor {
 	struct egress_health *health;		/* conf->negress entries */
 	bool first_round_done;
 	bool stopped;
+	bool recheck;				/* a round now (monitor_recheck) */
 	int refs;
 };
 
@@ -128,9 +129,21 @@ monitor_sleep(struct monitor *m, long seconds)
 	struct timespec until;
 
 	deadline_after((int)(seconds * 1000), &until);
-	while (!m->stopped && pthread_cond_timedwait(&changed, &lock, &until)
-	    != ETIMEDOUT)
+	while (!m->stopped && !m->recheck && pthread_cond_timedwait(&changed,
+	    &lock, &until) != ETIMEDOUT)
 		;
+	m->recheck = false;
+}
+
+void
+monitor_recheck(void)
+{
+	pthread_mutex_lock(&lock);
+	if (current != NULL) {
+		current->recheck = true;
+		pthread_cond_broadcast(&changed);
+	}
+	pthread_mutex_unlock(&lock);
 }
 
 static bool

@@ -30,6 +30,9 @@ int monitor_start(struct conf *conf);
  * Returns how many are still inside a round (0: all gone).
  */
 int monitor_stop(int wait_ms);
+
+/* Starts the next health round now (a remote refused an egress's PTR). */
+void monitor_recheck(void);
 /*
  * Monitors NEW_CONF instead, keeping the state of egresses whose name
  * and address did not change.

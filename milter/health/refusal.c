@@ -1,15 +1,21 @@
 /*
- * refusal.c - refusal patterns, learning a refusal, and its back-off.
+ * refusal.c - the cause of a remote's refusal, and the back-off of an
+ * egress toward the receiver that refused it.
  *
- * refusal_status(), refusal_active(), refusal_tick(), refusal_matches(),
- * refusal_forget_all().
+ * refusal_status(), refusal_classify(), refusal_active(),
+ * refusal_toward(), refusal_list(), refusal_tick(), refusal_forget_all().
  *
- * The patterns are compiled once per set (the shipped table and the
- * configuration's RefusalPattern lines) and matched under one lock
- * against "X.Y.Z text" with the continuation prefixes removed. The
- * state is one entry per egress name, kept across reloads; an entry
- * whose back-off is over stays (with its back-off) so that a new
- * refusal doubles it, until a delivery through the egress succeeds.
+ * The patterns are compiled once per set (the configuration's
+ * RefusalPattern lines, then the shipped table of receiver.c) and
+ * matched under one lock against the remote's reply as reply.c gives it
+ * (prefixes removed, addresses and the remote's names masked). The
+ * state is one entry per (egress, receiver), at most
+ * REFUSAL_MAX_ENTRIES, kept across reloads; an entry whose back-off is
+ * over stays (with its back-off) so that a new refusal doubles it,
+ * until a delivery through the egress to that receiver succeeds; when
+ * the table is full, the entry that ended longest ago makes room. A
+ * refusal while a back-off is in force keeps the back-off and its first
+ * text (Postfix's deferrals of the same message must not extend it).
  * Must not: touch libmilter or DNS.
  */
 #include "config.h"
@@ -17,68 +23,58 @@
 #include <ctype.h>
 #include <pthread.h>
 #include <regex.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "global/cause.h"
 #include "global/stats.h"
+#include "health/monitor.h"
+#include "health/receiver.h"
 #include "health/refusal.h"
+#include "health/reply.h"
 #include "util/log.h"
 #include "util/util.h"
 
-/*
- * The shipped refusal patterns: listings and reputation blocks of the
- * sending address, as the big receivers word them. Documented in
- * egress-milter.conf(5); keep the two equal.
- */
-static const char *const refusal_shipped[] = {
-	"blocked using [^ ;]+",				/* Postfix, many */
-	"(ip|address|host|client|sender)[^;]{0,80} (is|are|was|has been) "
-	    "(currently )?(black|block)?listed",
-	"(black|block)?listed (on|in|at|by) [^ ;]*(rbl|bl|blacklist|blocklist"
-	    "|dnsbl|spamhaus|spamcop|barracuda|sorbs|uceprotect)",
-	"spamhaus",
-	"trend ?micro|mail-abuse\\.(com|org)|ers\\.trendmicro",
-	"(^|[^a-z0-9])dul([^a-z0-9]|$)",
-	"(^|[^0-9])[45]\\.7\\.28([^0-9]|$)|unusual rate of unsolicited",
-	"(^|[^0-9])[45]\\.7\\.25([^0-9]|$)|does not have a ptr record",
-	"(^|[^a-z0-9])s31[45]0([^0-9]|$)",
-	"(^|[^0-9])[45]\\.7\\.(606|511|708)([^0-9]|$)",
-	"(^|[^a-z0-9])(tss04|ts0[1-3]|bl21)([^0-9]|$)",
-	"(^|[^a-z0-9])cs01([^0-9]|$)",
-	"ipcheck\\.proofpoint\\.com|proofpoint[^;]{0,60}(block|reputation)",
-	NULL
-};
-
 struct refusal_entry {
-	char egress[CONF_NAME_MAX + 1];
 	struct refusal_info info;
+	bool used;
 	bool ended_logged;		/* the end of the back-off was logged */
 };
 
+struct refusal_rule {
+	regex_t re;
+	enum refusal_cause cause;
+	long seconds;
+	bool shipped;
+};
+
 static pthread_mutex_t refusal_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct refusal_entry refusal_entries[CONF_MAX_EGRESS];
-static size_t refusal_nentries;
+static struct refusal_entry refusal_entries[REFUSAL_MAX_ENTRIES];
+static atomic_long refusal_global_after = CONF_DEFAULT_REFUSAL_GLOBAL;
 /* The compiled set and what it was compiled from. */
-static regex_t *refusal_regex;
-static size_t refusal_nregex;
+static struct refusal_rule *refusal_rules;
+static size_t refusal_nrules;
 static char **refusal_sources;		/* the operator's lines */
 static size_t refusal_nsources;
 static bool refusal_compiled, refusal_compiled_none;
+static bool refusal_compiled_set;	/* RefusalBackoff given */
+static long refusal_compiled_backoff;
 
 static void
 refusal_free_set(void)			/* lock held */
 {
-	for (size_t i = 0; i < refusal_nregex; i++)
-		regfree(&refusal_regex[i]);
-	free(refusal_regex);
+	for (size_t i = 0; i < refusal_nrules; i++)
+		regfree(&refusal_rules[i].re);
+	free(refusal_rules);
 	for (size_t i = 0; i < refusal_nsources; i++)
 		free(refusal_sources[i]);
 	free(refusal_sources);
-	refusal_regex = NULL;
+	refusal_rules = NULL;
 	refusal_sources = NULL;
-	refusal_nregex = refusal_nsources = 0;
+	refusal_nrules = refusal_nsources = 0;
 	refusal_compiled = false;
 }
 
@@ -86,7 +82,9 @@ static bool
 refusal_set_is(const struct conf *conf)	/* lock held */
 {
 	if (!refusal_compiled || refusal_compiled_none != conf->refusal_none ||
-	    refusal_nsources != conf->nrefusal_patterns)
+	    refusal_nsources != conf->nrefusal_patterns ||
+	    refusal_compiled_set != conf->refusal_backoff_set ||
+	    refusal_compiled_backoff != conf->refusal_backoff)
 		return false;
 	for (size_t i = 0; i < refusal_nsources; i++)
 		if (strcmp(refusal_sources[i], conf->refusal_patterns[i]) != 0)
@@ -95,13 +93,19 @@ refusal_set_is(const struct conf *conf)	/* lock held */
 }
 
 static void
-refusal_add_regex(const char *source)	/* lock held */
+refusal_add_rule(const char *regex, enum refusal_cause cause, long seconds,
+    bool shipped)			/* lock held */
 {
-	if (regcomp(&refusal_regex[refusal_nregex], source, REG_EXTENDED |
-	    REG_ICASE | REG_NOSUB) == 0)
-		refusal_nregex++;
-	else
-		log_err("refusal pattern \"%.100s\" does not compile", source);
+	struct refusal_rule *r = &refusal_rules[refusal_nrules];
+
+	if (regcomp(&r->re, regex, REG_EXTENDED | REG_ICASE | REG_NOSUB) != 0) {
+		log_err("refusal pattern \"%.100s\" does not compile", regex);
+		return;
+	}
+	r->cause = cause;
+	r->seconds = seconds;
+	r->shipped = shipped;
+	refusal_nrules++;
 }
 
 /* Compiles CONF's set when it is not the one compiled. Lock held. */
@@ -113,148 +117,231 @@ refusal_compile(const struct conf *conf)
 	if (refusal_set_is(conf))
 		return;
 	refusal_free_set();
-	while (refusal_shipped[nshipped] != NULL)
+	while (receiver_rules[nshipped].regex != NULL)
 		nshipped++;
-	refusal_regex = xcalloc(nshipped + conf->nrefusal_patterns + 1,
-	    sizeof(regex_t));
-	for (size_t i = 0; !conf->refusal_none && i < nshipped; i++)
-		refusal_add_regex(refusal_shipped[i]);
+	refusal_rules = xcalloc(nshipped + conf->nrefusal_patterns + 1,
+	    sizeof(*refusal_rules));
 	refusal_sources = xcalloc(conf->nrefusal_patterns + 1,
 	    sizeof(char *));
+	/* The operator's lines first: they decide before the table. */
 	for (size_t i = 0; i < conf->nrefusal_patterns; i++) {
+		enum refusal_cause cause;
+		long seconds;
+		const char *regex;
+		char why[128];
+
 		refusal_sources[i] = xstrdup(conf->refusal_patterns[i]);
-		refusal_add_regex(conf->refusal_patterns[i]);
+		if (cause_pattern_split(conf->refusal_patterns[i], &cause,
+		    &seconds, &regex, why, sizeof(why)) != 0)
+			continue;
+		if (seconds == 0)
+			seconds = cause == CAUSE_RATE ? REFUSAL_RATE_DEFAULT :
+			    conf->refusal_backoff;
+		refusal_add_rule(regex, cause, seconds, false);
+	}
+	for (size_t i = 0; !conf->refusal_none && i < nshipped; i++) {
+		const struct receiver_rule *s = &receiver_rules[i];
+		long seconds = s->seconds;
+
+		if (conf->refusal_backoff_set && (s->cause == CAUSE_IP ||
+		    s->cause == CAUSE_PTR))
+			seconds = conf->refusal_backoff;
+		refusal_add_rule(s->regex, s->cause, seconds, true);
 	}
 	refusal_nsources = conf->nrefusal_patterns;
 	refusal_compiled_none = conf->refusal_none;
+	refusal_compiled_set = conf->refusal_backoff_set;
+	refusal_compiled_backoff = conf->refusal_backoff;
 	refusal_compiled = true;
 }
 
-/*
- * TEXT without "NNN-X.Y.Z " and "NNN X.Y.Z " reply prefixes (those
- * after the first word: Postfix's query starts with its own X.Y.Z).
- */
-static void
-refusal_strip(const char *text, char *out, size_t size)
+/* The cause of parsed reply R (remote or not). */
+static enum refusal_cause
+refusal_cause_of(const struct conf *conf, const struct reply *r,
+    long *seconds)
 {
-	size_t n = 0;
-	const char *p = text;
+	enum refusal_cause cause = CAUSE_NONE;
 
-	while (*p != '\0' && n + 1 < size) {
-		const char *q = p;
-
-		if (p != text && p[-1] == ' ' && isdigit((unsigned char)q[0])
-		    && isdigit((unsigned char)q[1]) &&
-		    isdigit((unsigned char)q[2]) && (q[3] == '-' || q[3] == ' ')) {
-			q += 4;
-			if (isdigit((unsigned char)q[0]) && q[1] == '.') {
-				q += 2;
-				while (isdigit((unsigned char)*q) || *q == '.')
-					q++;
-			}
-			if (*q == ' ') {
-				p = q + 1;
-				continue;
-			}
-		}
-		out[n++] = *p++;
-	}
-	out[n] = '\0';
-}
-
-bool
-refusal_matches(const struct conf *conf, const char *text)
-{
-	size_t size = strlen(text) + 1;	/* stripping only shortens */
-	char *clean = xmalloc(size);
-	bool hit = false;
-
-	refusal_strip(text, clean, size);
+	if (seconds != NULL)
+		*seconds = 0;
+	if (!r->remote || r->class == 2)
+		return CAUSE_NONE;
 	pthread_mutex_lock(&refusal_lock);
 	refusal_compile(conf);
-	for (size_t i = 0; !hit && i < refusal_nregex; i++)
-		hit = regexec(&refusal_regex[i], clean, 0, NULL, 0) == 0;
+	for (size_t i = 0; i < refusal_nrules; i++)
+		if (regexec(&refusal_rules[i].re, r->match, 0, NULL, 0) == 0) {
+			cause = refusal_rules[i].cause;
+			if (seconds != NULL)
+				*seconds = refusal_rules[i].seconds;
+			break;
+		}
 	pthread_mutex_unlock(&refusal_lock);
-	free(clean);
-	return hit;
+	return cause;
 }
 
-/* The entry of EGRESS, created when CREATE. Lock held. */
+enum refusal_cause
+refusal_classify(const struct conf *conf, const char *query, long *seconds)
+{
+	struct reply *r = xmalloc(sizeof(*r));
+	enum refusal_cause cause = CAUSE_NONE;
+
+	if (seconds != NULL)
+		*seconds = 0;
+	if (reply_parse(query, r) == 0)
+		cause = refusal_cause_of(conf, r, seconds);
+	free(r);
+	return cause;
+}
+
+/* The entry of (EGRESS, RECEIVER), created when CREATE. Lock held. */
 static struct refusal_entry *
-refusal_entry(const char *egress, bool create)
+refusal_entry(const char *egress, const char *receiver, bool create,
+    time_t now)
 {
-	for (size_t i = 0; i < refusal_nentries; i++)
-		if (strcasecmp(refusal_entries[i].egress, egress) == 0)
-			return &refusal_entries[i];
-	if (!create || refusal_nentries == CONF_MAX_EGRESS)
+	struct refusal_entry *spare = NULL, *e;
+
+	for (size_t i = 0; i < REFUSAL_MAX_ENTRIES; i++) {
+		e = &refusal_entries[i];
+		if (!e->used) {
+			if (spare == NULL || spare->used)
+				spare = e;
+			continue;
+		}
+		if (strcasecmp(e->info.egress, egress) == 0 &&
+		    strcasecmp(e->info.receiver, receiver) == 0)
+			return e;
+		/* Room: the entry that ended longest ago. */
+		if (e->info.until <= now && e->ended_logged && (spare == NULL ||
+		    (spare->used && e->info.until < spare->info.until)))
+			spare = e;
+	}
+	if (!create || spare == NULL)
 		return NULL;
-	struct refusal_entry *e = &refusal_entries[refusal_nentries++];
-
-	memset(e, 0, sizeof(*e));
-	copy_bounded(e->egress, sizeof(e->egress), egress);
-	e->ended_logged = true;
-	return e;
+	memset(spare, 0, sizeof(*spare));
+	spare->used = true;
+	copy_bounded(spare->info.egress, sizeof(spare->info.egress), egress);
+	copy_bounded(spare->info.receiver, sizeof(spare->info.receiver),
+	    receiver);
+	spare->ended_logged = true;
+	return spare;
 }
 
-/* "host NAME[ADDR] said:" in Postfix's text: NAME[ADDR] into OUT. */
-static void
-refusal_destination(const char *text, char *out, size_t size)
+static bool
+refusal_in_force(const struct refusal_entry *e, time_t now)
 {
-	const char *p = strstr(text, "host "), *end;
-
-	out[0] = '\0';
-	if (p == NULL || (end = strstr(p, " said:")) == NULL)
-		return;
-	p += 5;
-	if ((size_t)(end - p) >= size || memchr(p, ' ', (size_t)(end - p)))
-		return;
-	memcpy(out, p, (size_t)(end - p));
-	out[end - p] = '\0';
+	return e->used && e->info.until > now && e->info.cause != CAUSE_NONE;
 }
 
-/* Records a refusal of EGRESS with TEXT; logs it when it is new. */
+/*
+ * Is EGRESS backed off globally? An address-only receiver's back-off,
+ * or ip/ptr back-offs toward RefusalGlobalReceivers receivers. The
+ * latest such entry into *LATEST. Lock held.
+ */
+static bool
+refusal_global(const char *egress, time_t now, struct refusal_entry **latest)
+{
+	size_t receivers = 0;
+	bool global = false;
+
+	*latest = NULL;
+	for (size_t i = 0; i < REFUSAL_MAX_ENTRIES; i++) {
+		struct refusal_entry *e = &refusal_entries[i];
+
+		if (!refusal_in_force(e, now) || e->info.cause == CAUSE_RATE ||
+		    strcasecmp(e->info.egress, egress) != 0)
+			continue;
+		receivers++;
+		global = global || e->info.global;
+		/* The address-only receiver's first, else the latest. */
+		if (*latest == NULL || (e->info.global &&
+		    !(*latest)->info.global) || (e->info.global ==
+		    (*latest)->info.global && e->info.since >=
+		    (*latest)->info.since))
+			*latest = e;
+	}
+	return global || (receivers > 0 &&
+	    receivers >= (size_t)atomic_load(&refusal_global_after));
+}
+
+/*
+ * Records a refusal of EGRESS by the remote of R with CAUSE for SECONDS.
+ * Logs it when it is new. Returns the receiver's back-off in force.
+ */
 static void
-refusal_learn(const struct conf *conf, const char *egress, const char *text)
+refusal_learn(const char *egress, const struct reply *r,
+    enum refusal_cause cause, long seconds, const char *receiver)
 {
 	time_t now = time(NULL);
-	struct refusal_entry *e;
-	char shown[600];
+	struct refusal_entry *e, *latest;
+	char shown[600], destination[330];
+	bool was_global, upgrade;
 
+	snprintf(destination, sizeof(destination), "%s[%s]", r->host, r->addr);
 	pthread_mutex_lock(&refusal_lock);
-	if ((e = refusal_entry(egress, true)) == NULL) {
+	was_global = refusal_global(egress, now, &latest);
+	if ((e = refusal_entry(egress, receiver, true, now)) == NULL) {
+		pthread_mutex_unlock(&refusal_lock);
+		log_warn("egress %s: refusal by %s not kept: %d (egress, "
+		    "receiver) back-offs are in force", egress, receiver,
+		    REFUSAL_MAX_ENTRIES);
+		return;
+	}
+	upgrade = e->info.until > now && e->info.cause == CAUSE_RATE &&
+	    cause != CAUSE_RATE;
+	if (e->info.until > now && !upgrade) {
+		/* In force: keep the back-off and its first text. */
 		pthread_mutex_unlock(&refusal_lock);
 		return;
 	}
-	copy_bounded(e->info.text, sizeof(e->info.text), text);
-	refusal_destination(text, e->info.destination,
-	    sizeof(e->info.destination));
+	copy_bounded(e->info.text, sizeof(e->info.text), r->text);
+	copy_bounded(e->info.destination, sizeof(e->info.destination),
+	    destination);
+	e->info.global = reply_host_is_address(r->host) && cause != CAUSE_RATE;
 	e->info.since = now;
-	if (e->info.until <= now) {
-		e->info.backoff = e->info.backoff == 0 ? conf->refusal_backoff :
-		    e->info.backoff * 2;
-		if (e->info.backoff > REFUSAL_MAX_BACKOFF)
-			e->info.backoff = REFUSAL_MAX_BACKOFF;
-		e->info.until = now + e->info.backoff;
-		e->info.count++;
-		e->ended_logged = false;
-		stats_count_refusal();
-		log_notice("egress %s: refused by %s, not used for %ld s: "
-		    "\"%s\"", egress, e->info.destination[0] ?
-		    e->info.destination : "the destination", e->info.backoff,
-		    log_escape(shown, sizeof(shown), text));
-	}
+	if (cause == CAUSE_RATE || e->info.backoff == 0 ||
+	    e->info.cause != cause)
+		e->info.backoff = seconds;
+	else
+		e->info.backoff *= 2;
+	if (e->info.backoff > REFUSAL_MAX_BACKOFF)
+		e->info.backoff = REFUSAL_MAX_BACKOFF;
+	e->info.cause = cause;
+	e->info.until = now + e->info.backoff;
+	e->info.count++;
+	e->ended_logged = false;
+	stats_count_refusal();
+	if (cause == CAUSE_RATE)
+		log_notice("egress %s: rate limited by %s, paused for %ld s "
+		    "toward %s (cause rate): \"%s\"", egress, destination,
+		    e->info.backoff, receiver,
+		    log_escape(shown, sizeof(shown), r->text));
+	else
+		log_notice("egress %s: refused by %s, not used for %ld s "
+		    "(cause %s, receiver %s%s): \"%s\"", egress, destination,
+		    e->info.backoff, cause_name(cause), receiver,
+		    e->info.global ? ", every receiver: the remote is known "
+		    "only by its address" : "",
+		    log_escape(shown, sizeof(shown), r->text));
+	if (cause == CAUSE_PTR)
+		monitor_recheck();	/* a fresh look at its rDNS now */
+	if (!was_global && cause != CAUSE_RATE &&
+	    refusal_global(egress, now, &latest) && !e->info.global)
+		log_notice("egress %s: refused by %ld receivers for ip or ptr: "
+		    "not used for any receiver while their back-offs last",
+		    egress, (long)atomic_load(&refusal_global_after));
 	pthread_mutex_unlock(&refusal_lock);
 }
 
-/* A delivery through EGRESS succeeded: the next back-off starts anew. */
+/* A delivery through EGRESS to RECEIVER succeeded: start anew. */
 static void
-refusal_delivered(const char *egress)
+refusal_delivered(const char *egress, const char *receiver)
 {
 	struct refusal_entry *e;
+	time_t now = time(NULL);
 
 	pthread_mutex_lock(&refusal_lock);
-	if ((e = refusal_entry(egress, false)) != NULL &&
-	    e->info.until <= time(NULL)) {
+	if ((e = refusal_entry(egress, receiver, false, now)) != NULL &&
+	    e->info.until <= now) {
 		e->info.backoff = 0;
 		e->info.count = 0;
 	}
@@ -265,29 +352,75 @@ refusal_delivered(const char *egress)
 static void
 refusal_check_end(struct refusal_entry *e, time_t now)
 {
-	if (e->ended_logged || e->info.until > now)
+	if (!e->used || e->ended_logged || e->info.until > now)
 		return;
 	e->ended_logged = true;
-	log_notice("egress %s: refusal back-off of %ld s is over; the egress "
-	    "is tried again", e->egress, e->info.backoff);
+	log_notice("egress %s: refusal back-off of %ld s is over (cause %s, "
+	    "receiver %s); the egress is tried again", e->info.egress,
+	    e->info.backoff, cause_name(e->info.cause), e->info.receiver);
 }
 
 bool
 refusal_active(const char *egress, struct refusal_info *out)
 {
 	time_t now = time(NULL);
-	struct refusal_entry *e;
-	bool active = false;
+	struct refusal_entry *latest;
+	bool active;
 
 	pthread_mutex_lock(&refusal_lock);
-	if ((e = refusal_entry(egress, false)) != NULL) {
-		refusal_check_end(e, now);
-		active = e->info.until > now;
-		if (active && out != NULL)
-			*out = e->info;
+	for (size_t i = 0; i < REFUSAL_MAX_ENTRIES; i++)
+		if (refusal_entries[i].used && strcasecmp(
+		    refusal_entries[i].info.egress, egress) == 0)
+			refusal_check_end(&refusal_entries[i], now);
+	active = refusal_global(egress, now, &latest);
+	if (active && out != NULL) {
+		*out = latest->info;
+		out->global = true;
 	}
 	pthread_mutex_unlock(&refusal_lock);
 	return active;
+}
+
+bool
+refusal_toward(const char *egress, const char *receiver,
+    struct refusal_info *out)
+{
+	time_t now = time(NULL);
+	struct refusal_entry *e;
+	bool active;
+
+	if (refusal_active(egress, out))
+		return true;
+	pthread_mutex_lock(&refusal_lock);
+	e = refusal_entry(egress, receiver, false, now);
+	active = e != NULL && refusal_in_force(e, now);
+	if (active && out != NULL)
+		*out = e->info;
+	pthread_mutex_unlock(&refusal_lock);
+	return active;
+}
+
+size_t
+refusal_list(struct refusal_info *out, size_t max)
+{
+	time_t now = time(NULL);
+	size_t n = 0;
+
+	pthread_mutex_lock(&refusal_lock);
+	for (size_t i = 0; i < REFUSAL_MAX_ENTRIES && n < max; i++) {
+		struct refusal_entry *e = &refusal_entries[i], *latest;
+
+		refusal_check_end(e, now);
+		if (!refusal_in_force(e, now))
+			continue;
+		out[n] = e->info;
+		if (e->info.cause != CAUSE_RATE &&
+		    refusal_global(e->info.egress, now, &latest))
+			out[n].global = true;
+		n++;
+	}
+	pthread_mutex_unlock(&refusal_lock);
+	return n;
 }
 
 void
@@ -296,7 +429,7 @@ refusal_tick(void)
 	time_t now = time(NULL);
 
 	pthread_mutex_lock(&refusal_lock);
-	for (size_t i = 0; i < refusal_nentries; i++)
+	for (size_t i = 0; i < REFUSAL_MAX_ENTRIES; i++)
 		refusal_check_end(&refusal_entries[i], now);
 	pthread_mutex_unlock(&refusal_lock);
 }
@@ -305,7 +438,7 @@ void
 refusal_forget_all(void)
 {
 	pthread_mutex_lock(&refusal_lock);
-	refusal_nentries = 0;
+	memset(refusal_entries, 0, sizeof(refusal_entries));
 	refusal_free_set();
 	pthread_mutex_unlock(&refusal_lock);
 }
@@ -319,56 +452,130 @@ refusal_known_egress(const struct conf *conf, const char *egress)
 	return false;
 }
 
-/* Is QUERY "D.D{1,3}.D{1,3} text" with class 2, 4 or 5? The class. */
-static int
-refusal_class(const char *query, const char **text)
+/*
+ * Does R, an auth refusal, say that SPF does not permit EGRESS's own
+ * address (the address as a word of the reply, and SPF failing)?
+ */
+static bool
+refusal_spf_names(const struct conf *conf, const char *egress,
+    const struct reply *r)
 {
-	const char *p = query;
+	static const char *const failing[] = { "not permitted", "not allowed",
+	    "not authorized", "not authorised", "did not pass", "fail" };
+	const char *address = NULL, *p;
+	char lower[REPLY_TEXT_MAX];
+	size_t alen;
+	bool fails = false;
 
-	if ((*p != '2' && *p != '4' && *p != '5') || p[1] != '.')
-		return -1;
-	p += 2;
-	for (int part = 0; part < 2; part++) {
-		if (!isdigit((unsigned char)*p))
-			return -1;
-		while (isdigit((unsigned char)*p))
-			p++;
-		if (part == 0 && *p++ != '.')
-			return -1;
-	}
-	if (*p != ' ' && *p != '\0')
-		return -1;
-	*text = *p == ' ' ? p + 1 : p;
-	return query[0] - '0';
+	for (size_t i = 0; i < conf->negress && address == NULL; i++)
+		if (strcasecmp(conf->egress[i].name, egress) == 0)
+			address = conf->egress[i].address.text;
+	if (address == NULL || (alen = strlen(address)) == 0)
+		return false;
+	copy_bounded(lower, sizeof(lower), r->text);
+	for (char *q = lower; *q; q++)
+		*q = (char)tolower((unsigned char)*q);
+	if (strstr(lower, "spf") == NULL)
+		return false;
+	for (size_t i = 0; i < sizeof(failing) / sizeof(failing[0]); i++)
+		fails = fails || strstr(lower, failing[i]) != NULL;
+	for (p = strstr(lower, address); fails && p != NULL;
+	    p = strstr(p + 1, address))
+		if ((p == lower || !isalnum((unsigned char)p[-1])) &&
+		    !isalnum((unsigned char)p[alen]) &&
+		    !(p[alen] == '.' && isdigit((unsigned char)p[alen + 1])))
+			return true;
+	return false;
+}
+
+/* "OK 4.Y.Z text (note)" for R's refusal of EGRESS into OUT. */
+static enum lookup_status
+refusal_defer(const char *query, const struct reply *r, const char *egress,
+    const char *receiver, enum refusal_cause cause, char *out, size_t size)
+{
+	const char *text = query + strlen(r->dsn);
+	char code[sizeof(r->dsn)];
+
+	while (*text == ' ')
+		text++;
+	copy_bounded(code, sizeof(code), r->dsn);
+	code[0] = '4';
+	snprintf(out, size, "%s %.*s (egress-milter: egress %s is %s %s; "
+	    "the message stays queued%s)", code,
+	    (int)(size > 300 ? size - 300 : 0), text, egress,
+	    cause == CAUSE_RATE ? "paused toward" : cause == CAUSE_AUTH ?
+	    "not permitted by the sender's SPF at" : "refused by", receiver,
+	    cause == CAUSE_RATE ? " and is tried again after the pause" :
+	    cause == CAUSE_AUTH ? " and leaves through an egress the SPF "
+	    "permits" : " and leaves through a healthy egress");
+	return LOOKUP_OK;
 }
 
 enum lookup_status
 refusal_status(const struct conf *conf, const char *egress,
     const char *query, char *out, size_t size)
 {
-	const char *text = query;
-	int class = refusal_class(query, &text);
-	size_t codelen = (size_t)(text - query);
-	char code[16];
+	struct reply *r;
+	enum refusal_cause cause;
+	enum lookup_status st = LOOKUP_NOTFOUND;
+	char receiver[128], shown[600];
+	long seconds;
 
-	if (!refusal_known_egress(conf, egress) || class < 0)
+	atomic_store(&refusal_global_after, conf->refusal_global);
+	if (!refusal_known_egress(conf, egress))
 		return LOOKUP_NOTFOUND;
-	if (class == 2) {
-		refusal_delivered(egress);
+	r = xmalloc(sizeof(*r));
+	/* A malformed code is never learned (checked before anything). */
+	if (reply_parse(query, r) != 0 || !r->remote) {
+		free(r);
 		return LOOKUP_NOTFOUND;
 	}
-	if (text[0] == '\0' || !refusal_matches(conf, query))
+	receiver_of_host(r->host, r->addr, receiver, sizeof(receiver));
+	if (r->class == 2) {
+		refusal_delivered(egress, receiver);
+		free(r);
 		return LOOKUP_NOTFOUND;
-	refusal_learn(conf, egress, text);
-	if (codelen >= sizeof(code))
-		return LOOKUP_NOTFOUND;
-	memcpy(code, query, codelen);
-	code[codelen] = '\0';
-	code[0] = '4';
-	while (codelen > 0 && code[codelen - 1] == ' ')
-		code[--codelen] = '\0';
-	snprintf(out, size, "%s %.*s (egress-milter: egress %s is refused; "
-	    "the message stays queued and leaves through a healthy egress)",
-	    code, (int)(size > 200 ? size - 200 : 0), text, egress);
-	return LOOKUP_OK;
+	}
+	cause = refusal_cause_of(conf, r, &seconds);
+	switch (cause) {
+	case CAUSE_IP:
+	case CAUSE_PTR:
+		refusal_learn(egress, r, cause, seconds, receiver);
+		st = refusal_defer(query, r, egress, receiver, cause, out,
+		    size);
+		break;
+	case CAUSE_RATE:
+		refusal_learn(egress, r, cause, seconds, receiver);
+		if (r->class == 5)
+			st = refusal_defer(query, r, egress, receiver, cause,
+			    out, size);
+		break;
+	case CAUSE_AUTH:
+		if (refusal_spf_names(conf, egress, r)) {
+			/* The egress's fault for this sender only: no
+			 * back-off; the retry is routed again, by SPF. */
+			log_notice("egress %s: %s[%s] refused it for SPF, naming "
+			    "its address (cause auth, receiver %s): deferred, "
+			    "the retry leaves through an egress the sender's "
+			    "SPF permits: \"%s\"", egress, r->host, r->addr,
+			    receiver, log_escape(shown, sizeof(shown),
+			    r->text));
+			st = refusal_defer(query, r, egress, receiver, cause,
+			    out, size);
+			break;
+		}
+		log_notice("egress %s: %s[%s] refused for authentication "
+		    "(cause auth, receiver %s): the sender's domain fails the "
+		    "receiver's SPF, DKIM or DMARC checks; the egress is not "
+		    "at fault: \"%s\"", egress, r->host, r->addr, receiver,
+		    log_escape(shown, sizeof(shown), r->text));
+		break;
+	default:
+		log_debug("egress %s: reply of %s[%s] is no refusal of the "
+		    "egress (cause %s)", egress, r->host, r->addr,
+		    cause_name(cause));
+		break;
+	}
+	free(r);
+	return st;
 }

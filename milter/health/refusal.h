@@ -1,20 +1,33 @@
 /*
  * refusal.h - learning from remote refusals: the socketmap
  * "status-EGRESSNAME" for Postfix's smtp_delivery_status_filter, and
- * the back-off of each refused egress.
+ * the back-off of each refused egress toward each receiver.
  *
  * refusal_status() gets Postfix's "X.Y.Z text" for a delivery through
- * egress NAME. When the text (with "NNN-X.Y.Z " continuation prefixes
- * removed) matches a refusal pattern (the shipped table of listing and
- * reputation refusals, unless "RefusalPattern none", plus every
- * RefusalPattern line; POSIX extended, case-insensitive), the egress is
- * refused for RefusalBackoff seconds (doubled when it is refused again
- * after a back-off, at most a day; back to RefusalBackoff after a
- * delivery through it succeeds) and the answer is "OK 4.Y.Z text (note)":
- * the message is deferred, not bounced. Anything else is NOTFOUND.
- * refusal_active() says whether an egress is refused now, for the route
- * map and the milter's decisions. One log line when a refusal is
- * learned, one when its back-off ends.
+ * egress NAME. Only the remote's own reply counts (reply.c): Postfix's
+ * own texts are never refusals. The reply (addresses and the remote's
+ * names masked) is matched against the operator's RefusalPattern lines,
+ * then the shipped table (receiver.c) unless "RefusalPattern none"; the
+ * first match gives the cause, and the reaction follows it:
+ *   ip, ptr  the egress is backed off toward the receiver (the provider
+ *            of the MX host, else its organisational domain) for the
+ *            rule's duration (RefusalBackoff when given; doubled when
+ *            refused again after a back-off, at most a day; back to the
+ *            start after a delivery succeeds); the answer is "OK 4.Y.Z
+ *            text (note)": the message is deferred, not bounced; a ptr
+ *            refusal also starts a health round at once.
+ *   rate     a pause of the egress toward the receiver (the rule's
+ *            minutes); a 4xx stays as it is, a 5xx becomes a 4xx.
+ *   auth     one log line; the egress is not touched (an SPF failure
+ *            naming the egress's own address: deferred, no back-off).
+ *   domain, recipient, no match: nothing.
+ * A back-off is global (every receiver) when the remote is known only
+ * by its address (a relayhost or [address] nexthop: all mail goes
+ * there), or when RefusalGlobalReceivers receivers refuse the egress
+ * for ip or ptr within their back-offs. refusal_active() says whether
+ * an egress is backed off globally (the route map, the milter);
+ * refusal_toward() whether it is toward one receiver (route-rcpt). One
+ * log line when a refusal is learned, one when its back-off ends.
  * Must not: touch libmilter or DNS.
  */
 #ifndef EM_REFUSAL_H
@@ -26,13 +39,20 @@
 
 #include "conf/conf.h"
 #include "global/lookup.h"
+#include "health/receiver.h"
 
 #define REFUSAL_MAX_BACKOFF 86400	/* seconds */
+#define REFUSAL_MAX_ENTRIES 512		/* (egress, receiver) pairs */
+#define REFUSAL_RATE_DEFAULT 600	/* an operator's cause=rate line */
 
 struct refusal_info {
-	char destination[256];		/* "mx.example.test[192.0.2.1]" or "" */
-	char text[512];			/* the remote's reply, as Postfix gave it */
-	time_t since;			/* the last refusal */
+	char egress[CONF_NAME_MAX + 1];
+	char receiver[128];		/* "google", "dest.test", "[192.0.2.1]" */
+	char destination[256];		/* "mx.example.test[192.0.2.1]" */
+	char text[512];			/* the remote's reply (the first) */
+	enum refusal_cause cause;	/* ip, ptr or rate */
+	bool global;			/* every receiver */
+	time_t since;			/* the first refusal of this back-off */
 	time_t until;			/* end of the back-off */
 	long backoff;			/* seconds */
 	unsigned count;			/* refusals learned in a row */
@@ -43,16 +63,29 @@ enum lookup_status refusal_status(const struct conf *conf, const char *egress,
     const char *query, char *out, size_t size);
 
 /*
- * True when egress EGRESS is in a refusal's back-off now; fills OUT
- * (may be NULL). Logs, once, the end of a back-off it finds over.
+ * The cause of QUERY (a status filter query) under CONF's patterns, and
+ * the duration into *SECONDS (may be NULL); CAUSE_NONE for Postfix's
+ * own texts and unknown replies.
+ */
+enum refusal_cause refusal_classify(const struct conf *conf,
+    const char *query, long *seconds);
+
+/*
+ * True when egress EGRESS is backed off globally now; fills OUT (may be
+ * NULL) with the latest refusal. Logs, once, the end of a back-off it
+ * finds over.
  */
 bool refusal_active(const char *egress, struct refusal_info *out);
 
+/* True when EGRESS is backed off or paused toward RECEIVER (or globally). */
+bool refusal_toward(const char *egress, const char *receiver,
+    struct refusal_info *out);
+
+/* Every back-off and pause in force into OUT (at most MAX); the count. */
+size_t refusal_list(struct refusal_info *out, size_t max);
+
 /* Logs the end of every back-off that is over (called periodically). */
 void refusal_tick(void);
-
-/* True when TEXT (a status filter query) matches CONF's patterns. */
-bool refusal_matches(const struct conf *conf, const char *text);
 
 /* Forgets every learned refusal. */
 void refusal_forget_all(void);

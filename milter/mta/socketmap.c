@@ -9,9 +9,17 @@
  * answers each with one netstring and keeps the connection open for the
  * next (Postfix's dict_sockmap keeps it). A malformed or oversized
  * request gets "PERM why" and the connection is closed: a netstring
- * stream cannot be resynchronised. The maps: "route" (route.c) and
- * "status-EGRESSNAME" (refusal.c); any other name is PERM. Each request
+ * stream cannot be resynchronised. The maps: "route" and "route-rcpt"
+ * (route.c) and "status-EGRESSNAME" (refusal.c); any other name is PERM. Each request
  * uses the configuration current when it arrives.
+ * The peer of each connection is known by its uid (SO_PEERCRED on a
+ * unix socket, the owner of the peer's socket in /proc/net/tcp on
+ * loopback TCP); only root and PostfixMailOwner change state: a status-*
+ * request of anyone else is answered NOTFOUND and has no effect. The
+ * connections are slots: a peer that is not trusted keeps at most
+ * SOCKETMAP_MAX_PER_PEER, and when the table is full the connection idle
+ * longest makes room (never a trusted one for an untrusted peer), so
+ * Postfix's client always gets a slot.
  * Must not: touch libmilter; wait on DNS itself (route.c bounds its SPF
  * lookups, refusal.c does none).
  */
@@ -91,6 +99,39 @@ void
 socketmap_answer(const struct conf *conf, const char *request, char *reply,
     size_t size)
 {
+	socketmap_answer_as(conf, request, true, reply, size);
+}
+
+/* Logs, once per uid (of the last MAP_LOGGED_UIDS), an ignored request. */
+static void
+socketmap_log_untrusted(long uid, const char *map)
+{
+	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+	static long logged[MAP_LOGGED_UIDS];
+	static size_t nlogged, next;
+	bool seen = false;
+	char shown[80];
+
+	pthread_mutex_lock(&lock);
+	for (size_t i = 0; i < nlogged && !seen; i++)
+		seen = logged[i] == uid;
+	if (!seen) {
+		logged[next] = uid;
+		next = (next + 1) % MAP_LOGGED_UIDS;
+		nlogged += nlogged < MAP_LOGGED_UIDS;
+	}
+	pthread_mutex_unlock(&lock);
+	if (!seen)
+		log_warn("map: %s from %s %ld ignored: only root and Postfix's "
+		    "mail owner (PostfixMailOwner) change state (logged once "
+		    "per user)", log_escape(shown, sizeof(shown), map),
+		    uid < 0 ? "an unknown peer, uid" : "uid", uid);
+}
+
+void
+socketmap_answer_as(const struct conf *conf, const char *request, bool trusted,
+    char *reply, size_t size)
+{
 	const char *space = strchr(request, ' ');
 	char name[CONF_NAME_MAX + 16], shown[80];
 	size_t nlen = space ? (size_t)(space - request) : 0;
@@ -109,12 +150,16 @@ socketmap_answer(const struct conf *conf, const char *request, char *reply,
 	name[nlen] = '\0';
 	if (strcasecmp(name, "route") == 0)
 		st = route_lookup(conf, space + 1, data, sizeof(data));
+	else if (strcasecmp(name, "route-rcpt") == 0)
+		st = route_rcpt_lookup(conf, space + 1, data, sizeof(data));
+	else if (strncasecmp(name, "status-", 7) == 0 && !trusted)
+		st = LOOKUP_NOTFOUND;	/* no effect; the status stays */
 	else if (strncasecmp(name, "status-", 7) == 0)
 		st = refusal_status(conf, name + 7, space + 1, data,
 		    sizeof(data));
 	else {
 		snprintf(data, sizeof(data), "unknown map \"%s\" (egress-milter "
-		    "serves route and status-EGRESSNAME)",
+		    "serves route, route-rcpt and status-EGRESSNAME)",
 		    log_escape(shown, sizeof(shown), name));
 		st = LOOKUP_PERM;
 	}
@@ -226,10 +271,186 @@ socketmap_read_request(int fd, char *buf, int served)
 	return (long)len;
 }
 
+/* One served connection: its peer and when it last finished a request. */
+struct socketmap_slot {
+	int fd;				/* -1: free */
+	long uid;			/* the peer's uid; -1: unknown */
+	bool trusted;			/* root or PostfixMailOwner */
+	bool busy;			/* answering a request */
+	time_t idle_since;
+};
+
+static pthread_mutex_t socketmap_slots_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct socketmap_slot socketmap_slots[SOCKETMAP_MAX_CONNECTIONS];
+static bool socketmap_slots_ready;
+
+/*
+ * The uid of the local socket at HEX_PEER connected to HEX_US, from
+ * /proc/net/tcp or tcp6 (FILE): -1 when not found.
+ */
+static long
+socketmap_proc_uid(const char *file, const char *hex_peer, const char *hex_us)
+{
+	FILE *fp = fopen(file, "r");
+	char line[512], local[64], remote[64];
+	unsigned long uid;
+	long found = -1;
+
+	if (fp == NULL)
+		return -1;
+	while (found < 0 && fgets(line, sizeof(line), fp) != NULL)
+		if (sscanf(line, " %*s %63s %63s %*s %*s %*s %*s %lu", local,
+		    remote, &uid) == 3 && strcasecmp(local, hex_peer) == 0 &&
+		    strcasecmp(remote, hex_us) == 0)
+			found = (long)uid;
+	fclose(fp);
+	return found;
+}
+
+/* ADDR (AF_INET or AF_INET6) as /proc/net/tcp writes it, into OUT. */
+static void
+socketmap_proc_hex(const struct sockaddr_storage *ss, char *out, size_t size)
+{
+	if (ss->ss_family == AF_INET) {
+		const struct sockaddr_in *in = (const struct sockaddr_in *)ss;
+
+		snprintf(out, size, "%08X:%04X", (unsigned)in->sin_addr.s_addr,
+		    (unsigned)ntohs(in->sin_port));
+	} else {
+		const struct sockaddr_in6 *in6 =
+		    (const struct sockaddr_in6 *)ss;
+		uint32_t w[4];
+
+		memcpy(w, &in6->sin6_addr, sizeof(w));
+		snprintf(out, size, "%08X%08X%08X%08X:%04X", (unsigned)w[0],
+		    (unsigned)w[1], (unsigned)w[2], (unsigned)w[3],
+		    (unsigned)ntohs(in6->sin6_port));
+	}
+}
+
+/*
+ * The uid of FD's peer: SO_PEERCRED on a unix socket; on TCP, the owner
+ * of the peer's socket in /proc/net/tcp(6), which only a local peer
+ * has. -1 when it cannot be known.
+ */
+static long
+socketmap_peer_uid(int fd)
+{
+	struct sockaddr_storage us, peer;
+	socklen_t ulen = sizeof(us), plen = sizeof(peer);
+	char hex_us[64], hex_peer[64];
+
+	if (getsockname(fd, (struct sockaddr *)&us, &ulen) != 0)
+		return -1;
+	if (us.ss_family == AF_UNIX) {
+#ifdef SO_PEERCRED
+		struct ucred cred;
+		socklen_t clen = sizeof(cred);
+
+		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen) == 0)
+			return (long)cred.uid;
+#endif
+		return -1;
+	}
+	if (getpeername(fd, (struct sockaddr *)&peer, &plen) != 0 ||
+	    peer.ss_family != us.ss_family)
+		return -1;
+	socketmap_proc_hex(&peer, hex_peer, sizeof(hex_peer));
+	socketmap_proc_hex(&us, hex_us, sizeof(hex_us));
+	return socketmap_proc_uid(us.ss_family == AF_INET ? "/proc/net/tcp" :
+	    "/proc/net/tcp6", hex_peer, hex_us);
+}
+
+/*
+ * A slot for FD of UID, making room when needed: a peer that is not
+ * trusted keeps at most SOCKETMAP_MAX_PER_PEER connections, and a full table
+ * closes the connection idle longest (one of an untrusted peer first),
+ * so Postfix's client always gets a slot. NULL when every connection is
+ * busy (or every one of an untrusted peer at its bound). Lock held.
+ */
+static struct socketmap_slot *
+socketmap_slot_take(int fd, long uid, bool trusted)
+{
+	struct socketmap_slot *free_slot = NULL, *victim = NULL, *own = NULL;
+	size_t mine = 0;
+	time_t now = time(NULL);
+
+	if (!socketmap_slots_ready) {
+		for (size_t i = 0; i < SOCKETMAP_MAX_CONNECTIONS; i++)
+			socketmap_slots[i].fd = -1;
+		socketmap_slots_ready = true;
+	}
+	for (size_t i = 0; i < SOCKETMAP_MAX_CONNECTIONS; i++) {
+		struct socketmap_slot *sl = &socketmap_slots[i];
+
+		if (sl->fd < 0) {
+			if (free_slot == NULL)
+				free_slot = sl;
+			continue;
+		}
+		if (!trusted && sl->uid == uid)
+			mine++;
+		if (sl->busy)
+			continue;
+		if (!trusted && sl->uid == uid && (own == NULL ||
+		    sl->idle_since < own->idle_since))
+			own = sl;
+		if (victim == NULL || (!sl->trusted && victim->trusted) ||
+		    (sl->trusted == victim->trusted &&
+		    sl->idle_since < victim->idle_since))
+			victim = sl;
+	}
+	/* An untrusted peer's own oldest goes first; else the table's. */
+	if (!trusted && mine >= SOCKETMAP_MAX_PER_PEER) {
+		if ((victim = own) == NULL)
+			return NULL;	/* all of them busy: no more */
+	}
+	else if (free_slot != NULL || (!trusted && victim != NULL &&
+	    victim->trusted))
+		victim = NULL;		/* never Postfix's for another */
+	if (victim != NULL) {
+		/* Its thread sees the end and closes; the slot is FD's. */
+		(void)shutdown(victim->fd, SHUT_RDWR);
+		free_slot = victim;
+	}
+	if (free_slot == NULL)
+		return NULL;
+	free_slot->fd = fd;
+	free_slot->uid = uid;
+	free_slot->trusted = trusted;
+	free_slot->busy = false;
+	free_slot->idle_since = now;
+	return free_slot;
+}
+
+struct socketmap_conn {
+	int fd;
+	long uid;
+	bool trusted;
+	struct socketmap_slot *slot;
+};
+
+/* Marks SLOT busy or idle, unless it was taken over. False if it was. */
+static bool
+socketmap_slot_mark(struct socketmap_conn *c, bool busy)
+{
+	bool mine;
+
+	pthread_mutex_lock(&socketmap_slots_lock);
+	mine = c->slot->fd == c->fd;
+	if (mine) {
+		c->slot->busy = busy;
+		c->slot->idle_since = time(NULL);
+	}
+	pthread_mutex_unlock(&socketmap_slots_lock);
+	return mine;
+}
+
 static void *
 socketmap_connection(void *arg)
 {
-	int fd = (int)(intptr_t)arg;
+	struct socketmap_conn *c = arg;
+	int fd = c->fd;
 	char *request = xmalloc(SOCKETMAP_MAX_REQUEST + 1);
 	char reply[SOCKETMAP_MAX_REPLY];
 	long len;
@@ -245,41 +466,65 @@ socketmap_connection(void *arg)
 				    "16384 bytes");
 			break;
 		}
+		if (!socketmap_slot_mark(c, true))
+			break;		/* evicted meanwhile */
 		if ((conf = conf_current()) == NULL) {
 			socketmap_send(fd, "TEMP egress-milter is stopping");
 			break;
 		}
-		socketmap_answer(conf, request, reply, sizeof(reply));
+		if (!c->trusted && strncasecmp(request, "status-", 7) == 0)
+			socketmap_log_untrusted(c->uid, "status-* request");
+		socketmap_answer_as(conf, request, c->trusted, reply, sizeof(reply));
 		conf_release(conf);
 		log_debug("map: \"%.200s\" -> \"%.200s\"", request, reply);
-		if (socketmap_send(fd, reply) != 0)
+		if (socketmap_send(fd, reply) != 0 || !socketmap_slot_mark(c, false))
 			break;
 	}
+	pthread_mutex_lock(&socketmap_slots_lock);
+	if (c->slot->fd == fd)
+		c->slot->fd = -1;	/* else another connection has it */
+	pthread_mutex_unlock(&socketmap_slots_lock);
 	close(fd);
 	free(request);
+	free(c);
 	atomic_fetch_sub(&socketmap_threads, 1);
 	return NULL;
 }
 
-/* Starts a detached thread for FD, or closes it when there are too many. */
+/*
+ * Starts a detached thread for FD, or closes it when every slot is busy
+ * answering.
+ */
 static void
-socketmap_serve(int fd)
+socketmap_serve(int fd, const struct conf *conf)
 {
 	pthread_attr_t attr;
 	pthread_t thread;
+	struct socketmap_conn *c = xcalloc(1, sizeof(*c));
 
-	if (atomic_load(&socketmap_threads) > SOCKETMAP_MAX_CONNECTIONS) {
+	c->fd = fd;
+	c->uid = socketmap_peer_uid(fd);
+	c->trusted = c->uid == 0 || (c->uid >= 0 && conf != NULL &&
+	    c->uid == conf->map_owner_uid);
+	pthread_mutex_lock(&socketmap_slots_lock);
+	c->slot = socketmap_slot_take(fd, c->uid, c->trusted);
+	pthread_mutex_unlock(&socketmap_slots_lock);
+	if (c->slot == NULL) {
 		socketmap_send(fd, "TEMP too many socketmap connections");
 		close(fd);
+		free(c);
 		return;
 	}
 	atomic_fetch_add(&socketmap_threads, 1);
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	if (pthread_create(&thread, &attr, socketmap_connection,
-	    (void *)(intptr_t)fd) != 0) {
+	if (pthread_create(&thread, &attr, socketmap_connection, c) != 0) {
 		atomic_fetch_sub(&socketmap_threads, 1);
+		pthread_mutex_lock(&socketmap_slots_lock);
+		c->slot->fd = -1;
+		pthread_mutex_unlock(&socketmap_slots_lock);
 		close(fd);
+		free(c);
 	}
 	pthread_attr_destroy(&attr);
 }
@@ -292,6 +537,8 @@ socketmap_acceptor(void *arg)
 
 	(void)arg;
 	while (!atomic_load(&socketmap_stopping)) {
+		struct conf *conf;
+
 		refusal_tick();
 		if (poll(&p, 1, SOCKETMAP_POLL_MS) <= 0)
 			continue;
@@ -301,7 +548,10 @@ socketmap_acceptor(void *arg)
 				log_warn("map: accept: %s", strerror(errno));
 			continue;
 		}
-		socketmap_serve(fd);
+		conf = conf_current();
+		socketmap_serve(fd, conf);
+		if (conf != NULL)
+			conf_release(conf);
 	}
 	atomic_fetch_sub(&socketmap_threads, 1);
 	return NULL;
@@ -365,7 +615,8 @@ socketmap_start(const struct conf *conf)
 		log_err("cannot start the socketmap thread");
 		return -1;
 	}
-	log_info("socketmap server on %s (maps route and status-EGRESSNAME)",
+	log_info("socketmap server on %s (maps route, route-rcpt and "
+	    "status-EGRESSNAME)",
 	    conf->map_socket);
 	return 0;
 }

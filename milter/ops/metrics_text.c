@@ -7,19 +7,25 @@
  * _seconds for times). A zone is labelled by its name (name= or the
  * zone with its key removed, conf_keys.c), never by a keyed zone. Label values are escaped as the text format
  * asks (backslash, double quote, newline). Learned refusals and
- * route-map lookups are counted by refusal.c and route.c.
+ * route-map lookups are counted by refusal.c and route.c; an egress
+ * with a back-off in force is at least warning in egress_state
+ * (critical when backed off for every receiver).
  * Must not: touch libmilter, do DNS.
  */
 #include "config.h"
 
 #include <stdlib.h>
+#include <string.h>
+#include <time.h>
 
 #include "conf/conf.h"
 #include "dns/dnscache.h"
 #include "dns/nshealth.h"
+#include "global/cause.h"
 #include "global/finding.h"
 #include "global/stats.h"
 #include "health/monitor.h"
+#include "health/refusal.h"
 #include "ops/metrics_text.h"
 #include "util/util.h"
 
@@ -88,6 +94,45 @@ render_messages(FILE *fp, const struct stats_snapshot *st)
 	    (unsigned long long)st->started);
 }
 
+/* Is a back-off or pause of egress NAME in force? The first into R. */
+static bool
+refusal_list_of(const char *name, struct refusal_info *r)
+{
+	struct refusal_info *all = xcalloc(REFUSAL_MAX_ENTRIES, sizeof(*all));
+	size_t n = refusal_list(all, REFUSAL_MAX_ENTRIES);
+	bool found = false;
+
+	for (size_t i = 0; i < n && !found; i++)
+		if (strcmp(all[i].egress, name) == 0) {
+			*r = all[i];
+			found = true;
+		}
+	free(all);
+	return found;
+}
+
+/* Seconds left of each back-off and pause, by egress, receiver, cause. */
+static void
+render_refusals(FILE *fp)
+{
+	struct refusal_info *all = xcalloc(REFUSAL_MAX_ENTRIES, sizeof(*all));
+	size_t n = refusal_list(all, REFUSAL_MAX_ENTRIES);
+	time_t now = time(NULL);
+
+	family(fp, "egress_milter_refusal_backoff_seconds", "gauge",
+	    "Seconds left of each back-off (ip, ptr) or pause (rate) of an "
+	    "egress toward a receiver.");
+	for (size_t i = 0; i < n; i++) {
+		fputs("egress_milter_refusal_backoff_seconds{egress=\"", fp);
+		label(fp, all[i].egress);
+		fputs("\",receiver=\"", fp);
+		label(fp, all[i].receiver);
+		fprintf(fp, "\",cause=\"%s\"} %ld\n", cause_name(all[i].cause),
+		    (long)(all[i].until - now));
+	}
+	free(all);
+}
+
 static void
 render_egresses(FILE *fp)
 {
@@ -99,10 +144,20 @@ render_egresses(FILE *fp)
 	family(fp, "egress_milter_egress_state", "gauge", "Health of each "
 	    "egress: 0 ok, 1 warning, 2 critical, 3 unknown.");
 	for (size_t i = 0; i < n; i++) {
+		int state = h[i].checked ? (int)h[i].state : 3;
+		struct refusal_info r;
+
+		/* Backed off: warning toward a receiver, critical for all. */
+		if (h[i].checked && refusal_active(h[i].name, NULL))
+			state = state < 2 ? 2 : state;
+		else if (h[i].checked && state == 0 &&
+		    refusal_list_of(h[i].name, &r))
+			state = 1;
 		fputs("egress_milter_egress_state{egress=\"", fp);
 		label(fp, h[i].name);
-		fprintf(fp, "\"} %d\n", h[i].checked ? (int)h[i].state : 3);
+		fprintf(fp, "\"} %d\n", state);
 	}
+	render_refusals(fp);
 	family(fp, "egress_milter_dnsbl_listed", "gauge",
 	    "1 when the zone lists the egress's address.");
 	for (size_t i = 0; conf != NULL && i < n; i++)

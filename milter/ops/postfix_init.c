@@ -24,11 +24,11 @@
 
 #include "conf/conf.h"
 #include "conf/conf_keys.h"
+#include "conf/conf_load.h"
+#include "conf/conf_parse.h"
+#include "conf/conf_postfix.h"
 #include "ops/postfix_init.h"
 #include "util/util.h"
-#include "conf/conf_postfix.h"
-#include "conf/conf_parse.h"
-#include "conf/conf_load.h"
 
 #define INIT_SOCKET "inet:127.0.0.1:8895"
 #define INIT_MAP "socketmap:inet:127.0.0.1:8896"

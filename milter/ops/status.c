@@ -5,10 +5,16 @@
  * The overall state is the worst egress state, or critical when no
  * egress is ok (nothing healthy to send from or reroute to), or unknown
  * before the first round of checks has finished.
- * Learned refusals and back-offs: every egress has a "refusals" list,
- * the refusal in force (refusal.c), empty when there is none. In the
- * text form every text that came from outside (names, reasons, advice,
- * a refusal's destination and text) is escaped as the log escapes it.
+ * Learned refusals and back-offs (refusal.c): "refusals" lists every
+ * back-off and pause in force (egress, receiver, cause, text, until),
+ * and every egress has the list of its own. Any of them makes the
+ * overall state at least warning (mail avoids an egress somewhere);
+ * a receiver toward which no egress is left, or an egress backed off
+ * for every receiver with no other ok, makes it critical. An egress
+ * backed off for every receiver does not count as ok.
+ * In the text form every text that came from outside (names, reasons,
+ * advice, a refusal's receiver, destination and text) is escaped as the
+ * log escapes it.
  * Must not: touch libmilter, do DNS.
  */
 #include "config.h"
@@ -16,10 +22,12 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "conf/conf.h"
+#include "global/cause.h"
 #include "global/finding.h"
 #include "global/stats.h"
 #include "health/advice.h"
@@ -52,7 +60,21 @@ struct overview {
 	enum egress_state overall;
 	struct stats_snapshot stats;
 	long long reload_failed_at;
+	struct refusal_info *refusals;	/* back-offs and pauses in force */
+	size_t nrefusals;
+	size_t stranded;		/* receivers with no egress left */
 };
+
+/* Is egress NAME usable toward RECEIVER (healthy, no back-off there)? */
+static bool
+usable_toward(const struct overview *o, const struct egress_health *h,
+    const char *receiver)
+{
+	(void)o;
+	return h->checked && (h->state == EGRESS_OK ||
+	    h->state == EGRESS_WARNING) &&
+	    !refusal_toward(h->name, receiver, NULL);
+}
 
 static void
 overview_take(struct overview *o)
@@ -61,41 +83,81 @@ overview_take(struct overview *o)
 	o->health = xcalloc(CONF_MAX_EGRESS, sizeof(*o->health));
 	o->n = monitor_snapshot_all(o->health, CONF_MAX_EGRESS,
 	    &o->first_round_done);
+	o->refusals = xcalloc(REFUSAL_MAX_ENTRIES, sizeof(*o->refusals));
+	o->nrefusals = refusal_list(o->refusals, REFUSAL_MAX_ENTRIES);
 	stats_get(&o->stats);
 	o->reload_failed_at = atomic_load(&reload_failed_at);
 	o->overall = EGRESS_OK;
 	for (size_t i = 0; i < o->n; i++) {
 		const struct egress_health *h = &o->health[i];
 
-		o->ok += h->checked && h->state == EGRESS_OK;
+		/* Backed off for every receiver: not ok, whatever its health. */
+		o->ok += h->checked && h->state == EGRESS_OK &&
+		    !refusal_active(h->name, NULL);
 		o->listed += h->findings[FINDING_LISTED];
 		if (egress_state_rank(h->state) > egress_state_rank(o->overall))
 			o->overall = h->state;
 	}
+	/* A receiver some egress avoids; one no egress is left for. */
+	for (size_t r = 0; r < o->nrefusals; r++) {
+		bool seen = false, left = false;
+
+		for (size_t k = 0; k < r && !seen; k++)
+			seen = strcasecmp(o->refusals[k].receiver,
+			    o->refusals[r].receiver) == 0;
+		if (seen)
+			continue;
+		for (size_t i = 0; i < o->n && !left; i++)
+			left = usable_toward(o, &o->health[i],
+			    o->refusals[r].receiver);
+		o->stranded += !left;
+	}
+	if (o->nrefusals > 0 && egress_state_rank(EGRESS_WARNING) >
+	    egress_state_rank(o->overall))
+		o->overall = EGRESS_WARNING;
+	if (o->stranded > 0)
+		o->overall = EGRESS_CRITICAL;
 	if (o->n > 0 && o->ok == 0 && o->overall != EGRESS_UNKNOWN)
 		o->overall = EGRESS_CRITICAL;
 	if (o->n == 0 || !o->first_round_done)
 		o->overall = EGRESS_UNKNOWN;
 }
 
-/* The refusal in force for egress NAME, as a JSON list of 0 or 1. */
+/* One back-off or pause as a JSON object. */
 static void
-json_refusals(FILE *fp, const char *name)
+json_refusal(FILE *fp, const struct refusal_info *r)
 {
-	struct refusal_info r;
 	char since[32], until[32];
 
-	fputs(", \"refusals\": [", fp);
-	if (refusal_active(name, &r)) {
-		format_time(since, sizeof(since), r.since, UTC, true);
-		format_time(until, sizeof(until), r.until, UTC, true);
-		fputs("{\"destination\": ", fp);
-		json_string_or_null(fp, r.destination[0] ? r.destination : NULL);
-		fputs(", \"text\": ", fp);
-		json_string(fp, r.text);
-		fprintf(fp, ", \"since\": \"%s\", \"until\": \"%s\", "
-		    "\"backoff\": %ld, \"count\": %u}", since, until,
-		    r.backoff, r.count);
+	format_time(since, sizeof(since), r->since, UTC, true);
+	format_time(until, sizeof(until), r->until, UTC, true);
+	fputs("{\"egress\": ", fp);
+	json_string(fp, r->egress);
+	fputs(", \"receiver\": ", fp);
+	json_string(fp, r->receiver);
+	fprintf(fp, ", \"cause\": \"%s\", \"global\": %s, \"destination\": ",
+	    cause_name(r->cause), r->global ? "true" : "false");
+	json_string_or_null(fp, r->destination[0] ? r->destination : NULL);
+	fputs(", \"text\": ", fp);
+	json_string(fp, r->text);
+	fprintf(fp, ", \"since\": \"%s\", \"until\": \"%s\", "
+	    "\"backoff\": %ld, \"count\": %u}", since, until,
+	    r->backoff, r->count);
+}
+
+/* The back-offs in force, of egress NAME (every egress when NULL). */
+static void
+json_refusals(FILE *fp, const struct overview *o, const char *name)
+{
+	bool first = true;
+
+	fputs(name ? ", \"refusals\": [" : "\"refusals\": [", fp);
+	for (size_t i = 0; i < o->nrefusals; i++) {
+		if (name != NULL && strcasecmp(o->refusals[i].egress, name))
+			continue;
+		fputs(first ? "" : ", ", fp);
+		first = false;
+		json_refusal(fp, &o->refusals[i]);
 	}
 	fputc(']', fp);
 }
@@ -113,19 +175,29 @@ shown(char *dst, const char *src)
 }
 
 static void
-text_refusals(FILE *fp, const char *name)
+text_refusals(FILE *fp, const struct overview *o, const char *name)
 {
-	struct refusal_info r;
 	char until[32], *dest = xmalloc(SHOWN_MAX), *text = xmalloc(SHOWN_MAX);
+	char *receiver = xmalloc(SHOWN_MAX);
+	bool any = false;
 
-	if (!refusal_active(name, &r)) {
-		fputs("    refusals: none in force\n", fp);
-	} else {
-		format_time(until, sizeof(until), r.until, UTC, true);
-		fprintf(fp, "    refused by %s until %s (back-off %ld s): %s\n",
-		    r.destination[0] ? shown(dest, r.destination) :
-		    "a destination", until, r.backoff, shown(text, r.text));
+	for (size_t i = 0; i < o->nrefusals; i++) {
+		const struct refusal_info *r = &o->refusals[i];
+
+		if (strcasecmp(r->egress, name) != 0)
+			continue;
+		any = true;
+		format_time(until, sizeof(until), r->until, UTC, true);
+		fprintf(fp, "    %s %s by %s until %s (back-off %ld s, cause "
+		    "%s%s): %s\n", r->cause == CAUSE_RATE ? "paused toward" :
+		    "refused for", shown(receiver, r->receiver),
+		    r->destination[0] ? shown(dest, r->destination) :
+		    "a destination", until, r->backoff, cause_name(r->cause),
+		    r->global ? ", every receiver" : "", shown(text, r->text));
 	}
+	if (!any)
+		fputs("    refusals: none in force\n", fp);
+	free(receiver);
 	free(dest);
 	free(text);
 }
@@ -151,7 +223,7 @@ text_advice(FILE *fp, const char *prefix, const char *advice, char *buf)
 }
 
 static void
-json_egress(FILE *fp, const struct egress_health *h)
+json_egress(FILE *fp, const struct overview *o, const struct egress_health *h)
 {
 	char since[32];
 
@@ -169,7 +241,7 @@ json_egress(FILE *fp, const struct egress_health *h)
 	json_string_or_null(fp, h->reasons);
 	fputs(", \"advice\": ", fp);
 	advice_write_json(fp, h->advice);
-	json_refusals(fp, h->name);
+	json_refusals(fp, o, h->name);
 	fputc('}', fp);
 }
 
@@ -201,9 +273,11 @@ render_json(FILE *fp, const struct overview *o)
 	    o->first_round_done ? "true" : "false");
 	for (size_t i = 0; i < o->n; i++) {
 		fputs(i ? ",\n  " : "\n  ", fp);
-		json_egress(fp, &o->health[i]);
+		json_egress(fp, o, &o->health[i]);
 	}
 	fputs("],\n ", fp);
+	json_refusals(fp, o, NULL);
+	fprintf(fp, ", \"receivers_without_egress\": %zu,\n ", o->stranded);
 	json_counters(fp, &o->stats);
 	fputs(", \"last_reload_failed\": ", fp);
 	json_string_or_null(fp, o->reload_failed_at ? reload_failed : NULL);
@@ -220,6 +294,10 @@ render_text(FILE *fp, const struct overview *o)
 	    nagios_label(o->overall), o->ok, o->n, o->n == 1 ? "" : "es",
 	    o->first_round_done ? "" : ", first round of checks not done",
 	    (long)getpid());
+	if (o->nrefusals > 0)
+		fprintf(fp, ", %zu back-off%s in force, %zu receiver%s with no "
+		    "egress left", o->nrefusals, o->nrefusals == 1 ? "" : "s",
+		    o->stranded, o->stranded == 1 ? "" : "s");
 	nagios_perfdata(fp, o->ok, o->n, o->listed, -1);
 	fputc('\n', fp);
 	for (size_t i = 0; i < o->n; i++) {
@@ -235,7 +313,7 @@ render_text(FILE *fp, const struct overview *o)
 		if (h->reasons[0])
 			fprintf(fp, "    %s\n", shown(buf, h->reasons));
 		text_advice(fp, "    advice: ", h->advice, buf);
-		text_refusals(fp, h->name);
+		text_refusals(fp, o, h->name);
 	}
 	free(name);
 	free(address);
@@ -272,5 +350,6 @@ status_render(FILE *fp, bool json)
 		render_text(fp, &o);
 	rc = egress_state_exit_code(o.overall);
 	free(o.health);
+	free(o.refusals);
 	return rc;
 }

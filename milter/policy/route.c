@@ -1,7 +1,7 @@
 /*
  * route.c - the route answer from health, learned refusals and SPF.
  *
- * route_lookup(), route_stop().
+ * route_lookup(), route_rcpt_lookup(), route_stop().
  *
  * The candidates are every egress in configuration order, the sender
  * domain's default (EgressMap, else the first egress) first; one whose
@@ -9,7 +9,9 @@
  * no transport= (only the default can be left to default_transport) is
  * passed over. SPF runs for all healthy candidates in one thread of its
  * own, which the lookup waits for at most ROUTE_SPF_WAIT_MS; spf.c
- * caches the verdicts, so a later lookup has them at once. The SPF
+ * caches the verdicts, so a later lookup has them at once. An egress
+ * counts as refused here only when it is backed off for every receiver;
+ * route_rcpt_lookup() acts on the back-offs toward one receiver. The SPF
  * threads are counted: route_stop() starts no more and waits for those
  * running, as monitor_stop() waits for the health rounds.
  * Must not: touch libmilter; wait on DNS beyond ROUTE_SPF_WAIT_MS.
@@ -21,14 +23,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "auth/spf.h"
 #include "conf/conf_map.h"
+#include "dns/dns.h"
+#include "dns/dnscache.h"
 #include "dns/resolver.h"
+#include "global/cause.h"
 #include "global/stats.h"
 #include "health/egress.h"
 #include "health/monitor.h"
+#include "health/receiver.h"
 #include "health/refusal.h"
 #include "policy/route.h"
 #include "util/log.h"
@@ -43,12 +50,15 @@ struct route_spf_job {
 	bool fails[CONF_MAX_EGRESS];
 	size_t done;			/* verdicts known so far */
 	int refs;
+	bool running;			/* in route_running[] */
 };
 
 static pthread_mutex_t route_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t route_cond = PTHREAD_COND_INITIALIZER;
 static int route_jobs;			/* SPF threads running */
 static bool route_stopping;		/* route_stop(): no new threads */
+/* The jobs running, for single flight: one per sender at a time. */
+static struct route_spf_job *route_running[ROUTE_SPF_MAX_JOBS];
 
 static void
 route_job_unref(struct route_spf_job *job)	/* lock held */
@@ -75,6 +85,9 @@ route_spf_thread(void *arg)
 	spf_thread_cleanup();
 	resolver_thread_cleanup();
 	pthread_mutex_lock(&route_lock);
+	for (size_t i = 0; i < ROUTE_SPF_MAX_JOBS; i++)
+		if (route_running[i] == job)
+			route_running[i] = NULL;
 	route_jobs--;
 	route_job_unref(job);
 	pthread_cond_broadcast(&route_cond);	/* route_stop() waits */
@@ -88,9 +101,15 @@ route_spf_start(struct route_spf_job *job)	/* lock held */
 {
 	pthread_attr_t attr;
 	pthread_t thread;
+	size_t slot = ROUTE_SPF_MAX_JOBS;
 	int rc;
 
-	if (route_jobs >= ROUTE_SPF_MAX_JOBS || route_stopping)
+	for (size_t i = 0; i < ROUTE_SPF_MAX_JOBS && slot == ROUTE_SPF_MAX_JOBS;
+	    i++)
+		if (route_running[i] == NULL)
+			slot = i;
+	if (route_jobs >= ROUTE_SPF_MAX_JOBS || slot == ROUTE_SPF_MAX_JOBS ||
+	    route_stopping)
 		return false;
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
@@ -101,20 +120,48 @@ route_spf_start(struct route_spf_job *job)	/* lock held */
 		job->refs = 1;
 		return false;
 	}
+	route_running[slot] = job;
 	route_jobs++;
 	return true;
 }
 
+/* A running job for the same sender and egresses as JOB. Lock held. */
+static struct route_spf_job *
+route_spf_same(const struct route_spf_job *job)
+{
+	for (size_t i = 0; i < ROUTE_SPF_MAX_JOBS; i++) {
+		struct route_spf_job *r = route_running[i];
+		bool same;
+
+		if (r == NULL || r->n != job->n ||
+		    strcasecmp(r->sender, job->sender) != 0)
+			continue;
+		same = true;
+		for (size_t k = 0; k < job->n && same; k++)
+			same = strcmp(r->address[k].text,
+			    job->address[k].text) == 0 &&
+			    strcmp(r->helo[k], job->helo[k]) == 0;
+		if (same)
+			return r;
+	}
+	return NULL;
+}
+
 /*
  * SPF of SENDER from CANDIDATES (N indexes into CONF's egresses) into
- * FAILS; a verdict not known within ROUTE_SPF_WAIT_MS counts as no fail.
+ * FAILS. Cached verdicts count at once, with no thread; otherwise one
+ * thread per sender (a lookup of the same sender under way is waited
+ * for, not repeated), at most ROUTE_SPF_MAX_JOBS; a verdict not known
+ * within ROUTE_SPF_WAIT_MS counts as no fail.
  */
 static void
 route_spf(const struct conf *conf, const char *sender, const int *candidates,
     size_t n, bool *fails)
 {
-	struct route_spf_job *job = xcalloc(1, sizeof(*job));
+	struct route_spf_job *job = xcalloc(1, sizeof(*job)), *same;
 	struct timespec until;
+	struct spf_outcome out;
+	bool all_cached = true;
 
 	copy_bounded(job->sender, sizeof(job->sender), sender);
 	for (size_t i = 0; i < n; i++) {
@@ -123,22 +170,38 @@ route_spf(const struct conf *conf, const char *sender, const int *candidates,
 		job->address[i] = e->address;
 		copy_bounded(job->helo[i], sizeof(job->helo[i]), e->helo ?
 		    e->helo : "");
+		if (spf_cached(&e->address, e->helo, sender, &out))
+			fails[i] = out.verdict == SPFV_FAIL;
+		else
+			all_cached = fails[i] = false;
 	}
 	job->n = n;
+	if (all_cached) {
+		free(job);
+		return;
+	}
 	clock_gettime(CLOCK_REALTIME, &until);
 	until.tv_nsec += (ROUTE_SPF_WAIT_MS % 1000) * 1000000L;
 	until.tv_sec += ROUTE_SPF_WAIT_MS / 1000 + until.tv_nsec / 1000000000L;
 	until.tv_nsec %= 1000000000L;
 	pthread_mutex_lock(&route_lock);
-	if (!route_spf_start(job))
-		log_debug("route: SPF of %s not checked (too many lookups "
-		    "running)", sender);
-	else
-		while (job->done < n && pthread_cond_timedwait(&route_cond,
-		    &route_lock, &until) != ETIMEDOUT)
-			;
+	if ((same = route_spf_same(job)) != NULL) {
+		free(job);
+		job = same;
+		job->refs++;
+	} else if (!route_spf_start(job)) {
+		log_debug("route: SPF of %s not looked up (too many lookups "
+		    "running); cached verdicts only", sender);
+		route_job_unref(job);
+		pthread_mutex_unlock(&route_lock);
+		return;
+	}
+	while (job->done < n && pthread_cond_timedwait(&route_cond,
+	    &route_lock, &until) != ETIMEDOUT)
+		;
 	for (size_t i = 0; i < n; i++)
-		fails[i] = i < job->done && job->fails[i];
+		if (i < job->done)
+			fails[i] = job->fails[i];
 	route_job_unref(job);
 	pthread_mutex_unlock(&route_lock);
 }
@@ -217,6 +280,20 @@ route_domain_of(const char *sender)
 	return at ? at + 1 : NULL;
 }
 
+/*
+ * No preference for SENDER: "DUNNO" for a whole address or the null
+ * sender (it ends Postfix's search, which would otherwise ask again with
+ * "@domain", judged as postmaster's SPF), NOTFOUND for a partial key.
+ */
+static enum lookup_status
+route_no_say(const char *sender, char *out, size_t size)
+{
+	if (sender[0] == '@')
+		return LOOKUP_NOTFOUND;
+	snprintf(out, size, "DUNNO");
+	return LOOKUP_OK;
+}
+
 enum lookup_status
 route_lookup(const struct conf *conf, const char *sender, char *out,
     size_t size)
@@ -262,14 +339,158 @@ route_lookup(const struct conf *conf, const char *sender, char *out,
 			continue;
 		}
 		if ((size_t)candidates[c] == first)
-			return LOOKUP_NOTFOUND;
+			return route_no_say(sender, out, size);
 		snprintf(out, size, "%s:%s", e->transport, e->nexthop ?
 		    e->nexthop : "");
 		return LOOKUP_OK;
 	}
-	if (n > 0)
-		return LOOKUP_NOTFOUND;	/* healthy, SPF fails from all: no say */
+	if (n > 0)	/* healthy, SPF fails from all: no say */
+		return route_no_say(sender, out, size);
 	snprintf(out, size, "retry:4.7.1 no healthy egress: %s", why[0] ? why :
 	    "none configured");
+	return LOOKUP_OK;
+}
+
+/*
+ * route-rcpt: the MX names of recipient domains not in the cache are
+ * fetched by one background thread from a ring of ROUTE_MX_QUEUE names
+ * (a full ring drops the name: the next lookup asks again).
+ */
+static pthread_mutex_t route_mx_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t route_mx_cond = PTHREAD_COND_INITIALIZER;
+static pthread_once_t route_mx_once = PTHREAD_ONCE_INIT;
+static char route_mx_ring[ROUTE_MX_QUEUE][DNS_NAME_MAX + 1];
+static unsigned route_mx_head, route_mx_count;
+static bool route_mx_running;
+
+static void *
+route_mx_thread(void *arg)
+{
+	char name[DNS_NAME_MAX + 1];
+
+	(void)arg;
+	for (;;) {
+		pthread_mutex_lock(&route_mx_lock);
+		while (route_mx_count == 0)
+			pthread_cond_wait(&route_mx_cond, &route_mx_lock);
+		memcpy(name, route_mx_ring[route_mx_head], sizeof(name));
+		route_mx_head = (route_mx_head + 1) % ROUTE_MX_QUEUE;
+		route_mx_count--;
+		pthread_mutex_unlock(&route_mx_lock);
+		dns_answer_free(dns_lookup(name, DNS_TYPE_MX));
+	}
+	return NULL;
+}
+
+static void
+route_mx_start(void)
+{
+	pthread_t t;
+
+	if (pthread_create(&t, NULL, route_mx_thread, NULL) != 0) {
+		log_warn("route-rcpt: cannot start the MX fetching thread");
+		return;
+	}
+	pthread_detach(t);
+	route_mx_running = true;
+}
+
+/* Queues DOMAIN's MX lookup unless it is queued already or no room. */
+static void
+route_mx_fetch(const char *domain)
+{
+	pthread_once(&route_mx_once, route_mx_start);
+	pthread_mutex_lock(&route_mx_lock);
+	for (unsigned i = 0; i < route_mx_count; i++)
+		if (strcasecmp(route_mx_ring[(route_mx_head + i) %
+		    ROUTE_MX_QUEUE], domain) == 0) {
+			pthread_mutex_unlock(&route_mx_lock);
+			return;
+		}
+	if (route_mx_running && route_mx_count < ROUTE_MX_QUEUE) {
+		copy_bounded(route_mx_ring[(route_mx_head + route_mx_count) %
+		    ROUTE_MX_QUEUE], DNS_NAME_MAX + 1, domain);
+		route_mx_count++;
+		pthread_cond_signal(&route_mx_cond);
+	}
+	pthread_mutex_unlock(&route_mx_lock);
+}
+
+/*
+ * The receiver of mail to DOMAIN from the cached MX (the first name;
+ * the domain itself when it has no MX): false on a cache miss, which
+ * queues the lookup.
+ */
+static bool
+route_receiver_of(const char *domain, char *out, size_t size)
+{
+	struct dns_answer *mx;
+
+	if (!dnscache_has_fresh(domain, DNS_TYPE_MX)) {
+		route_mx_fetch(domain);
+		return false;
+	}
+	mx = dns_lookup(domain, DNS_TYPE_MX);
+	if (mx->status == DNS_OK && mx->count > 0)
+		receiver_of_host(mx->records[0], "", out, size);
+	else if (mx->status == DNS_NXDOMAIN || mx->status == DNS_NODATA)
+		receiver_of_host(domain, "", out, size);
+	else
+		out[0] = '\0';
+	dns_answer_free(mx);
+	return out[0] != '\0';
+}
+
+enum lookup_status
+route_rcpt_lookup(const struct conf *conf, const char *recipient, char *out,
+    size_t size)
+{
+	const char *at = strrchr(recipient, '@');
+	const char *domain = at ? at + 1 : recipient;
+	char receiver[128], why[600] = "", text[700];
+	const struct conf_egress *used = NULL;
+	struct refusal_info r;
+	bool known = true;
+
+	stats_count_route_lookup();
+	/* Postfix's partial keys ".parent" and "*", a bare name: no say. */
+	if (conf->negress < 2 || domain[0] == '\0' || domain[0] == '.' ||
+	    strchr(domain, '.') == NULL || strlen(domain) > DNS_NAME_MAX)
+		return LOOKUP_NOTFOUND;
+	if (!route_receiver_of(domain, receiver, sizeof(receiver)))
+		return LOOKUP_NOTFOUND;
+	/* The egress that would be used: the first healthy one. */
+	for (size_t i = 0; i < conf->negress && used == NULL; i++)
+		if (route_healthy(&conf->egress[i], &known, why, sizeof(why)))
+			used = &conf->egress[i];
+	if (used == NULL || !refusal_toward(used->name, receiver, &r))
+		return LOOKUP_NOTFOUND;	/* the route map decides */
+	if (r.cause == CAUSE_RATE) {
+		/* A pause, not a reroute: mail to that receiver waits. */
+		snprintf(out, size, "retry:4.7.1 egress %s is paused toward %s "
+		    "for %ld s more (rate limit)", used->name, receiver,
+		    (long)(r.until - time(NULL)));
+		return LOOKUP_OK;
+	}
+	snprintf(text, sizeof(text), "refused by %s for %ld s more (cause %s)",
+	    receiver, (long)(r.until - time(NULL)), cause_name(r.cause));
+	route_add_reason(why, sizeof(why), used->name, text);
+	for (size_t i = 0; i < conf->negress; i++) {
+		const struct conf_egress *e = &conf->egress[i];
+
+		if (e == used || e->transport == NULL ||
+		    !route_healthy(e, &known, why, sizeof(why)))
+			continue;
+		if (refusal_toward(e->name, receiver, &r)) {
+			snprintf(text, sizeof(text), "refused by %s", receiver);
+			route_add_reason(why, sizeof(why), e->name, text);
+			continue;
+		}
+		snprintf(out, size, "%s:%s", e->transport, e->nexthop ?
+		    e->nexthop : "");
+		return LOOKUP_OK;
+	}
+	snprintf(out, size, "retry:4.7.1 no egress left for %s: %s", receiver,
+	    why);
 	return LOOKUP_OK;
 }

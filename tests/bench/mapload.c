@@ -3,12 +3,13 @@
  * Postfix's dict_sockmap asks them, for "make bench".
  *
  * Usage: mapload -s HOST:PORT -n LOOKUPS [-t SECONDS] [-m MAP]
- *        [-d DOMAIN-FORMAT] [-k DOMAINS] [-o FIRST]
+ *        [-d DOMAIN-FORMAT] [-k DOMAINS] [-o FIRST] [-K KEY]
  *
  * One connection; lookup i asks map MAP (default "route") for the key
  * alice@ the domain DOMAIN-FORMAT (a printf format with one %d) of
  * (FIRST + i) % DOMAINS, and waits for its reply before the next, as
- * Postfix does. Prints one line in milterload's form: lookups, seconds,
+ * Postfix does (with -K, every lookup asks KEY itself: a status map's
+ * "X.Y.Z text"). Prints one line in milterload's form: lookups, seconds,
  * lookups/s, the latency (request written to reply read) p50/p95/p99/max
  * in ms, the replies (accept: OK, tempfail: TEMP, other: NOTFOUND),
  * errors (PERM, TIMEOUT, or a broken reply) and reconnects: like Postfix,
@@ -50,7 +51,7 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: mapload -s HOST:PORT -n LOOKUPS [-t SECONDS] "
-	    "[-m MAP] [-d DOMAIN-FORMAT] [-k DOMAINS] [-o FIRST]\n");
+	    "[-m MAP] [-d DOMAIN-FORMAT] [-k DOMAINS] [-o FIRST] [-K KEY]\n");
 	exit(2);
 }
 
@@ -122,14 +123,14 @@ int
 main(int argc, char **argv)
 {
 	struct sockaddr_in sin;
-	const char *map = "route", *format = "d%d.bench.test";
+	const char *map = "route", *format = "d%d.bench.test", *fixed = NULL;
 	char *host = NULL, *colon, domain[256], request[600], reply[REPLY_MAX + 1];
 	long lookups = 0, domains = 1, first = 0, done = 0;
 	long ok = 0, temp = 0, notfound = 0, errors = 0, reconnects = 0;
 	double seconds = 0, start, *lat;
 	int opt, fd;
 
-	while ((opt = getopt(argc, argv, "s:n:t:m:d:k:o:")) != -1) {
+	while ((opt = getopt(argc, argv, "s:n:t:m:d:k:o:K:")) != -1) {
 		switch (opt) {
 		case 's': host = optarg; break;
 		case 'n': lookups = atol(optarg); break;
@@ -138,6 +139,7 @@ main(int argc, char **argv)
 		case 'd': format = optarg; break;
 		case 'k': domains = atol(optarg); break;
 		case 'o': first = atol(optarg); break;
+		case 'K': fixed = optarg; break;
 		default: usage();
 		}
 	}
@@ -166,8 +168,15 @@ main(int argc, char **argv)
 		    (int)((first + done) % domains));
 		if (dlen < 0 || (size_t)dlen >= sizeof(domain))
 			usage();
-		rlen = snprintf(request, sizeof(request), "%zu:%s alice@%s,",
-		    strlen(map) + 7 + (size_t)dlen, map, domain);
+		if (fixed != NULL)	/* one key for every lookup */
+			rlen = snprintf(request, sizeof(request), "%zu:%s %s,",
+			    strlen(map) + 1 + strlen(fixed), map, fixed);
+		else
+			rlen = snprintf(request, sizeof(request), "%zu:%s "
+			    "alice@%s,", strlen(map) + 7 + (size_t)dlen, map,
+			    domain);
+		if (rlen < 0 || (size_t)rlen >= sizeof(request))
+			usage();
 		t0 = now_ms();
 		if (!write_all(fd, request, (size_t)rlen) ||
 		    !read_netstring(fd, reply, sizeof(reply))) {

@@ -15,7 +15,8 @@
 #    -> smtp-sink, with no milter, the no-op milter and egress-milter,
 #    alternating, three rounds.
 # 3. The route map: tests/bench/mapload asks egress-milter's MapSocket
-#    (map "route") over one persistent connection, one lookup at a time,
+#    (map "route", then "route-rcpt" and a status map with a listing
+#    text) over one persistent connection, one lookup at a time,
 #    as Postfix does; warm, two rounds.
 # Ratios are to the no-op milter (the floor) measured in the same run.
 #
@@ -156,6 +157,23 @@ route_map() {
 		    -n 1000000 -t "$SECONDS_WARM" -d 'd%d.bench.test' \
 		    -k $DOMAINS -o $((RANDOM % DOMAINS)))
 		echo "em-map map 1 $out" >>"$RESULTS"
+	done
+	# route-rcpt (the recipient's MX from the cache, warmed first) and
+	# the status path with the shipped refusal table loaded (a listing
+	# text: matched, learned once, answered 4.X.X every time).
+	"$BIN/mapload" -s "127.0.0.1:${PEER_MAP_PORT[em-map]}" -m route-rcpt \
+	    -n $DOMAINS -d 'd%d.bench.test' -k $DOMAINS >/dev/null
+	sleep 1
+	for round in $(seq "$ROUNDS"); do
+		out=$("$BIN/mapload" -s "127.0.0.1:${PEER_MAP_PORT[em-map]}" \
+		    -m route-rcpt -n 1000000 -t "$SECONDS_WARM" \
+		    -d 'd%d.bench.test' -k $DOMAINS -o $((RANDOM % DOMAINS)))
+		echo "em-map-rcpt map 1 $out" >>"$RESULTS"
+	done
+	for round in $(seq "$ROUNDS"); do
+		out=$("$BIN/mapload" -s "127.0.0.1:${PEER_MAP_PORT[em-map]}" \
+		    -m status-backup -n 1000000 -t "$SECONDS_WARM" -K "5.7.1 host mx.d1.bench.test[192.0.2.99] said: 554-5.7.1 Service unavailable; Client host [192.0.2.10] 554 5.7.1 blocked using zen.bench.test; see https://zen.bench.test/query/192.0.2.10 (in reply to RCPT TO command)")
+		echo "em-map-status map 1 $out" >>"$RESULTS"
 	done
 	peer_stop em-map
 }

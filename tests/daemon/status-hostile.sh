@@ -40,7 +40,7 @@ case $got in OK\ 4.7.1*) pass "the refusal is learned" ;;
 out=$TMPDIR_TEST/status.txt
 "$MILTER" --status -c "$conf" >"$out" 2>&1
 check_contains "--status (text): the destination escaped as the log does" "$out" \
-    'refused by mx\x1b[2J.dest.test[192.0.2.1] until '
+    ' by mx\x1b[2J.dest.test[192.0.2.1] until '
 check_contains "--status (text): the refusal's text escaped" "$out" \
     'remote-bl.route.test \x1b]0;owned\x07'
 check "--status (text): no ESC or BEL byte reaches the terminal" \
@@ -65,8 +65,10 @@ start=$SECONDS
 "$MILTER" --status -T 8 -c "$conf" >"$out" 2>&1
 rc=$?
 took=$((SECONDS - start))
-check "a trickling client does not keep --status from answering (exit $rc, $took s)" [ $rc -eq 0 ] && [ $took -lt 6 ]
-check_contains "--status answers in full" "$out" "EGRESS OK - 2 of 2 egresses ok"
+# The back-off in force makes the overall state WARNING (exit 1): mail
+# avoids egress a toward that receiver.
+check "a trickling client does not keep --status from answering (exit $rc, $took s)" [ $rc -eq 1 ] && [ $took -lt 6 ]
+check_contains "--status answers in full" "$out" "EGRESS WARNING - 2 of 2 egresses ok"
 kill "$slow" 2>/dev/null; wait "$slow" 2>/dev/null
 stop_milter
 exit $TEST_FAILED

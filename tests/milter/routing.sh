@@ -40,15 +40,18 @@ lua() {
 }
 
 daemon map "$A" "$B" "MapSocket inet:$MAPPORT@127.0.0.1"
+# A refusal at one named receiver is no finding: mail to others leaves.
 "$CLIENT" "$MAPPORT" query "status-a 5.7.1 host mx.dest.test[192.0.2.1] $REFUSED" >/dev/null
+# The relayhost (known by its address) refusing: every receiver.
+"$CLIENT" "$MAPPORT" query "status-a 5.7.1 host 192.0.2.1[192.0.2.1] $REFUSED" >/dev/null
 lua map
 check_contains "map mode: the refused egress is the finding refused, the message goes on (reroute)" \
     "$LOG" "action=reroute egress=a route=b findings=refused sender=<alice@both.route.test>"
 check_contains "map mode: the reason names the destination and the text" "$LOG" \
-    "refused by mx.dest.test[192.0.2.1] until"
+    "refused by 192.0.2.1[192.0.2.1] until"
 check_contains "map mode: a local recipient is not judged" "$LOG" \
     "reasons=\"no recipient leaves through an egress\""
-"$CLIENT" "$MAPPORT" query "status-b 5.7.1 host mx.dest.test[192.0.2.1] ${REFUSED/203.0.113.210/203.0.113.211}" >/dev/null
+"$CLIENT" "$MAPPORT" query "status-b 5.7.1 host 192.0.2.1[192.0.2.1] ${REFUSED/203.0.113.210/203.0.113.211}" >/dev/null
 lua allrefused
 check_contains "map mode: every egress refused: tempfail, logged with why" "$LOG" \
     "action=tempfail egress=a route=- findings=refused"
