@@ -11,7 +11,8 @@
  * matched under one lock against the remote's reply as reply.c gives it
  * (prefixes removed, addresses and the remote's names masked). The
  * state is one entry per (egress, receiver), at most
- * REFUSAL_MAX_ENTRIES, kept across reloads; an entry whose back-off is
+ * REFUSAL_MAX_ENTRIES, kept across reloads (and restarts: refusal_state.c
+ * writes the ones in force out and puts them back); an entry whose back-off is
  * over stays (with its back-off) so that a new refusal doubles it,
  * until a delivery through the egress to that receiver succeeds; when
  * the table is full, the entry that ended longest ago makes room. A
