@@ -76,7 +76,12 @@ state_line(char *line, size_t size, const struct refusal_info *i)
 	    1 : 0, (long long)i->since, (long long)i->until, i->backoff,
 	    i->count);
 	/* Numbers need no escape: copied as they are. */
-	len += (size_t)snprintf(line + len, size - len, "%s ", numbers);
+	if (len + strlen(numbers) + 2 < size) {
+		memcpy(line + len, numbers, strlen(numbers));
+		len += strlen(numbers);
+		line[len++] = ' ';
+		line[len] = '\0';
+	}
 	state_put(line, size, &len, i->destination, ' ');
 	state_put(line, size, &len, i->text, '\n');
 }
