@@ -50,6 +50,7 @@
 #include "global/stats.h"
 #include "health/egress.h"
 #include "health/monitor.h"
+#include "health/refusal_state.h"
 #include "mta/connlimit.h"
 #include "mta/milter.h"
 #include "mta/socketmap.h"
@@ -648,6 +649,7 @@ run_milter(struct conf *conf)
 		resolve_user(conf->user, &uid, &gid);
 	/* While still root: the socket's directory may be root's. */
 	(void)control_open(conf->control_socket, uid, gid);
+	(void)refusal_state_prepare(conf->state_file, uid, gid);
 	if (conf->user != NULL)
 		drop_privileges(conf->user, uid, gid, conf->socket);
 	set_thread_stack();
@@ -657,6 +659,10 @@ run_milter(struct conf *conf)
 	(void)metrics_start(conf->metrics_listen);
 	apply_dns_settings(conf);
 	conf_set_current(conf);
+	/* Before the first answer: the learned refusals still in force. */
+	(void)refusal_state_read(conf->state_file);
+	if (refusal_state_start() != 0)
+		log_fatal("cannot start the state file thread");
 	if (monitor_start(conf_current()) != 0)
 		log_fatal("cannot start the egress monitor thread");
 	if (reload_start(reload) != 0)
@@ -702,6 +708,7 @@ run_milter(struct conf *conf)
 	metrics_stop();
 	last = conf_current();
 	socketmap_stop(1000);
+	refusal_state_stop();
 	lookups = route_stop(1000);
 	rounds = monitor_stop(1000);
 	wait_for_callbacks((int)last->dns_timeout * 3 + 2);

@@ -63,6 +63,7 @@ wait_for() {
 start_milter() {
 	local log=$1; shift
 	allow_root_for_tests "$@"
+	state_none_for_tests "$@"
 	"$MILTER" -f "$@" >"$log" 2>&1 &
 	MILTER_PID=$!
 }
@@ -78,6 +79,20 @@ allow_root_for_tests() {
 	[ "$(id -u)" -eq 0 ] && [ -n "$conf" ] && [ -f "$conf" ] || return 0
 	grep -qiE '^[[:space:]]*(UserID|AllowRoot)[[:space:]]' "$conf" ||
 	    echo "AllowRoot yes" >>"$conf"
+}
+
+# state_none_for_tests ARGS...: appends "StateFile none" to the -c file
+# in ARGS when it has no StateFile: tests share no learned refusals
+# through the default state file (daemon/state.sh sets its own).
+state_none_for_tests() {
+	local conf=
+	while [ $# -gt 0 ]; do
+		[ "$1" = -c ] && [ $# -gt 1 ] && conf=$2
+		shift
+	done
+	[ -n "$conf" ] && [ -f "$conf" ] || return 0
+	grep -qiE '^[[:space:]]*StateFile[[:space:]]' "$conf" ||
+	    echo "StateFile none" >>"$conf"
 }
 
 # offline_conf DEAD-PORT: the lines of a milter that never gets a DNS

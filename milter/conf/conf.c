@@ -20,6 +20,7 @@
 
 #include "conf/conf.h"
 #include "global/finding.h"
+#include "paths.h"
 #include "util/log.h"
 #include "util/util.h"
 
@@ -63,6 +64,7 @@ conf_init_defaults(struct conf *conf)
 	conf->log_level = LOG_INFO;
 	conf->milter_timeout = CONF_DEFAULT_MILTER_TIMEOUT;
 	conf->dkim_max_signatures = CONF_DEFAULT_DKIM_MAX_SIGNATURES;
+	conf->state_file = xstrdup(EM_STATE_PATH);
 	conf->refcount = 1;
 }
 
@@ -106,6 +108,7 @@ conf_free(struct conf *conf)
 	free(conf->map_owner);
 	free(conf->user);
 	free(conf->pidfile);
+	free(conf->state_file);
 	free(conf->control_socket);
 	free(conf->metrics_listen);
 	free(conf->postfix_dir);

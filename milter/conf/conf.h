@@ -140,6 +140,7 @@ struct conf {
 	int log_level;			/* a syslog priority */
 	char *user;			/* NULL: keep the current user */
 	char *pidfile;			/* NULL: none */
+	char *state_file;		/* StateFile; NULL: none */
 	mode_t umask;
 	bool umask_set;
 	/* -t (conf_print.c): the line each value came from; 0: default. */

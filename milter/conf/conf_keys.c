@@ -9,7 +9,7 @@
  * DnsblThreshold,
  * On, Fallback, RouteHeader, MapSocket, RefusalPattern, RefusalBackoff,
  * PostfixConfig, Syslog, SyslogFacility, LogLevel, UserID,
- * AllowRoot, PidFile, UMask, MilterTimeout, MaxConnections,
+ * AllowRoot, PidFile, StateFile, UMask, MilterTimeout, MaxConnections,
  * DKIMMaxSignatures, ControlSocket, MetricsListen (conf_ops.c).
  * egress-milter.conf(5) documents them; keep it equal.
  * Must not: read files (conf.c does), touch libmilter or the network.
@@ -717,6 +717,23 @@ key_pid_file(struct conf_parse *parse,
 }
 
 static void
+key_state_file(struct conf_parse *parse,
+    const struct conf_key *key UNUSED,
+    char **values, int nvalues)
+{
+	(void)nvalues;
+	free(parse->conf->state_file);
+	parse->conf->state_file = NULL;
+	if (strcasecmp(values[0], "none") == 0)
+		return;
+	if (values[0][0] != '/' || strlen(values[0]) > 1000) {
+		conf_error(parse, "StateFile: needs an absolute path or none");
+		return;
+	}
+	parse->conf->state_file = xstrdup(values[0]);
+}
+
+static void
 key_umask(struct conf_parse *parse, 
     const struct conf_key *key UNUSED,
     char **values, int nvalues)
@@ -786,6 +803,7 @@ const struct conf_key conf_keys[] = {
 	{ "UserID", "USER[:GROUP]", 1, 1, true, key_user_id, 0, 0, 0 },
 	{ "AllowRoot", "yes|no", 1, 1, true, key_allow_root, 0, 0, 0 },
 	{ "PidFile", "PATH", 1, 1, true, key_pid_file, 0, 0, 0 },
+	{ "StateFile", "PATH | none", 1, 1, true, key_state_file, 0, 0, 0 },
 	{ "UMask", "OCTAL", 1, 1, true, key_umask, 0, 0, 0 },
 	{ "ControlSocket", "unix:/PATH | none", 1, 1, true,
 	    key_control_socket, 0, 0, 0 },

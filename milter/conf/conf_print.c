@@ -260,6 +260,9 @@ print_special(const struct printer *p, const char *name)
 	} else if (strcasecmp(name, "PidFile") == 0) {
 		if (c->pidfile) print_value(p, c->pidfile);
 		else print_unset(p, "none");
+	} else if (strcasecmp(name, "StateFile") == 0) {
+		if (c->state_file) print_value(p, c->state_file);
+		else print_value(p, "none");
 	} else if (strcasecmp(name, "UMask") == 0) {
 		snprintf(buf, sizeof(buf), "%03o", (unsigned)c->umask);
 		if (c->umask_set) print_value(p, buf);

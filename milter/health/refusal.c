@@ -3,14 +3,16 @@
  * egress toward the receiver that refused it.
  *
  * refusal_status(), refusal_classify(), refusal_active(),
- * refusal_toward(), refusal_list(), refusal_tick(), refusal_forget_all().
+ * refusal_toward(), refusal_list(), refusal_tick(), refusal_forget_all(),
+ * refusal_changes(), refusal_snapshot(), refusal_restore().
  *
  * The patterns are compiled once per set (the configuration's
  * RefusalPattern lines, then the shipped table of receiver.c) and
  * matched under one lock against the remote's reply as reply.c gives it
  * (prefixes removed, addresses and the remote's names masked). The
  * state is one entry per (egress, receiver), at most
- * REFUSAL_MAX_ENTRIES, kept across reloads; an entry whose back-off is
+ * REFUSAL_MAX_ENTRIES, kept across reloads (and restarts: refusal_state.c
+ * writes the ones in force out and puts them back); an entry whose back-off is
  * over stays (with its back-off) so that a new refusal doubles it,
  * until a delivery through the egress to that receiver succeeds; when
  * the table is full, the entry that ended longest ago makes room. A
@@ -54,6 +56,8 @@ struct refusal_rule {
 static pthread_mutex_t refusal_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct refusal_entry refusal_entries[REFUSAL_MAX_ENTRIES];
 static atomic_long refusal_global_after = CONF_DEFAULT_REFUSAL_GLOBAL;
+/* Counts the back-offs learned and ended (the state file's writer). */
+static atomic_ulong refusal_changed;
 /* The compiled set and what it was compiled from. */
 static struct refusal_rule *refusal_rules;
 static size_t refusal_nrules;
@@ -309,6 +313,7 @@ refusal_learn(const char *egress, const struct reply *r,
 	e->info.until = now + e->info.backoff;
 	e->info.count++;
 	e->ended_logged = false;
+	atomic_fetch_add(&refusal_changed, 1);
 	stats_count_refusal();
 	if (cause == CAUSE_RATE)
 		log_notice("egress %s: rate limited by %s, paused for %ld s "
@@ -355,6 +360,7 @@ refusal_check_end(struct refusal_entry *e, time_t now)
 	if (!e->used || e->ended_logged || e->info.until > now)
 		return;
 	e->ended_logged = true;
+	atomic_fetch_add(&refusal_changed, 1);
 	log_notice("egress %s: refusal back-off of %ld s is over (cause %s, "
 	    "receiver %s); the egress is tried again", e->info.egress,
 	    e->info.backoff, cause_name(e->info.cause), e->info.receiver);
@@ -440,7 +446,50 @@ refusal_forget_all(void)
 	pthread_mutex_lock(&refusal_lock);
 	memset(refusal_entries, 0, sizeof(refusal_entries));
 	refusal_free_set();
+	atomic_fetch_add(&refusal_changed, 1);
 	pthread_mutex_unlock(&refusal_lock);
+}
+
+unsigned long
+refusal_changes(void)
+{
+	return atomic_load(&refusal_changed);
+}
+
+size_t
+refusal_snapshot(struct refusal_info *out, size_t max)
+{
+	time_t now = time(NULL);
+	size_t n = 0;
+
+	pthread_mutex_lock(&refusal_lock);
+	for (size_t i = 0; i < REFUSAL_MAX_ENTRIES && n < max; i++)
+		if (refusal_in_force(&refusal_entries[i], now))
+			out[n++] = refusal_entries[i].info;
+	pthread_mutex_unlock(&refusal_lock);
+	return n;
+}
+
+bool
+refusal_restore(const struct refusal_info *info)
+{
+	time_t now = time(NULL);
+	struct refusal_entry *e;
+
+	if (info->until <= now || (info->cause != CAUSE_IP &&
+	    info->cause != CAUSE_PTR && info->cause != CAUSE_RATE))
+		return false;
+	pthread_mutex_lock(&refusal_lock);
+	e = refusal_entry(info->egress, info->receiver, true, now);
+	/* One learned since the start is newer: it stays. */
+	if (e == NULL || e->info.until > now) {
+		pthread_mutex_unlock(&refusal_lock);
+		return false;
+	}
+	e->info = *info;
+	e->ended_logged = false;
+	pthread_mutex_unlock(&refusal_lock);
+	return true;
 }
 
 static bool

@@ -90,4 +90,16 @@ void refusal_tick(void);
 /* Forgets every learned refusal. */
 void refusal_forget_all(void);
 
+/* A count that grows when a back-off is learned or ends. */
+unsigned long refusal_changes(void);
+
+/* Every back-off and pause in force, as learned, into OUT (at most MAX). */
+size_t refusal_snapshot(struct refusal_info *out, size_t max);
+
+/*
+ * Puts back INFO (a state file's entry): false when it is over, of no
+ * back-off cause, or its (egress, receiver) has a newer one or no room.
+ */
+bool refusal_restore(const struct refusal_info *info);
+
 #endif

@@ -91,7 +91,7 @@ check "the installed default configuration (every key commented out) passes -t" 
 unit=$BUILDDIR/contrib/systemd/egress-milter.service
 check "the systemd unit is built" [ -f "$unit" ]
 check_contains "the unit starts the installed milter in the foreground" "$unit" "/egress-milter -f"
-for key in User=egress-milter RuntimeDirectory=egress-milter NoNewPrivileges=yes \
+for key in User=egress-milter RuntimeDirectory=egress-milter StateDirectory=egress-milter NoNewPrivileges=yes \
     ProtectSystem=strict ProtectHome=yes PrivateTmp=yes ReadWritePaths=/run/egress-milter \
     'ExecReload=/bin/kill -HUP'; do
 	check_contains "the unit sets $key" "$unit" "$key"
