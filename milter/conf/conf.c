@@ -2,8 +2,9 @@
  * conf.c - the configuration model: every key's default, freeing, the
  * action of a finding, and the reference-counted current configuration.
  *
- * conf_init_defaults(), conf_free(), conf_action(), conf_set_current(),
- * conf_current(), conf_release(), conf_user_uid().
+ * conf_init_defaults(), conf_free(), conf_egress_slot(),
+ * conf_public_slot(), conf_action(), conf_set_current(), conf_current(),
+ * conf_release(), conf_user_uid().
  * Must not: read files (conf_load.c does), touch libmilter or the network.
  */
 #include "config.h"
@@ -78,6 +79,55 @@ egress_free(struct conf_egress *egress)
 	free(egress->nexthop);
 }
 
+/*
+ * Grows *ARRAY of *ROOM entries of SIZE bytes so that entry USED exists
+ * (doubling: memory stays linear in the entries); false at the limit.
+ */
+static bool
+grow(void **array, size_t *room, size_t used, size_t size)
+{
+	size_t want;
+
+	if (used >= CONF_EGRESS_LIMIT)
+		return false;
+	if (used < *room)
+		return true;
+	want = *room ? *room * 2 : 8;
+	if (want > CONF_EGRESS_LIMIT)
+		want = CONF_EGRESS_LIMIT;
+	*array = xreallocarray(*array, want, size);
+	*room = want;
+	return true;
+}
+
+struct conf_egress *
+conf_egress_slot(struct conf *conf)
+{
+	void *array = conf->egress;
+	struct conf_egress *e;
+
+	if (!grow(&array, &conf->egress_room, conf->negress, sizeof(*e)))
+		return NULL;
+	conf->egress = array;
+	e = &conf->egress[conf->negress];
+	memset(e, 0, sizeof(*e));
+	return e;
+}
+
+struct conf_public *
+conf_public_slot(struct conf *conf)
+{
+	void *array = conf->publics;
+	struct conf_public *p;
+
+	if (!grow(&array, &conf->public_room, conf->npublic, sizeof(*p)))
+		return NULL;
+	conf->publics = array;
+	p = &conf->publics[conf->npublic];
+	memset(p, 0, sizeof(*p));
+	return p;
+}
+
 void
 conf_free(struct conf *conf)
 {
@@ -87,6 +137,8 @@ conf_free(struct conf *conf)
 	free(conf->socket);
 	for (size_t i = 0; i < conf->negress; i++)
 		egress_free(&conf->egress[i]);
+	free(conf->egress);
+	free(conf->publics);
 	for (size_t i = 0; i < conf->ndnsbl; i++) {
 		free(conf->dnsbl[i].zone);
 		free(conf->dnsbl[i].name);

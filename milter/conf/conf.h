@@ -24,7 +24,9 @@
 #include "util/address.h"
 
 #define CONF_MAX_NAMESERVERS DNS_MAX_NAMESERVERS
-#define CONF_MAX_EGRESS 64
+/* Egresses (and PublicAddress lines) are as many as configured, up to
+ * this bound, beyond which the configuration is in error. */
+#define CONF_EGRESS_LIMIT 65536
 #define CONF_MAX_DNSBL 32
 #define CONF_MAX_CODES 32
 #define CONF_NAME_MAX 64
@@ -103,8 +105,9 @@ struct conf {
 	long dns_max_ttl;
 	long dns_negative_max_ttl;
 	long dns_serve_stale;		/* seconds past expiry; 0: never */
-	struct conf_egress egress[CONF_MAX_EGRESS];
+	struct conf_egress *egress;	/* negress entries; conf_egress_slot() */
 	size_t negress;
+	size_t egress_room;		/* entries allocated */
 	struct conf_dnsbl dnsbl[CONF_MAX_DNSBL];
 	size_t ndnsbl;
 	long dnsbl_threshold;
@@ -130,8 +133,9 @@ struct conf {
 	bool report_header;		/* add X-Egress-Report */
 	struct conf_dnsbl domainbl[CONF_MAX_DNSBL];	/* DomainBl */
 	size_t ndomainbl;
-	struct conf_public publics[CONF_MAX_EGRESS];	/* PublicAddress */
+	struct conf_public *publics;	/* PublicAddress; npublic entries */
 	size_t npublic;
+	size_t public_room;		/* entries allocated */
 	char *egress_map_path;		/* EgressMap FILE */
 	struct conf_map_entry *egress_map;	/* sorted by domain */
 	size_t negress_map;
@@ -166,6 +170,14 @@ void conf_init_defaults(struct conf *conf);
 long conf_user_uid(const char *name);
 
 void conf_free(struct conf *conf);
+
+/*
+ * Room for one more egress (or PublicAddress line): a zeroed entry at
+ * conf->egress[conf->negress] (conf->publics[conf->npublic]), which the
+ * caller fills and counts; NULL when CONF_EGRESS_LIMIT are configured.
+ */
+struct conf_egress *conf_egress_slot(struct conf *conf);
+struct conf_public *conf_public_slot(struct conf *conf);
 
 /* The action for FINDING under CONF. */
 enum action conf_action(const struct conf *conf, enum finding finding);

@@ -90,8 +90,9 @@ conf_add_primary_egress(struct conf *conf)
 		    "(this host has no route); configure an Egress line");
 		return;
 	}
-	egress = &conf->egress[conf->negress++];
-	memset(egress, 0, sizeof(*egress));
+	if ((egress = conf_egress_slot(conf)) == NULL)
+		return;		/* not reached: called with no egress */
+	conf->negress++;
 	egress->name = xstrdup("primary");
 	egress->route = xstrdup("primary");
 	egress->address = address;

@@ -275,9 +275,9 @@ key_egress(struct conf_parse *parse,
 	struct conf_egress egress;
 	char shown[80];
 
-	if (conf->negress == CONF_MAX_EGRESS) {
+	if (conf->negress >= CONF_EGRESS_LIMIT) {
 		conf_error(parse, "Egress: %d egresses at most",
-		    CONF_MAX_EGRESS);
+		    CONF_EGRESS_LIMIT);
 		return;
 	}
 	if (check(parse, "Egress name", value_name(values[0])))
@@ -310,7 +310,8 @@ key_egress(struct conf_parse *parse,
 		}
 	if (egress.route == NULL)
 		egress.route = xstrdup(egress.name);
-	conf->egress[conf->negress++] = egress;
+	*conf_egress_slot(conf) = egress;	/* not NULL: checked above */
+	conf->negress++;
 }
 
 static void

@@ -33,6 +33,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "conf/conf.h"
 #include "conf/conf_address.h"
 #include "conf/conf_parse.h"
 #include "util/util.h"
@@ -225,19 +226,17 @@ add_egress(struct conf_parse *parse, const char *name, const char *address,
 	struct conf *conf = parse->conf;
 	struct conf_egress *e;
 
-	if (conf->negress == CONF_MAX_EGRESS) {
-		conf_error(parse, "EgressFrom postfix: more than %d egresses",
-		    CONF_MAX_EGRESS);
-		return;
-	}
 	for (size_t i = 0; i < conf->negress; i++)
 		if (strcasecmp(conf->egress[i].name, name) == 0) {
 			conf_error(parse, "EgressFrom postfix: egress \"%s\" "
 			    "is also configured by an Egress line", name);
 			return;
 		}
-	e = &conf->egress[conf->negress];
-	memset(e, 0, sizeof(*e));
+	if ((e = conf_egress_slot(conf)) == NULL) {
+		conf_error(parse, "EgressFrom postfix: more than %d egresses",
+		    CONF_EGRESS_LIMIT);
+		return;
+	}
 	if (conf_parse_address(address, &e->address) != 0) {
 		conf_error(parse, "EgressFrom postfix: %s has bind address "
 		    "\"%.64s\", which is not an IP address", name, address);

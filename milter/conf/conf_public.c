@@ -16,6 +16,7 @@
 
 #include <string.h>
 
+#include "conf/conf.h"
 #include "conf/conf_address.h"
 #include "conf/conf_parse.h"
 #include "util/log.h"
@@ -65,9 +66,9 @@ conf_key_public_address(struct conf_parse *parse,
 
 	(void)key;
 	(void)nvalues;
-	if (conf->npublic == CONF_MAX_EGRESS) {
+	if (conf->npublic >= CONF_EGRESS_LIMIT) {
 		conf_error(parse, "PublicAddress: %d lines at most",
-		    CONF_MAX_EGRESS);
+		    CONF_EGRESS_LIMIT);
 		return;
 	}
 	memset(&p, 0, sizeof(p));
@@ -86,7 +87,8 @@ conf_key_public_address(struct conf_parse *parse,
 	    &p.public_address) != 0)
 		return;
 	p.line = parse->line;
-	conf->publics[conf->npublic++] = p;
+	*conf_public_slot(conf) = p;	/* not NULL: checked above */
+	conf->npublic++;
 }
 
 void

@@ -13,6 +13,7 @@
 #include "config.h"
 
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
@@ -226,18 +227,22 @@ void
 advice_spf_everywhere(const char *domain, const char *const *ips, size_t n,
     char *out, size_t size)
 {
-	char list[CONF_MAX_EGRESS * 50] = "", terms[CONF_MAX_EGRESS * 50] = "";
+	/* Neither needs more than OUT's SIZE, where both go. */
+	size_t room = size ? size : 1;
+	char *list = xcalloc(1, room), *terms = xcalloc(1, room);
 
 	for (size_t i = 0; i < n; i++) {
-		text_append(list, sizeof(list), i == 0 ? "" : i + 1 == n ?
+		text_append(list, room, i == 0 ? "" : i + 1 == n ?
 		    " or " : ", ", ips[i]);
-		text_append(terms, sizeof(terms), i ? " " : "",
+		text_append(terms, room, i ? " " : "",
 		    strchr(ips[i], ':') ? "ip6:" : "ip4:");
-		text_append(terms, sizeof(terms), "", ips[i]);
+		text_append(terms, room, "", ips[i]);
 	}
 	snprintf(out, size, "SPF of %s does not allow %s: add `%s` (or the "
 	    "include of the egresses' provider) to its SPF record", domain,
 	    list, terms);
+	free(list);
+	free(terms);
 }
 
 void

@@ -375,22 +375,34 @@ monitor_snapshot(const char *name, struct egress_health *out, int wait_ms)
 		if (strcmp(current->health[i].name, name) == 0) {
 			*out = current->health[i];
 			rc = 0;
+			break;		/* names are unique */
 		}
 	pthread_mutex_unlock(&lock);
 	return rc;
 }
 
-size_t
-monitor_snapshot_all(struct egress_health *out, size_t max,
-    bool *first_round_done)
+struct egress_health *
+monitor_snapshot_all(size_t *n, bool *first_round_done)
 {
-	size_t n = 0;
+	struct egress_health *out;
+	size_t count;
 
-	pthread_mutex_lock(&lock);
+	/* Allocated outside the lock; a reload between may change N. */
+	for (;;) {
+		pthread_mutex_lock(&lock);
+		count = current != NULL ? current->conf->negress : 0;
+		pthread_mutex_unlock(&lock);
+		out = xcalloc(count ? count : 1, sizeof(*out));
+		pthread_mutex_lock(&lock);
+		if ((current != NULL ? current->conf->negress : 0) == count)
+			break;
+		pthread_mutex_unlock(&lock);
+		free(out);
+	}
 	*first_round_done = current != NULL && current->first_round_done;
-	for (size_t i = 0; current != NULL && i < current->conf->negress &&
-	    n < max; i++)
-		out[n++] = current->health[i];
+	for (size_t i = 0; i < count; i++)
+		out[i] = current->health[i];
 	pthread_mutex_unlock(&lock);
-	return n;
+	*n = count;
+	return out;
 }

@@ -49,11 +49,12 @@ int monitor_snapshot(const char *name, struct egress_health *out,
     int wait_ms);
 
 /*
- * Copies the health of every egress (at most MAX) into OUT, without
- * waiting; returns how many. *FIRST_ROUND_DONE tells whether the first
- * round has finished. For --status and /metrics.
+ * A copy of the health of every egress, without waiting: an array of
+ * *N entries (at least one allocated) that the caller frees.
+ * *FIRST_ROUND_DONE tells whether the first round has finished. For
+ * --status and /metrics.
  */
-size_t monitor_snapshot_all(struct egress_health *out, size_t max,
+struct egress_health *monitor_snapshot_all(size_t *n,
     bool *first_round_done);
 
 /*

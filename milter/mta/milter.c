@@ -54,7 +54,8 @@ struct message {
 	unsigned rcpts;
 	unsigned egress_rcpts;		/* those leaving through an egress */
 	unsigned route_headers;		/* copies of RouteHeader received */
-	bool egress_used[CONF_MAX_EGRESS];	/* by the recipients */
+	bool *egress_used;		/* by the recipients: NULL, or
+					 * conn->conf->negress entries */
 	int from_fields;
 	struct header_facts headers;	/* for the pre-flight findings */
 	struct from_result from;	/* of the first From field, with
@@ -90,6 +91,7 @@ static void
 message_reset(struct message *msg)
 {
 	dkimv_free(msg->dkim);
+	free(msg->egress_used);
 	memset(msg, 0, sizeof(*msg));
 }
 
@@ -129,6 +131,7 @@ connection_free(struct connection *conn)
 {
 	if (conn == NULL)
 		return;
+	message_reset(&conn->msg);
 	if (conn->conf != NULL) {
 		conf_release(conn->conf);
 		connlimit_leave();	/* connect counted it in */
@@ -312,6 +315,9 @@ note_recipient_egress(SMFICTX *ctx, struct connection *conn)
 	conn->msg.egress_rcpts++;
 	if (index < 0)
 		index = (int)conf_egress_for_domain(conf, at ? at + 1 : NULL);
+	if (conn->msg.egress_used == NULL)
+		conn->msg.egress_used = xcalloc(conf->negress,
+		    sizeof(*conn->msg.egress_used));
 	conn->msg.egress_used[index] = true;
 }
 
@@ -630,8 +636,7 @@ mlfi_eom(SMFICTX *ctx)
 	if (conn->msg.dkim != NULL)
 		dkimv_finish(conn->msg.dkim, &st->dkim);
 	facts->dkim = &st->dkim;
-	memcpy(facts->egress_used, conn->msg.egress_used,
-	    sizeof(facts->egress_used));
+	facts->egress_used = conn->msg.egress_used;
 	/* The first health round is waited for within the message's budget. */
 	facts->health_wait_ms = dns_deadline_left_ms(
 	    (int)conn->conf->message_dns_budget);

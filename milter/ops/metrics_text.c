@@ -136,10 +136,10 @@ render_refusals(FILE *fp)
 static void
 render_egresses(FILE *fp)
 {
-	struct egress_health *h = xcalloc(CONF_MAX_EGRESS, sizeof(*h));
 	struct conf *conf = conf_current();
 	bool done;
-	size_t n = monitor_snapshot_all(h, CONF_MAX_EGRESS, &done);
+	size_t n;
+	struct egress_health *h = monitor_snapshot_all(&n, &done);
 
 	family(fp, "egress_milter_egress_state", "gauge", "Health of each "
 	    "egress: 0 ok, 1 warning, 2 critical, 3 unknown.");

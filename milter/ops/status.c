@@ -80,9 +80,7 @@ static void
 overview_take(struct overview *o)
 {
 	memset(o, 0, sizeof(*o));
-	o->health = xcalloc(CONF_MAX_EGRESS, sizeof(*o->health));
-	o->n = monitor_snapshot_all(o->health, CONF_MAX_EGRESS,
-	    &o->first_round_done);
+	o->health = monitor_snapshot_all(&o->n, &o->first_round_done);
 	o->refusals = xcalloc(REFUSAL_MAX_ENTRIES, sizeof(*o->refusals));
 	o->nrefusals = refusal_list(o->refusals, REFUSAL_MAX_ENTRIES);
 	stats_get(&o->stats);

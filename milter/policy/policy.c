@@ -17,6 +17,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -413,12 +414,19 @@ judge_egress(const struct policy_facts *f, size_t index,
 	return healthy;
 }
 
+/* Does egress INDEX carry some of the message? */
+static bool
+is_used(const struct policy_facts *f, size_t index)
+{
+	return f->egress_used == NULL ? index == 0 : f->egress_used[index];
+}
+
 /* The first other egress that is healthy and passes: its index, or -1. */
 static int
 reroute_target(const struct policy_facts *f, struct policy_work *w)
 {
 	for (size_t j = 0; j < f->conf->negress; j++) {
-		if (f->egress_used[j])
+		if (is_used(f, j))
 			continue;
 		if (judge_egress(f, j, w, &w->candidate) &&
 		    w->candidate.action < ACTION_REROUTE)
@@ -435,19 +443,23 @@ static bool
 spf_refuses_every_egress(const struct policy_facts *f,
     struct policy_work *w, char *out, size_t size)
 {
-	const char *ips[CONF_MAX_EGRESS];
+	const char **ips;
 	struct verdict *v = &w->candidate;
 	char domain[256] = "";
 
+	if (f->conf->negress == 0)
+		return false;
+	ips = xcalloc(f->conf->negress, sizeof(*ips));
 	for (size_t j = 0; j < f->conf->negress; j++) {
-		if (!judge_egress(f, j, w, v) || !v->spf_refused)
+		if (!judge_egress(f, j, w, v) || !v->spf_refused) {
+			free(ips);
 			return false;
+		}
 		ips[j] = f->conf->egress[j].address.text;
 		copy_bounded(domain, sizeof(domain), v->spf_domain);
 	}
-	if (f->conf->negress == 0)
-		return false;
 	advice_spf_everywhere(domain, ips, f->conf->negress, out, size);
+	free(ips);
 	return true;
 }
 
@@ -585,13 +597,13 @@ decide(const struct policy_facts *f, struct policy_work *w,
 		    "leaves through an egress");
 		return;
 	}
-	for (size_t i = 0; i < f->conf->negress; i++)
+	for (size_t i = 0; g.egress_used != NULL && i < f->conf->negress; i++)
 		any = any || g.egress_used[i];
 	if (!any)
-		g.egress_used[0] = true;
+		g.egress_used = NULL;	/* the default: the first egress */
 	judge_message(&g, message);
 	for (size_t i = 0; i < f->conf->negress; i++) {
-		if (!g.egress_used[i])
+		if (!is_used(&g, i))
 			continue;
 		judge_egress(&g, i, w, v);
 		if (first) {

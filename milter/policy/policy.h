@@ -28,7 +28,9 @@ struct policy_facts {
 	int from_fields;		/* From header fields seen */
 	struct from_result from;	/* of the first From field */
 	const struct dkimv_result *dkim;
-	bool egress_used[CONF_MAX_EGRESS];	/* none set: the default */
+	/* conf->negress entries, by the recipients; NULL or none set:
+	 * the default (the first egress). */
+	const bool *egress_used;
 	int health_wait_ms;		/* for the first health round */
 	unsigned pct_draw;		/* 0..99, DMARC pct= (RFC 7489 6.6.4) */
 	struct header_facts headers;	/* for the pre-flight findings */

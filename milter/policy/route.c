@@ -41,16 +41,21 @@
 #include "util/log.h"
 #include "util/util.h"
 
+/* One egress of a job: where from, and its verdict. */
+struct route_spf_egress {
+	struct ip_address address;
+	char helo[256];
+	bool fails;
+};
+
 /* SPF of one sender for several egresses, shared with its thread. */
 struct route_spf_job {
 	char sender[512];
-	size_t n;
-	struct ip_address address[CONF_MAX_EGRESS];
-	char helo[CONF_MAX_EGRESS][256];
-	bool fails[CONF_MAX_EGRESS];
 	size_t done;			/* verdicts known so far */
 	int refs;
 	bool running;			/* in route_running[] */
+	size_t n;
+	struct route_spf_egress egress[];	/* n of them */
 };
 
 static pthread_mutex_t route_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -74,10 +79,10 @@ route_spf_thread(void *arg)
 	struct spf_outcome out;
 
 	for (size_t i = 0; i < job->n; i++) {
-		spf_check_host(&job->address[i], job->helo[i][0] ?
-		    job->helo[i] : NULL, job->sender, &out);
+		spf_check_host(&job->egress[i].address, job->egress[i].helo[0] ?
+		    job->egress[i].helo : NULL, job->sender, &out);
 		pthread_mutex_lock(&route_lock);
-		job->fails[i] = out.verdict == SPFV_FAIL;
+		job->egress[i].fails = out.verdict == SPFV_FAIL;
 		job->done = i + 1;
 		pthread_cond_broadcast(&route_cond);
 		pthread_mutex_unlock(&route_lock);
@@ -138,9 +143,9 @@ route_spf_same(const struct route_spf_job *job)
 			continue;
 		same = true;
 		for (size_t k = 0; k < job->n && same; k++)
-			same = strcmp(r->address[k].text,
-			    job->address[k].text) == 0 &&
-			    strcmp(r->helo[k], job->helo[k]) == 0;
+			same = strcmp(r->egress[k].address.text,
+			    job->egress[k].address.text) == 0 &&
+			    strcmp(r->egress[k].helo, job->egress[k].helo) == 0;
 		if (same)
 			return r;
 	}
@@ -158,18 +163,19 @@ static void
 route_spf(const struct conf *conf, const char *sender, const int *candidates,
     size_t n, bool *fails)
 {
-	struct route_spf_job *job = xcalloc(1, sizeof(*job)), *same;
+	struct route_spf_job *job, *same;
 	struct timespec until;
 	struct spf_outcome out;
 	bool all_cached = true;
 
+	job = xcalloc(1, sizeof(*job) + n * sizeof(job->egress[0]));
 	copy_bounded(job->sender, sizeof(job->sender), sender);
 	for (size_t i = 0; i < n; i++) {
 		const struct conf_egress *e = &conf->egress[candidates[i]];
 
-		job->address[i] = e->address;
-		copy_bounded(job->helo[i], sizeof(job->helo[i]), e->helo ?
-		    e->helo : "");
+		job->egress[i].address = e->address;
+		copy_bounded(job->egress[i].helo, sizeof(job->egress[i].helo),
+		    e->helo ? e->helo : "");
 		if (spf_cached(&e->address, e->helo, sender, &out))
 			fails[i] = out.verdict == SPFV_FAIL;
 		else
@@ -201,7 +207,7 @@ route_spf(const struct conf *conf, const char *sender, const int *candidates,
 		;
 	for (size_t i = 0; i < n; i++)
 		if (i < job->done)
-			fails[i] = job->fails[i];
+			fails[i] = job->egress[i].fails;
 	route_job_unref(job);
 	pthread_mutex_unlock(&route_lock);
 }
@@ -294,23 +300,18 @@ route_no_say(const char *sender, char *out, size_t size)
 	return LOOKUP_OK;
 }
 
-enum lookup_status
-route_lookup(const struct conf *conf, const char *sender, char *out,
-    size_t size)
+/*
+ * route_lookup()'s choice with its working arrays CANDIDATES and FAILS
+ * (conf->negress entries each).
+ */
+static enum lookup_status
+route_choose(const struct conf *conf, const char *sender, int *candidates,
+    bool *fails, char *out, size_t size)
 {
-	int candidates[CONF_MAX_EGRESS];
-	bool fails[CONF_MAX_EGRESS], known = true;
+	bool known = true;
 	size_t n = 0, first;
 	char why[600] = "", spf_sender[600];
 
-	stats_count_route_lookup();
-
-	if (conf->negress == 0)
-		return LOOKUP_NOTFOUND;
-	/* A bare localpart (Postfix's partial lookup): no say. */
-	if (strchr(sender, '@') == NULL && sender[0] != '\0' &&
-	    strcmp(sender, "<>") != 0)
-		return LOOKUP_NOTFOUND;
 	first = conf_egress_for_domain(conf, route_domain_of(sender));
 	for (size_t k = 0; k < conf->negress; k++) {
 		size_t i = k == 0 ? first : k <= first ? k - 1 : k;
@@ -349,6 +350,30 @@ route_lookup(const struct conf *conf, const char *sender, char *out,
 	snprintf(out, size, "retry:4.7.1 no healthy egress: %s", why[0] ? why :
 	    "none configured");
 	return LOOKUP_OK;
+}
+
+enum lookup_status
+route_lookup(const struct conf *conf, const char *sender, char *out,
+    size_t size)
+{
+	int *candidates;
+	bool *fails;
+	enum lookup_status status;
+
+	stats_count_route_lookup();
+
+	if (conf->negress == 0)
+		return LOOKUP_NOTFOUND;
+	/* A bare localpart (Postfix's partial lookup): no say. */
+	if (strchr(sender, '@') == NULL && sender[0] != '\0' &&
+	    strcmp(sender, "<>") != 0)
+		return LOOKUP_NOTFOUND;
+	candidates = xcalloc(conf->negress, sizeof(*candidates));
+	fails = xcalloc(conf->negress, sizeof(*fails));
+	status = route_choose(conf, sender, candidates, fails, out, size);
+	free(candidates);
+	free(fails);
+	return status;
 }
 
 /*
