@@ -627,6 +627,12 @@ run_milter(struct conf *conf)
 
 	if (guard_refuse_root(conf) != 0)
 		return 1;
+	/*
+	 * Before the milter socket exists: a SIGHUP sent as soon as the
+	 * socket answers (a test, logrotate) stays pending until the reload
+	 * handler takes it instead of ending the process.
+	 */
+	block_signals();
 	if (conf->umask_set)
 		umask(conf->umask);
 	open_file_limit = guard_raise_nofile();
@@ -653,7 +659,6 @@ run_milter(struct conf *conf)
 	if (conf->user != NULL)
 		drop_privileges(conf->user, uid, gid, conf->socket);
 	set_thread_stack();
-	block_signals();
 	stats_init();
 	(void)control_start(conf->control_socket);
 	(void)metrics_start(conf->metrics_listen);
