@@ -18,9 +18,10 @@ echo "postfix postfix/main_mailer_type select No configuration" |
 apt-get install -y --no-install-recommends \
     build-essential autoconf automake pkg-config ca-certificates \
     libmilter-dev libopendkim-dev libldns-dev libpsl-dev \
-    libmicrohttpd-dev zlib1g-dev libssl-dev curl \
+    libmicrohttpd-dev zlib1g-dev libssl-dev libhiredis-dev curl \
     publicsuffix \
     miltertest nsd ldnsutils postfix swaks procps iproute2 jq man-db \
+    redis-server \
     strace \
     m4 libdb5.3 libldap-2.5-0 liblockfile1 libnsl2 libsasl2-2 libssl3 \
     libwrap0 valgrind clang libclang-rt-14-dev \

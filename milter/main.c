@@ -49,6 +49,7 @@
 #include "dns/resolver.h"
 #include "global/stats.h"
 #include "health/egress.h"
+#include "health/fleet.h"
 #include "health/monitor.h"
 #include "health/refusal_state.h"
 #include "mta/connlimit.h"
@@ -668,6 +669,8 @@ run_milter(struct conf *conf)
 	(void)refusal_state_read(conf->state_file);
 	if (refusal_state_start() != 0)
 		log_fatal("cannot start the state file thread");
+	if (fleet_start() != 0)
+		log_fatal("cannot start the fleet thread");
 	if (monitor_start(conf_current()) != 0)
 		log_fatal("cannot start the egress monitor thread");
 	if (reload_start(reload) != 0)
@@ -714,6 +717,7 @@ run_milter(struct conf *conf)
 	last = conf_current();
 	socketmap_stop(1000);
 	refusal_state_stop();
+	fleet_stop();
 	lookups = route_stop(1000);
 	rounds = monitor_stop(1000);
 	wait_for_callbacks((int)last->dns_timeout * 3 + 2);

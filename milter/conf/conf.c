@@ -164,6 +164,15 @@ conf_free(struct conf *conf)
 	free(conf->control_socket);
 	free(conf->metrics_listen);
 	free(conf->postfix_dir);
+	free(conf->redis);
+	free(conf->redis_user);
+	if (conf->redis_password != NULL)
+		explicit_bzero(conf->redis_password,
+		    strlen(conf->redis_password));
+	free(conf->redis_password);
+	free(conf->relay_name);
+	for (size_t i = 0; i < conf->nbudgets; i++)
+		free(conf->budgets[i].zone);
 	free(conf);
 }
 

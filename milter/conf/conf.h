@@ -85,6 +85,12 @@ struct conf_dnsbl {
 	int line;			/* of its line; 0: a shipped zone */
 };
 
+/* DnsblBudget ZONE QUERIES-PER-DAY: the fleet's daily queries of ZONE. */
+struct conf_budget {
+	char *zone;
+	long per_day;
+};
+
 /* One EgressMap line: mail from DOMAIN (or below it) leaves by EGRESS. */
 struct conf_map_entry {
 	char *domain;			/* lower case; ".x.test" for below */
@@ -160,6 +166,13 @@ struct conf {
 	long max_connections;		/* MaxConnections; 0: from RLIMIT_NOFILE */
 	long dkim_max_signatures;	/* DKIMMaxSignatures */
 	bool allow_root;		/* AllowRoot: run as root without UserID */
+	/* The fleet's shared state (health/fleet.c, conf_fleet.c). */
+	char *redis;			/* HOST:PORT or unix:/PATH; NULL: none */
+	char *redis_user;		/* user=; NULL: none */
+	char *redis_password;		/* password=; NULL: none; never shown */
+	char *relay_name;		/* RelayName; NULL: the host's name */
+	struct conf_budget budgets[CONF_MAX_DNSBL];	/* DnsblBudget */
+	size_t nbudgets;
 	int refcount;			/* owned by conf_current()/release */
 };
 

@@ -10,7 +10,8 @@
  * On, Fallback, RouteHeader, MapSocket, RefusalPattern, RefusalBackoff,
  * PostfixConfig, Syslog, SyslogFacility, LogLevel, UserID,
  * AllowRoot, PidFile, StateFile, UMask, MilterTimeout, MaxConnections,
- * DKIMMaxSignatures, ControlSocket, MetricsListen (conf_ops.c).
+ * DKIMMaxSignatures, ControlSocket, MetricsListen (conf_ops.c), Redis,
+ * RelayName, DnsblBudget (conf_fleet.c).
  * egress-milter.conf(5) documents them; keep it equal.
  * Must not: read files (conf.c does), touch libmilter or the network.
  */
@@ -29,6 +30,7 @@
 
 #include "conf/conf.h"
 #include "conf/conf_address.h"
+#include "conf/conf_fleet.h"
 #include "conf/conf_keys.h"
 #include "conf/conf_map.h"
 #include "conf/conf_ops.h"
@@ -813,6 +815,9 @@ const struct conf_key conf_keys[] = {
 	NUMBER("MilterTimeout", milter_timeout, 1, 7200),
 	NUMBER("MaxConnections", max_connections, 1, 1000000),
 	NUMBER("DKIMMaxSignatures", dkim_max_signatures, 1, 32),
+	{ "Redis", "HOST:PORT | unix:/PATH | none [user=NAME] "
+	    "[password=SECRET]", 1, 3, true, key_redis, 0, 0, 0 },
+	{ "RelayName", "NAME", 1, 1, true, key_relay_name, 0, 0, 0 },
 	{ NULL, NULL, 0, 0, false, NULL, 0, 0, 0 }
 };
 

@@ -3,7 +3,7 @@
  * ControlSocket (the --status socket, control.c) and MetricsListen
  * (the Prometheus endpoint, metrics.c).
  *
- * key_control_socket(), key_metrics_listen().
+ * key_control_socket(), key_metrics_listen(), conf_split_listen().
  * ControlSocket takes unix:/ABSOLUTE/PATH or "none"; MetricsListen takes
  * ADDRESS:PORT with a literal address (IPv6 in brackets) or "none": no
  * name is ever resolved to find where to listen.
@@ -46,9 +46,8 @@ key_control_socket(struct conf_parse *parse, const struct conf_key *key,
 	parse->conf->control_socket = xstrdup(v);
 }
 
-/* Splits "ADDR:PORT" / "[ADDR6]:PORT"; 0 when both are valid. */
-static int
-split_listen(const char *text, char *addr, size_t size, long *port)
+int
+conf_split_listen(const char *text, char *addr, size_t size, long *port)
 {
 	const char *colon;
 	char *end;
@@ -89,7 +88,7 @@ key_metrics_listen(struct conf_parse *parse, const struct conf_key *key,
 	parse->conf->metrics_listen = NULL;
 	if (strcasecmp(values[0], "none") == 0)
 		return;
-	if (split_listen(values[0], addr, sizeof(addr), &port) != 0 ||
+	if (conf_split_listen(values[0], addr, sizeof(addr), &port) != 0 ||
 	    (inet_pton(AF_INET, addr, buf) != 1 &&
 	    inet_pton(AF_INET6, addr, buf) != 1)) {
 		conf_error(parse, "MetricsListen: expected ADDRESS:PORT with "

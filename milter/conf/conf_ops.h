@@ -14,4 +14,7 @@ void key_control_socket(struct conf_parse *parse, const struct conf_key *key,
 void key_metrics_listen(struct conf_parse *parse, const struct conf_key *key,
     char **values, int nvalues);
 
+/* Splits "ADDR:PORT" / "[ADDR6]:PORT" (ADDR not checked); 0 when valid. */
+int conf_split_listen(const char *text, char *addr, size_t size, long *port);
+
 #endif

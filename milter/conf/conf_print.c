@@ -210,6 +210,39 @@ print_logging(const struct printer *p, const char *name)
 		    levels));
 }
 
+/* Redis (never its password), RelayName, DnsblBudget; 0 when NAME is one. */
+static int
+print_fleet(const struct printer *p, const char *name)
+{
+	const struct conf *c = p->conf;
+	char buf[600];
+
+	if (strcasecmp(name, "Redis") == 0) {
+		if (c->redis == NULL) {
+			print_unset(p, "none: this relay keeps its state alone");
+			return 0;
+		}
+		snprintf(buf, sizeof(buf), "%s%s%s%s", c->redis,
+		    c->redis_user ? " user=" : "",
+		    c->redis_user ? c->redis_user : "",
+		    c->redis_password ? " password=(not shown)" : "");
+		print_value(p, buf);
+	} else if (strcasecmp(name, "RelayName") == 0) {
+		if (c->relay_name) print_value(p, c->relay_name);
+		else print_unset(p, "the host's name");
+	} else if (strcasecmp(name, "DnsblBudget") == 0) {
+		for (size_t i = 0; i < c->nbudgets; i++) {
+			snprintf(buf, sizeof(buf), "%s %ld",
+			    c->budgets[i].zone, c->budgets[i].per_day);
+			print_value(p, buf);
+		}
+		if (c->nbudgets == 0)
+			print_unset(p, "no budget");
+	} else
+		return -1;
+	return 0;
+}
+
 /* Keys with a value of their own type; returns 0 when NAME is one. */
 static int
 print_special(const struct printer *p, const char *name)
@@ -290,7 +323,7 @@ print_special(const struct printer *p, const char *name)
 		else print_unset(p, "derived from the open-file limit");
 	} else if (strcasecmp(name, "AllowRoot") == 0)
 		print_value(p, c->allow_root ? "yes" : "no");
-	else
+	else if (print_fleet(p, name) != 0)
 		return -1;
 	return 0;
 }

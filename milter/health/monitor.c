@@ -31,6 +31,7 @@
 #include "dns/resolver.h"
 #include "global/finding.h"
 #include "health/egress.h"
+#include "health/fleet_health.h"
 #include "health/healthlog.h"
 #include "health/monitor.h"
 #include "util/log.h"
@@ -193,8 +194,12 @@ monitor_round(struct monitor *m, struct zone_status zones[2][CONF_MAX_DNSBL],
 		enum egress_state before;
 		bool first;
 
-		egress_check(conf, e, zones[e->address.family == AF_INET6],
-		    report);
+		/* Another relay's check of this round, or our own. */
+		if (fleet_health_turn(conf, e, report)) {
+			egress_check(conf, e,
+			    zones[e->address.family == AF_INET6], report);
+			fleet_health_done(conf, e, report);
+		}
 		if ((long)report->ttl < next)
 			next = (long)report->ttl * 9 / 10;
 		pthread_mutex_lock(&lock);

@@ -4,7 +4,8 @@
  *
  * refusal_status(), refusal_classify(), refusal_active(),
  * refusal_toward(), refusal_list(), refusal_tick(), refusal_forget_all(),
- * refusal_changes(), refusal_snapshot(), refusal_restore().
+ * refusal_changes(), refusal_snapshot(), refusal_restore(),
+ * refusal_learned_since(), refusal_merge().
  *
  * The patterns are compiled once per set (the configuration's
  * RefusalPattern lines, then the shipped table of receiver.c) and
@@ -18,6 +19,9 @@
  * the table is full, the entry that ended longest ago makes room. A
  * refusal while a back-off is in force keeps the back-off and its first
  * text (Postfix's deferrals of the same message must not extend it).
+ * Each back-off learned here gets a number of a growing sequence, so
+ * that the fleet (fleet.c) publishes what this relay learned and not what
+ * it took from the others (refusal_merge(): the later end wins).
  * Must not: touch libmilter or DNS.
  */
 #include "config.h"
@@ -44,6 +48,7 @@ struct refusal_entry {
 	struct refusal_info info;
 	bool used;
 	bool ended_logged;		/* the end of the back-off was logged */
+	unsigned long seq;		/* learned here (refusal_learned_since) */
 };
 
 struct refusal_rule {
@@ -58,6 +63,7 @@ static struct refusal_entry refusal_entries[REFUSAL_MAX_ENTRIES];
 static atomic_long refusal_global_after = CONF_DEFAULT_REFUSAL_GLOBAL;
 /* Counts the back-offs learned and ended (the state file's writer). */
 static atomic_ulong refusal_changed;
+static unsigned long refusal_seq;	/* lock held: the last learned here */
 /* The compiled set and what it was compiled from. */
 static struct refusal_rule *refusal_rules;
 static size_t refusal_nrules;
@@ -313,6 +319,7 @@ refusal_learn(const char *egress, const struct reply *r,
 	e->info.until = now + e->info.backoff;
 	e->info.count++;
 	e->ended_logged = false;
+	e->seq = ++refusal_seq;
 	atomic_fetch_add(&refusal_changed, 1);
 	stats_count_refusal();
 	if (cause == CAUSE_RATE)
@@ -488,6 +495,56 @@ refusal_restore(const struct refusal_info *info)
 	}
 	e->info = *info;
 	e->ended_logged = false;
+	e->seq = ++refusal_seq;
+	pthread_mutex_unlock(&refusal_lock);
+	return true;
+}
+
+size_t
+refusal_learned_since(unsigned long *cursor, struct refusal_info *out,
+    size_t max)
+{
+	time_t now = time(NULL);
+	size_t n = 0;
+
+	pthread_mutex_lock(&refusal_lock);
+	for (size_t i = 0; i < REFUSAL_MAX_ENTRIES && n < max; i++)
+		if (refusal_entries[i].seq > *cursor &&
+		    refusal_in_force(&refusal_entries[i], now))
+			out[n++] = refusal_entries[i].info;
+	*cursor = refusal_seq;
+	pthread_mutex_unlock(&refusal_lock);
+	return n;
+}
+
+bool
+refusal_merge(const struct refusal_info *info, const char *relay)
+{
+	time_t now = time(NULL);
+	struct refusal_entry *e;
+	char shown[600];
+
+	if (info->until <= now || (info->cause != CAUSE_IP &&
+	    info->cause != CAUSE_PTR && info->cause != CAUSE_RATE))
+		return false;
+	pthread_mutex_lock(&refusal_lock);
+	e = refusal_entry(info->egress, info->receiver, true, now);
+	/* The later end wins; a second of clock rounding is no news. */
+	if (e == NULL || (e->info.until > now && e->info.until + 2 >=
+	    info->until)) {
+		pthread_mutex_unlock(&refusal_lock);
+		return false;
+	}
+	e->info = *info;
+	e->ended_logged = false;
+	e->seq = 0;			/* not ours to publish */
+	atomic_fetch_add(&refusal_changed, 1);
+	log_notice("egress %s: refused by %s, not used for %ld s (cause %s, "
+	    "receiver %s%s; learned by relay %s): \"%s\"", info->egress,
+	    info->destination, (long)(info->until - now),
+	    cause_name(info->cause), info->receiver, info->global ?
+	    ", every receiver" : "", relay, log_escape(shown, sizeof(shown),
+	    info->text));
 	pthread_mutex_unlock(&refusal_lock);
 	return true;
 }

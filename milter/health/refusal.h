@@ -102,4 +102,18 @@ size_t refusal_snapshot(struct refusal_info *out, size_t max);
  */
 bool refusal_restore(const struct refusal_info *info);
 
+/*
+ * The back-offs in force learned here (or restored) since *CURSOR into
+ * OUT (at most MAX); moves *CURSOR on (0: every one). For the fleet.
+ */
+size_t refusal_learned_since(unsigned long *cursor, struct refusal_info *out,
+    size_t max);
+
+/*
+ * Installs INFO, a back-off another relay (RELAY) learned, when it ends
+ * later than the one in force for its (egress, receiver); logs it. True
+ * when it was installed.
+ */
+bool refusal_merge(const struct refusal_info *info, const char *relay);
+
 #endif

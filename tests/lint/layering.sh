@@ -1,6 +1,7 @@
 # layering.sh - the project's own rules, checked on its sources: all DNS
 # goes through dns/resolver.c, only mta/milter.c and main.c touch
-# libmilter, and every module starts with the comment that says what it
+# libmilter, only health/fleet.c talks to Redis (hiredis), and every
+# module starts with the comment that says what it
 # does. The layer order and the header rule: tests/lint/house.sh.
 set -u
 . "$SRCDIR/tests/lib.sh"
@@ -13,6 +14,8 @@ found=$(grep -l 'ldns/ldns.h' $sources | grep -v '^dns/resolver\.c$')
 check "only dns/resolver.c includes ldns (found: ${found:-none})" [ -z "$found" ]
 found=$(grep -l 'libmilter/mfapi.h' $sources | grep -vE '^(mta/milter|main)\.c$')
 check "only mta/milter.c and main.c use libmilter (found: ${found:-none})" [ -z "$found" ]
+found=$(grep -lE '#include <hiredis|\b(redis[A-Z][A-Za-z]*|freeReplyObject)\(' $sources | grep -v '^health/fleet\.c$')
+check "only health/fleet.c uses hiredis (found: ${found:-none})" [ -z "$found" ]
 missing=
 for f in $(find . -name '*.[ch]' | sed 's|^\./||' | sort); do
 	head -3 "$f" | grep -q "^ \* $(basename "$f" | sed 's/\./\\./') - " ||

@@ -1,0 +1,382 @@
+/*
+ * fleet_health.c - the health rounds' side of the fleet: lease requests,
+ * the results to publish, who checked each egress address.
+ *
+ * fleet_health_turn(), fleet_health_done(), fleet_checked_by(),
+ * fleet_health_set_up(), fleet_health_next(), fleet_health_answer(),
+ * fleet_health_release(), fleet_health_pop(), fleet_health_published(),
+ * fleet_health_counts(), fleet_health_wait(), fleet_health_kick().
+ *
+ * The monitor's thread asks, per egress, whether to check it
+ * (fleet_health_turn()): the request waits in a list here until the
+ * fleet thread (fleet.c) answers it from Redis, FLEET_WAIT_MS at most;
+ * unanswered, the monitor checks. Another relay's result is taken only
+ * when it is fresh (under two intervals) and of the same checks (a
+ * fingerprint of the version, findings, zones, weights, threshold and
+ * HELO); a check that met a DNS error is never published (error answers
+ * describe one resolver). Results wait in an outbox, one per address,
+ * FLEET_OUTBOX_MAX at most.
+ * Must not: touch libmilter, DNS or Redis.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "conf/conf.h"
+#include "global/finding.h"
+#include "health/egress.h"
+#include "health/fleet_health.h"
+#include "util/util.h"
+
+#define FLEET_WAIT_MS 1500		/* the monitor's wait for a lease */
+#define FLEET_OUTBOX_MAX 4096
+
+/* A lease request of the monitor's thread, on its stack. */
+struct fleet_req {
+	struct fleet_req *next;
+	char address[INET6_ADDRSTRLEN];
+	long interval_ms;
+	bool done;
+	bool ours;			/* check it: our lease, or no answer */
+	bool shared;			/* *health is another relay's */
+	struct fleet_health *health;	/* the caller's */
+};
+
+struct fleet_checked {
+	char address[INET6_ADDRSTRLEN];
+	char relay[CONF_NAME_MAX + 1];
+	time_t when;
+};
+
+static pthread_mutex_t fh_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t fh_cond = PTHREAD_COND_INITIALIZER;
+static struct fleet_req *fh_reqs;
+static struct fleet_health *fh_outbox;
+static size_t fh_nout;
+static struct fleet_checked *fh_checked;
+static size_t fh_nchecked, fh_checked_room;
+static char fh_relay[CONF_NAME_MAX + 1];
+static unsigned long fh_shared, fh_published;
+static bool fh_kicked;
+static atomic_bool fh_up;
+
+/* The CLOCK_REALTIME time MS milliseconds from now, for timed waits. */
+static void
+deadline_in(int ms, struct timespec *until)
+{
+	clock_gettime(CLOCK_REALTIME, until);
+	until->tv_sec += ms / 1000;
+	until->tv_nsec += (ms % 1000) * 1000000L;
+	if (until->tv_nsec >= 1000000000L) {
+		until->tv_sec++;
+		until->tv_nsec -= 1000000000L;
+	}
+}
+
+/* CONF's checks of E, as a word: shared health is taken only when equal. */
+static void
+fleet_fingerprint(const struct conf *conf, const struct conf_egress *e,
+    char *out, size_t size)
+{
+	unsigned long long h = 1469598103934665603ULL;
+	char buf[64];
+
+#define FP_ADD(s) for (const char *q = (s); *q; q++) \
+	{ h ^= (unsigned char)*q; h *= 1099511628211ULL; } \
+	h ^= 0xff; h *= 1099511628211ULL
+	FP_ADD(PACKAGE_VERSION);
+	snprintf(buf, sizeof(buf), "%d %ld", FINDING_COUNT,
+	    conf->dnsbl_threshold);
+	FP_ADD(buf);
+	FP_ADD(e->helo ? e->helo : "");
+	for (size_t i = 0; i < conf->ndnsbl; i++) {
+		FP_ADD(conf->dnsbl[i].zone);
+		snprintf(buf, sizeof(buf), "%d %zu", conf->dnsbl[i].weight,
+		    conf->dnsbl[i].ncodes);
+		FP_ADD(buf);
+	}
+#undef FP_ADD
+	snprintf(out, size, "%016llx", h);
+}
+
+/* RELAY (NULL: this relay) checked ADDRESS at WHEN. Lock held. */
+static void
+fleet_note_checked(const char *address, const char *relay, time_t when)
+{
+	size_t i;
+
+	for (i = 0; i < fh_nchecked; i++)
+		if (strcmp(fh_checked[i].address, address) == 0)
+			break;
+	if (i == fh_nchecked) {
+		if (fh_nchecked == fh_checked_room) {
+			fh_checked_room = fh_checked_room ? fh_checked_room * 2 :
+			    64;
+			fh_checked = xreallocarray(fh_checked, fh_checked_room,
+			    sizeof(*fh_checked));
+		}
+		copy_bounded(fh_checked[i].address,
+		    sizeof(fh_checked[i].address), address);
+		fh_nchecked++;
+	}
+	copy_bounded(fh_checked[i].relay, sizeof(fh_checked[i].relay),
+	    relay ? relay : fh_relay);
+	fh_checked[i].when = when;
+}
+
+bool
+fleet_checked_by(const char *address, char *relay, size_t size,
+    time_t *when)
+{
+	bool found = false;
+
+	pthread_mutex_lock(&fh_lock);
+	for (size_t i = 0; i < fh_nchecked && !found; i++)
+		if (strcmp(fh_checked[i].address, address) == 0) {
+			copy_bounded(relay, size, fh_checked[i].relay);
+			*when = fh_checked[i].when;
+			found = true;
+		}
+	pthread_mutex_unlock(&fh_lock);
+	return found;
+}
+
+/* Fills REPORT for E from H, another relay's check. */
+static void
+fleet_report_of(const struct conf *conf, const struct conf_egress *e,
+    const struct fleet_health *h, struct egress_report *report)
+{
+	memset(report, 0, sizeof(*report));
+	report->egress = e;
+	report->ndnsbl = conf->ndnsbl;
+	for (size_t k = 0; k < conf->ndnsbl && k < CONF_MAX_DNSBL; k++) {
+		report->dnsbl[k].zone = &conf->dnsbl[k];
+		report->dnsbl[k].listed = h->listed[k] == '1';
+		if (report->dnsbl[k].listed)
+			report->score += conf->dnsbl[k].weight;
+	}
+	for (int f = 0; f < FINDING_COUNT; f++)
+		report->findings[f] = h->findings[f] == '1';
+	report->state = egress_state_of(report->findings);
+	copy_bounded(report->reasons, sizeof(report->reasons), h->reasons);
+	copy_bounded(report->advice, sizeof(report->advice), h->advice);
+	report->ttl = h->dns_ttl;
+}
+
+bool
+fleet_health_turn(const struct conf *conf, const struct conf_egress *e,
+    struct egress_report *report)
+{
+	struct fleet_health *h;
+	struct fleet_req req;
+	struct timespec until;
+	char fp[24];
+	bool check = true;
+
+	if (conf->redis == NULL || !atomic_load(&fh_up))
+		return true;
+	h = xcalloc(1, sizeof(*h));
+	memset(&req, 0, sizeof(req));
+	copy_bounded(req.address, sizeof(req.address), e->address.text);
+	req.interval_ms = conf->check_interval * 1000L;
+	req.health = h;
+	deadline_in(FLEET_WAIT_MS, &until);
+	pthread_mutex_lock(&fh_lock);
+	req.next = fh_reqs;
+	fh_reqs = &req;
+	pthread_cond_broadcast(&fh_cond);
+	while (!req.done && pthread_cond_timedwait(&fh_cond, &fh_lock,
+	    &until) != ETIMEDOUT)
+		;
+	if (!req.done)			/* unhook: nobody answers it now */
+		for (struct fleet_req **p = &fh_reqs; *p; p = &(*p)->next)
+			if (*p == &req) {
+				*p = req.next;
+				break;
+			}
+	fleet_fingerprint(conf, e, fp, sizeof(fp));
+	if (req.done && !req.ours && req.shared && strcmp(h->fp, fp) == 0 &&
+	    h->age_ms >= 0 && h->age_ms < 2 * req.interval_ms) {
+		fleet_report_of(conf, e, h, report);
+		fleet_note_checked(e->address.text, h->relay,
+		    time(NULL) - h->age_ms / 1000);
+		fh_shared++;
+		check = false;
+	}
+	pthread_mutex_unlock(&fh_lock);
+	free(h);
+	return check;
+}
+
+/* Would another resolver see REPORT the same? Not with an error answer. */
+static bool
+fleet_clean(const struct egress_report *report)
+{
+	if (report->findings[FINDING_DNS_ERROR] || report->noise[0])
+		return false;
+	for (size_t k = 0; k < report->ndnsbl; k++)
+		if (report->dnsbl[k].error || report->dnsbl[k].suspended)
+			return false;
+	return true;
+}
+
+void
+fleet_health_done(const struct conf *conf, const struct conf_egress *e,
+    const struct egress_report *report)
+{
+	struct fleet_health *h;
+	size_t i;
+
+	if (conf->redis == NULL)
+		return;
+	pthread_mutex_lock(&fh_lock);
+	fleet_note_checked(e->address.text, NULL, time(NULL));
+	for (i = 0; i < fh_nout; i++)
+		if (strcmp(fh_outbox[i].address, e->address.text) == 0)
+			break;
+	if (!fleet_clean(report) || (i == fh_nout &&
+	    fh_nout >= FLEET_OUTBOX_MAX)) {
+		pthread_mutex_unlock(&fh_lock);
+		return;			/* the next round publishes */
+	}
+	if (fh_outbox == NULL)
+		fh_outbox = xcalloc(FLEET_OUTBOX_MAX, sizeof(*fh_outbox));
+	if (i == fh_nout)
+		fh_nout++;
+	h = &fh_outbox[i];
+	memset(h, 0, sizeof(*h));
+	copy_bounded(h->address, sizeof(h->address), e->address.text);
+	fleet_fingerprint(conf, e, h->fp, sizeof(h->fp));
+	for (int f = 0; f < FINDING_COUNT; f++)
+		h->findings[f] = report->findings[f] ? '1' : '0';
+	for (size_t k = 0; k < conf->ndnsbl && k < CONF_MAX_DNSBL; k++)
+		h->listed[k] = k < report->ndnsbl &&
+		    report->dnsbl[k].listed ? '1' : '0';
+	copy_bounded(h->reasons, sizeof(h->reasons), report->reasons);
+	copy_bounded(h->advice, sizeof(h->advice), report->advice);
+	h->dns_ttl = report->ttl;
+	h->interval_ms = conf->check_interval * 1000L;
+	clock_gettime(CLOCK_MONOTONIC, &h->taken);
+	pthread_cond_broadcast(&fh_cond);
+	pthread_mutex_unlock(&fh_lock);
+}
+
+void
+fleet_health_set_up(bool up, const char *relay)
+{
+	pthread_mutex_lock(&fh_lock);
+	copy_bounded(fh_relay, sizeof(fh_relay), relay);
+	pthread_mutex_unlock(&fh_lock);
+	atomic_store(&fh_up, up);
+}
+
+bool
+fleet_health_next(char *address, size_t size, long *interval_ms)
+{
+	bool found = false;
+
+	pthread_mutex_lock(&fh_lock);
+	for (struct fleet_req *q = fh_reqs; q && !found; q = q->next)
+		if (!q->done) {
+			copy_bounded(address, size, q->address);
+			*interval_ms = q->interval_ms;
+			found = true;
+		}
+	pthread_mutex_unlock(&fh_lock);
+	return found;
+}
+
+void
+fleet_health_answer(const char *address, bool ours, bool shared,
+    const struct fleet_health *h)
+{
+	pthread_mutex_lock(&fh_lock);
+	for (struct fleet_req **p = &fh_reqs; *p;) {
+		struct fleet_req *q = *p;
+
+		if (strcmp(q->address, address) != 0) {
+			p = &q->next;
+			continue;
+		}
+		q->ours = ours;
+		q->shared = shared;
+		*q->health = *h;
+		q->done = true;
+		*p = q->next;		/* answered: its caller goes on */
+	}
+	pthread_cond_broadcast(&fh_cond);
+	pthread_mutex_unlock(&fh_lock);
+}
+
+void
+fleet_health_release(void)
+{
+	pthread_mutex_lock(&fh_lock);
+	for (struct fleet_req *q = fh_reqs; q; q = q->next) {
+		q->ours = true;
+		q->done = true;
+	}
+	fh_reqs = NULL;
+	pthread_cond_broadcast(&fh_cond);
+	pthread_mutex_unlock(&fh_lock);
+}
+
+bool
+fleet_health_pop(struct fleet_health *out)
+{
+	bool found = false;
+
+	pthread_mutex_lock(&fh_lock);
+	if (fh_nout > 0) {
+		*out = fh_outbox[--fh_nout];
+		found = true;
+	}
+	pthread_mutex_unlock(&fh_lock);
+	return found;
+}
+
+void
+fleet_health_published(void)
+{
+	pthread_mutex_lock(&fh_lock);
+	fh_published++;
+	pthread_mutex_unlock(&fh_lock);
+}
+
+void
+fleet_health_counts(unsigned long *shared, unsigned long *published)
+{
+	pthread_mutex_lock(&fh_lock);
+	*shared = fh_shared;
+	*published = fh_published;
+	pthread_mutex_unlock(&fh_lock);
+}
+
+void
+fleet_health_wait(int ms, bool outbox)
+{
+	struct timespec until;
+
+	deadline_in(ms, &until);
+	pthread_mutex_lock(&fh_lock);
+	while (!fh_kicked && fh_reqs == NULL && (!outbox || fh_nout == 0) &&
+	    pthread_cond_timedwait(&fh_cond, &fh_lock, &until) != ETIMEDOUT)
+		;
+	fh_kicked = false;
+	pthread_mutex_unlock(&fh_lock);
+}
+
+void
+fleet_health_kick(void)
+{
+	pthread_mutex_lock(&fh_lock);
+	fh_kicked = true;
+	pthread_cond_broadcast(&fh_cond);
+	pthread_mutex_unlock(&fh_lock);
+}

@@ -1,0 +1,77 @@
+# redis.sh - the tests' own Redis and relays for fleet tests. Source it
+# after tests/lib.sh and make_tmpdir.
+#
+# redis_start        a private redis-server on 127.0.0.1 (own port from
+#                    freeport, own directory, no persistence), with an ACL
+#                    user "relay" (password REDIS_PASSWORD) and the default
+#                    user off; sets REDIS_PORT and REDIS_PID; killed at exit.
+# rcli ARGS...       redis-cli as that user.
+# relay_start N LINES...  starts relay N (RelayName relay-N, its own
+#                    milter and map ports, ControlSocket and log in the
+#                    tmpdir, StateFile none) with the configuration LINES;
+#                    sets RELAY<N>_PID, RELAY<N>_MAP, RELAY<N>_CONF,
+#                    RELAY<N>_LOG; stopped at exit.
+# relay_stop N       stops relay N.
+
+REDIS_PASSWORD=fleet-secret-3a9c
+
+redis_start() {
+	local dir="$TMPDIR_TEST/redis" i
+	mkdir -p "$dir"
+	REDIS_PORT=$("$FREEPORT") || { fail "no free port for Redis"; return 1; }
+	cat >"$dir/redis.conf" <<CONF
+bind 127.0.0.1
+port $REDIS_PORT
+dir $dir
+save ""
+appendonly no
+daemonize no
+logfile $dir/redis.log
+user default off
+user relay on >$REDIS_PASSWORD ~egress-milter:* &* +@all
+CONF
+	redis-server "$dir/redis.conf" &
+	REDIS_PID=$!
+	at_exit "kill -CONT $REDIS_PID 2>/dev/null; kill -KILL $REDIS_PID 2>/dev/null; wait $REDIS_PID 2>/dev/null"
+	for i in $(seq 50); do
+		[ "$(rcli PING 2>/dev/null)" = PONG ] && return 0
+		sleep 0.1
+	done
+	fail "redis-server answers on 127.0.0.1:$REDIS_PORT"
+	return 1
+}
+
+rcli() {
+	redis-cli --no-auth-warning -h 127.0.0.1 -p "$REDIS_PORT" \
+	    --user relay --pass "$REDIS_PASSWORD" "$@"
+}
+
+relay_start() {
+	local n=$1 conf="$TMPDIR_TEST/relay$1.conf" mport map
+	shift
+	mport=$("$FREEPORT"); map=$("$FREEPORT")
+	{
+		echo "Syslog no"
+		echo "RelayName relay-$n"
+		echo "MapSocket inet:$map@127.0.0.1"
+		echo "ControlSocket unix:$TMPDIR_TEST/control$n"
+		echo "StateFile none"
+		printf '%s\n' "$@"
+	} >"$conf"
+	[ "$(id -u)" -eq 0 ] && echo "AllowRoot yes" >>"$conf"
+	"$MILTER" -f -c "$conf" -p "inet:$mport@127.0.0.1" \
+	    >"$TMPDIR_TEST/relay$n.log" 2>&1 &
+	eval "RELAY${n}_PID=$!; RELAY${n}_MAP=$map; RELAY${n}_CONF=$conf"
+	eval "RELAY${n}_LOG=$TMPDIR_TEST/relay$n.log"
+	at_exit "relay_stop $n"
+	wait_for_tcp "$map" || fail "relay $n: the socketmap server starts"
+}
+
+relay_stop() {
+	local pid
+	eval "pid=\${RELAY$1_PID:-}"
+	[ -n "$pid" ] || return 0
+	kill -TERM "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	eval "RELAY$1_PID="
+}
