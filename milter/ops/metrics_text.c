@@ -9,7 +9,8 @@
  * asks (backslash, double quote, newline). Learned refusals and
  * route-map lookups are counted by refusal.c and route.c; an egress
  * with a back-off in force is at least warning in egress_state
- * (critical when backed off for every receiver).
+ * (critical when backed off for every receiver). The fleet's families
+ * (egress_milter_fleet_*) are there only with a Redis line.
  * Must not: touch libmilter, do DNS.
  */
 #include "config.h"
@@ -24,6 +25,8 @@
 #include "global/cause.h"
 #include "global/finding.h"
 #include "global/stats.h"
+#include "health/fleet.h"
+#include "health/fleet_health.h"
 #include "health/monitor.h"
 #include "health/refusal.h"
 #include "ops/metrics_text.h"
@@ -207,6 +210,59 @@ render_dns(FILE *fp)
 	}
 }
 
+/* The fleet (fleet.c), with a Redis line only. */
+static void
+render_fleet(FILE *fp)
+{
+	struct fleet_view *v = xmalloc(sizeof(*v));
+	size_t n;
+	bool done;
+	struct egress_health *h;
+	char relay[CONF_NAME_MAX + 1];
+	time_t when;
+
+	fleet_view(v);
+	if (!v->configured) {
+		free(v);
+		return;
+	}
+	single(fp, "egress_milter_fleet_redis_up", "gauge",
+	    "1 when this relay reaches the fleet's Redis.", v->reachable);
+	family(fp, "egress_milter_fleet_relay_seen_seconds", "gauge",
+	    "Seconds since each relay of the fleet last wrote to Redis.");
+	for (size_t i = 0; i < v->nrelays; i++) {
+		fputs("egress_milter_fleet_relay_seen_seconds{relay=\"", fp);
+		label(fp, v->relays[i].name);
+		fprintf(fp, "\"} %.3f\n", v->relays[i].age_ms / 1000.0);
+	}
+	single(fp, "egress_milter_fleet_refusals_shared_total", "counter",
+	    "Back-offs learned by other relays and installed here.",
+	    v->refusals_shared);
+	single(fp, "egress_milter_fleet_refusals_published_total", "counter",
+	    "Back-offs learned here and published.", v->refusals_published);
+	single(fp, "egress_milter_fleet_checks_shared_total", "counter",
+	    "Egress checks taken from another relay instead of asking DNS.",
+	    v->checks_shared);
+	single(fp, "egress_milter_fleet_checks_published_total", "counter",
+	    "Egress checks of this relay published.", v->checks_published);
+	family(fp, "egress_milter_fleet_egress_checked_timestamp_seconds",
+	    "gauge", "When each egress was last checked, and by which relay.");
+	h = monitor_snapshot_all(&n, &done);
+	for (size_t i = 0; i < n; i++) {
+		if (!fleet_checked_by(h[i].address, relay, sizeof(relay),
+		    &when))
+			continue;
+		fputs("egress_milter_fleet_egress_checked_timestamp_seconds"
+		    "{egress=\"", fp);
+		label(fp, h[i].name);
+		fputs("\",relay=\"", fp);
+		label(fp, relay);
+		fprintf(fp, "\"} %lld\n", (long long)when);
+	}
+	free(h);
+	free(v);
+}
+
 void
 metrics_render(FILE *fp)
 {
@@ -216,4 +272,5 @@ metrics_render(FILE *fp)
 	render_messages(fp, &st);
 	render_egresses(fp);
 	render_dns(fp);
+	render_fleet(fp);
 }

@@ -12,6 +12,9 @@
  * a receiver toward which no egress is left, or an egress backed off
  * for every receiver with no other ok, makes it critical. An egress
  * backed off for every receiver does not count as ok.
+ * With a Redis line, "fleet" says whether Redis is reachable, this
+ * relay's name and the relays seen, and each egress says which relay
+ * checked it last and when ("checked_by"); without one, "fleet" is null.
  * In the text form every text that came from outside (names, reasons,
  * advice, a refusal's receiver, destination and text) is escaped as the
  * log escapes it.
@@ -32,6 +35,8 @@
 #include "global/stats.h"
 #include "health/advice.h"
 #include "health/egress.h"
+#include "health/fleet.h"
+#include "health/fleet_health.h"
 #include "health/monitor.h"
 #include "health/refusal.h"
 #include "ops/nagios.h"
@@ -220,6 +225,97 @@ text_advice(FILE *fp, const char *prefix, const char *advice, char *buf)
 	}
 }
 
+/* Which relay checked H last, and when (fleet_health.c). */
+static void
+json_checked_by(FILE *fp, const struct egress_health *h)
+{
+	char relay[CONF_NAME_MAX + 1], when[32];
+	time_t at;
+
+	fputs(", \"checked_by\": ", fp);
+	if (!fleet_checked_by(h->address, relay, sizeof(relay), &at)) {
+		fputs("null", fp);
+		return;
+	}
+	format_time(when, sizeof(when), at, UTC, true);
+	fputs("{\"relay\": ", fp);
+	json_string(fp, relay);
+	fputs(", \"at\": ", fp);
+	json_string(fp, when);
+	fputc('}', fp);
+}
+
+/* The fleet: null without a Redis line. */
+static void
+json_fleet(FILE *fp)
+{
+	struct fleet_view *v = xmalloc(sizeof(*v));
+	char since[32];
+
+	fleet_view(v);
+	fputs(", \"fleet\": ", fp);
+	if (!v->configured) {
+		fputs("null", fp);
+		free(v);
+		return;
+	}
+	format_time(since, sizeof(since), v->since, UTC, true);
+	fputs("{\"redis\": ", fp);
+	json_string(fp, v->target);
+	fprintf(fp, ", \"reachable\": %s, \"since\": ", v->reachable ?
+	    "true" : "false");
+	json_string_or_null(fp, v->since ? since : NULL);
+	fputs(", \"relay\": ", fp);
+	json_string(fp, v->relay);
+	fputs(", \"relays\": [", fp);
+	for (size_t i = 0; i < v->nrelays; i++) {
+		fputs(i ? ", {\"name\": " : "{\"name\": ", fp);
+		json_string(fp, v->relays[i].name);
+		fprintf(fp, ", \"seen_seconds_ago\": %ld}",
+		    v->relays[i].age_ms / 1000);
+	}
+	fprintf(fp, "], \"refusals_shared\": %lu, \"refusals_published\": "
+	    "%lu, \"checks_shared\": %lu, \"checks_published\": %lu}",
+	    v->refusals_shared, v->refusals_published, v->checks_shared,
+	    v->checks_published);
+	free(v);
+}
+
+/* The fleet's line of the text form; nothing without a Redis line. */
+static void
+text_fleet(FILE *fp, char *buf)
+{
+	struct fleet_view *v = xmalloc(sizeof(*v));
+	char since[32];
+
+	fleet_view(v);
+	if (v->configured) {
+		format_time(since, sizeof(since), v->since, UTC, true);
+		fprintf(fp, "fleet: relay %s, Redis %s %s since %s; relays "
+		    "seen:", shown(buf, v->relay), v->target, v->reachable ?
+		    "reachable" : "NOT reachable", v->since ? since : "-");
+		for (size_t i = 0; i < v->nrelays; i++)
+			fprintf(fp, " %s (%ld s ago)", shown(buf,
+			    v->relays[i].name), v->relays[i].age_ms / 1000);
+		fprintf(fp, "%s\n", v->nrelays ? "" : " none");
+	}
+	free(v);
+}
+
+/* "    checked by RELAY at TIME" under an egress, with a fleet. */
+static void
+text_checked_by(FILE *fp, const struct egress_health *h, char *buf)
+{
+	char relay[CONF_NAME_MAX + 1], when[32];
+	time_t at;
+
+	if (!fleet_checked_by(h->address, relay, sizeof(relay), &at))
+		return;
+	format_time(when, sizeof(when), at, UTC, true);
+	fprintf(fp, "    checked by relay %s at %s\n", shown(buf, relay),
+	    when);
+}
+
 static void
 json_egress(FILE *fp, const struct overview *o, const struct egress_health *h)
 {
@@ -240,6 +336,7 @@ json_egress(FILE *fp, const struct overview *o, const struct egress_health *h)
 	fputs(", \"advice\": ", fp);
 	advice_write_json(fp, h->advice);
 	json_refusals(fp, o, h->name);
+	json_checked_by(fp, h);
 	fputc('}', fp);
 }
 
@@ -279,6 +376,7 @@ render_json(FILE *fp, const struct overview *o)
 	json_counters(fp, &o->stats);
 	fputs(", \"last_reload_failed\": ", fp);
 	json_string_or_null(fp, o->reload_failed_at ? reload_failed : NULL);
+	json_fleet(fp);
 	fputs("}\n", fp);
 }
 
@@ -312,7 +410,9 @@ render_text(FILE *fp, const struct overview *o)
 			fprintf(fp, "    %s\n", shown(buf, h->reasons));
 		text_advice(fp, "    advice: ", h->advice, buf);
 		text_refusals(fp, o, h->name);
+		text_checked_by(fp, h, buf);
 	}
+	text_fleet(fp, buf);
 	free(name);
 	free(address);
 	free(buf);

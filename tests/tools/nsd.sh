@@ -12,6 +12,8 @@
 # dns_stop           stops it (also done at exit).
 # testns_start FILE  ldns-testns answering from tests/fixtures/faults/FILE;
 #                    sets TESTNS_PORT and TESTNS_PID. Several may run.
+#                    With TESTNS_VERBOSE=1 its log (TMPDIR_TEST/testns.FILE.log)
+#                    has every query (a test counts them).
 # dead_port          prints a port on 127.0.0.1 where nothing answers.
 
 DNS_ZONES=${DNS_ZONES:-$(cd "$SRCDIR/tests/fixtures/zones" && pwd)}
@@ -95,7 +97,7 @@ dns_stop() {
 testns_start() {
 	local file="$DNS_FAULTS/$1"
 	TESTNS_PORT=$("$FREEPORT" -u) || { fail "no free port"; return 1; }
-	ldns-testns -p "$TESTNS_PORT" "$file" >"$TMPDIR_TEST/testns.$1.log" 2>&1 &
+	ldns-testns ${TESTNS_VERBOSE:+-v} -p "$TESTNS_PORT" "$file" >"$TMPDIR_TEST/testns.$1.log" 2>&1 &
 	TESTNS_PID=$!
 	TESTNS_PIDS="$TESTNS_PIDS $TESTNS_PID"
 	at_exit "stop_pid $TESTNS_PID"

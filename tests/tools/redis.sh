@@ -12,6 +12,7 @@
 #                    sets RELAY<N>_PID, RELAY<N>_MAP, RELAY<N>_CONF,
 #                    RELAY<N>_LOG; stopped at exit.
 # relay_stop N       stops relay N.
+# wait_for_cmd TENTHS CMD..., wait_for_count FILE TEXT N: waits.
 
 REDIS_PASSWORD=fleet-secret-3a9c
 
@@ -74,4 +75,25 @@ relay_stop() {
 	kill -TERM "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null
 	eval "RELAY$1_PID="
+}
+
+# wait_for_cmd TENTHS CMD...: until CMD succeeds.
+wait_for_cmd() {
+	local i n=$1
+	shift
+	for i in $(seq "$n"); do
+		"$@" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# wait_for_count FILE TEXT N: until FILE has N lines with TEXT (15 s).
+wait_for_count() {
+	local i
+	for i in $(seq 150); do
+		[ "$(grep -cF -- "$2" "$1")" -ge "$3" ] && return 0
+		sleep 0.1
+	done
+	return 1
 }
