@@ -818,6 +818,8 @@ const struct conf_key conf_keys[] = {
 	{ "Redis", "HOST:PORT | unix:/PATH | none [user=NAME] "
 	    "[password=SECRET]", 1, 3, true, key_redis, 0, 0, 0 },
 	{ "RelayName", "NAME", 1, 1, true, key_relay_name, 0, 0, 0 },
+	{ "DnsblBudget", "ZONE QUERIES-PER-DAY", 2, 2, false,
+	    key_dnsbl_budget, 0, 0, 0 },
 	{ NULL, NULL, 0, 0, false, NULL, 0, 0, 0 }
 };
 

@@ -20,6 +20,8 @@
  *   {ADDR}:health            HASH, the last clean check; TTL 3 intervals;
  *                            the newer check wins
  *   relays                   ZSET relay -> last heartbeat (Redis time)
+ *   dnsq:ZONE:YYYYMMDD       STRING, the fleet's DNSBL queries of ZONE
+ *                            that UTC day (DnsblBudget); TTL 2 days
  * What health is taken and published: fleet_health.c.
  * When Redis is lost: one log line, reconnects every FLEET_RETRY_MAX s at
  * most, the relay goes on alone with what it has (refusals stay until
@@ -64,6 +66,7 @@ enum fleet_script {
 	SCRIPT_HEALTH_PUT,
 	SCRIPT_LEASE,
 	SCRIPT_BEAT,
+	SCRIPT_QUERIES,
 	SCRIPT_COUNT
 };
 
@@ -122,6 +125,11 @@ static const char *const fleet_scripts[SCRIPT_COUNT] = {
 	"for i = 1, #r, 2 do out[#out + 1] = r[i] "
 	"out[#out + 1] = now - tonumber(r[i + 1]) end "
 	"return out",
+	/* KEYS: dnsq:ZONE:DAY. ARGV: queries. The count, kept 2 days. */
+	"local n = redis.call('INCRBY', KEYS[1], tonumber(ARGV[1])) "
+	"if redis.call('PTTL', KEYS[1]) < 0 then "
+	"redis.call('PEXPIRE', KEYS[1], 172800000) end "
+	"return n",
 };
 
 static pthread_mutex_t fleet_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -542,6 +550,76 @@ fleet_beat(void)
 	return 0;
 }
 
+/* The key of ZONE's count on UTC day DAY (days since 1970). */
+static void
+fleet_queries_key(char *key, size_t size, const char *zone, long day)
+{
+	time_t t = (time_t)day * 86400;
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	snprintf(key, size, FLEET_PREFIX "dnsq:%s:%04d%02d%02d", zone,
+	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+}
+
+/* Adds this relay's DNSBL queries to the fleet's counts; 0: done. */
+static int
+fleet_count_queries(void)
+{
+	char zone[256], key[FLEET_KEY_MAX], n[24];
+	long delta, day;
+
+	while (fleet_budget_take(zone, sizeof(zone), &delta, &day)) {
+		const char *words[2] = { key, n };
+		redisReply *r;
+
+		fleet_queries_key(key, sizeof(key), zone, day);
+		snprintf(n, sizeof(n), "%ld", delta);
+		if ((r = fleet_eval(SCRIPT_QUERIES, 1, words, 2)) == NULL) {
+			fleet_budget_counted(zone, day, 0, delta);
+			return -1;
+		}
+		if (r->type == REDIS_REPLY_INTEGER)
+			fleet_budget_counted(zone, day, (long)r->integer, 0);
+		else
+			fleet_budget_counted(zone, day, 0, delta);
+		freeReplyObject(r);
+	}
+	return 0;
+}
+
+/* Reads the fleet's counts of every budget's zone today; 0: done. */
+static int
+fleet_read_queries(void)
+{
+	struct conf *conf = conf_current();
+	long day = (long)(time(NULL) / 86400);
+	int rc = 0;
+
+	for (size_t i = 0; conf != NULL && i < conf->nbudgets && rc == 0;
+	    i++) {
+		char key[FLEET_KEY_MAX];
+		const char *argv[2] = { "GET", key };
+		size_t len[2];
+		redisReply *r;
+
+		fleet_queries_key(key, sizeof(key), conf->budgets[i].zone, day);
+		len[0] = 3;
+		len[1] = strlen(key);
+		if ((r = fleet_argv(2, argv, len)) == NULL)
+			rc = -1;
+		else {
+			if (r->type == REDIS_REPLY_STRING)
+				fleet_budget_counted(conf->budgets[i].zone, day,
+				    atol(r->str), 0);
+			freeReplyObject(r);
+		}
+	}
+	if (conf != NULL)
+		conf_release(conf);
+	return rc;
+}
+
 /* Answers the waiting lease requests; 0: done. */
 static int
 fleet_serve_leases(void)
@@ -641,6 +719,16 @@ fleet_publish_health(void)
 static void
 fleet_configure(const struct conf *conf)
 {
+	static bool warned;
+
+	if (conf->nbudgets > 0 && !warned) {
+		log_notice("DnsblBudget: the fleet's DNSBL queries are counted "
+		    "per zone and day; the free use of public blocklists is "
+		    "for non-commercial senders only: commercial use (a relay "
+		    "service sold to customers) needs a keyed feed, such as "
+		    "Spamhaus DQS, whatever the volume");
+		warned = true;
+	}
 	pthread_mutex_lock(&fleet_lock);
 	fleet_state.configured = conf->redis != NULL;
 	copy_bounded(fleet_state.target, sizeof(fleet_state.target),
@@ -703,10 +791,12 @@ fleet_main(void *arg)
 		else if (fleet_serve_leases() != 0 ||
 		    fleet_publish_health() != 0 ||
 		    fleet_publish_refusals() != 0 ||
+		    fleet_count_queries() != 0 ||
 		    ((last_poll.tv_sec == 0 || elapsed_ms(&last_poll) >=
 		    FLEET_POLL_MS) && (clock_gettime(CLOCK_MONOTONIC,
 		    &last_poll), fleet_beat() != 0 ||
-		    fleet_poll_refusals() != 0))) {
+		    fleet_poll_refusals() != 0 ||
+		    fleet_read_queries() != 0))) {
 			snprintf(why, sizeof(why), "%s", fleet_ctx &&
 			    fleet_ctx->err ? fleet_ctx->errstr : "no reply");
 			fleet_disconnect();

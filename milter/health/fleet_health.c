@@ -5,7 +5,8 @@
  * fleet_health_turn(), fleet_health_done(), fleet_checked_by(),
  * fleet_health_set_up(), fleet_health_next(), fleet_health_answer(),
  * fleet_health_release(), fleet_health_pop(), fleet_health_published(),
- * fleet_health_counts(), fleet_health_wait(), fleet_health_kick().
+ * fleet_health_counts(), fleet_health_wait(), fleet_health_kick(),
+ * fleet_budget_stretch(), fleet_budget_take(), fleet_budget_counted().
  *
  * The monitor's thread asks, per egress, whether to check it
  * (fleet_health_turn()): the request waits in a list here until the
@@ -16,6 +17,12 @@
  * HELO); a check that met a DNS error is never published (error answers
  * describe one resolver). Results wait in an outbox, one per address,
  * FLEET_OUTBOX_MAX at most.
+ * DnsblBudget: each check this relay makes counts one query per zone
+ * (not suspended) with a budget; the fleet thread adds them to the
+ * fleet's count of the UTC day in Redis (without Redis they stay here,
+ * and this relay paces on its own count). The rounds stretch (x2, x4 ...
+ * up to BUDGET_STRETCH_MAX) as the count passes 80% of the day's share
+ * so far, and to the most once the budget is spent.
  * Must not: touch libmilter, DNS or Redis.
  */
 #include "config.h"
@@ -26,16 +33,27 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "conf/conf.h"
 #include "global/finding.h"
 #include "health/egress.h"
 #include "health/fleet_health.h"
+#include "util/log.h"
 #include "util/util.h"
 
 #define FLEET_WAIT_MS 1500		/* the monitor's wait for a lease */
 #define FLEET_OUTBOX_MAX 4096
+#define BUDGET_STRETCH_MAX 16
+
+struct fleet_budget {
+	char zone[256];
+	long day;			/* UTC day: time / 86400 */
+	long total;			/* the fleet's count (Redis) */
+	long pending;			/* ours, not yet in total */
+	long stretch;			/* the last one logged */
+};
 
 /* A lease request of the monitor's thread, on its stack. */
 struct fleet_req {
@@ -64,6 +82,8 @@ static size_t fh_nchecked, fh_checked_room;
 static char fh_relay[CONF_NAME_MAX + 1];
 static unsigned long fh_shared, fh_published;
 static bool fh_kicked;
+static struct fleet_budget fh_budget[CONF_MAX_DNSBL];
+static size_t fh_nbudget;
 static atomic_bool fh_up;
 
 /* The CLOCK_REALTIME time MS milliseconds from now, for timed waits. */
@@ -226,6 +246,130 @@ fleet_clean(const struct egress_report *report)
 	return true;
 }
 
+/* ZONE's budget entry for today, made when missing. Lock held. */
+static struct fleet_budget *
+budget_of(const char *zone, long day)
+{
+	struct fleet_budget *b = NULL;
+
+	for (size_t i = 0; i < fh_nbudget && b == NULL; i++)
+		if (strcmp(fh_budget[i].zone, zone) == 0)
+			b = &fh_budget[i];
+	if (b == NULL) {
+		if (fh_nbudget >= CONF_MAX_DNSBL)
+			return NULL;
+		b = &fh_budget[fh_nbudget++];
+		memset(b, 0, sizeof(*b));
+		copy_bounded(b->zone, sizeof(b->zone), zone);
+		b->stretch = 1;
+		b->day = day;
+	}
+	if (b->day < day) {		/* a new UTC day: a new count */
+		b->day = day;
+		b->total = b->pending = 0;
+	}
+	return b;
+}
+
+/* One query per zone of REPORT that has a budget. */
+static void
+budget_count(const struct conf *conf, const struct egress_report *report)
+{
+	long day = (long)(time(NULL) / 86400);
+
+	if (conf->nbudgets == 0)
+		return;
+	pthread_mutex_lock(&fh_lock);
+	for (size_t k = 0; k < report->ndnsbl && k < conf->ndnsbl; k++) {
+		struct fleet_budget *b;
+
+		if (report->dnsbl[k].suspended)
+			continue;
+		for (size_t j = 0; j < conf->nbudgets; j++)
+			if (strcasecmp(conf->budgets[j].zone,
+			    conf->dnsbl[k].zone) == 0 &&
+			    (b = budget_of(conf->budgets[j].zone, day)) != NULL)
+				b->pending++;
+	}
+	pthread_mutex_unlock(&fh_lock);
+}
+
+long
+fleet_budget_stretch(const struct conf *conf)
+{
+	time_t now = time(NULL);
+	long day = (long)(now / 86400), elapsed = (long)(now % 86400);
+	long most = 1;
+
+	if (elapsed < 3600)
+		elapsed = 3600;
+	pthread_mutex_lock(&fh_lock);
+	for (size_t j = 0; j < conf->nbudgets; j++) {
+		struct fleet_budget *b = budget_of(conf->budgets[j].zone, day);
+		long budget = conf->budgets[j].per_day, spent, stretch = 1;
+		double share = (double)budget * (double)elapsed / 86400.0;
+
+		if (b == NULL)
+			continue;
+		spent = b->total + b->pending;
+		if (spent >= budget * 8 / 10)
+			stretch = BUDGET_STRETCH_MAX;
+		while (stretch < BUDGET_STRETCH_MAX &&
+		    (double)spent > 0.8 * share * (double)stretch)
+			stretch *= 2;
+		if (stretch != b->stretch) {
+			if (stretch > 1)
+				log_warn("DnsblBudget %s: %ld of %ld queries "
+				    "spent today by the fleet: health rounds "
+				    "stretched %ld times (commercial use needs "
+				    "a keyed feed, such as Spamhaus DQS, "
+				    "whatever the volume)", b->zone, spent,
+				    budget, stretch);
+			else
+				log_notice("DnsblBudget %s: %ld of %ld queries "
+				    "spent today: health rounds at their "
+				    "interval again", b->zone, spent, budget);
+			b->stretch = stretch;
+		}
+		if (stretch > most)
+			most = stretch;
+	}
+	pthread_mutex_unlock(&fh_lock);
+	return most;
+}
+
+bool
+fleet_budget_take(char *zone, size_t size, long *delta, long *day)
+{
+	bool found = false;
+
+	pthread_mutex_lock(&fh_lock);
+	for (size_t i = 0; i < fh_nbudget && !found; i++)
+		if (fh_budget[i].pending > 0) {
+			copy_bounded(zone, size, fh_budget[i].zone);
+			*delta = fh_budget[i].pending;
+			*day = fh_budget[i].day;
+			fh_budget[i].pending = 0;
+			found = true;
+		}
+	pthread_mutex_unlock(&fh_lock);
+	return found;
+}
+
+void
+fleet_budget_counted(const char *zone, long day, long total, long uncounted)
+{
+	struct fleet_budget *b;
+
+	pthread_mutex_lock(&fh_lock);
+	if ((b = budget_of(zone, day)) != NULL && b->day == day) {
+		if (total > b->total)
+			b->total = total;
+		b->pending += uncounted;
+	}
+	pthread_mutex_unlock(&fh_lock);
+}
+
 void
 fleet_health_done(const struct conf *conf, const struct conf_egress *e,
     const struct egress_report *report)
@@ -233,6 +377,7 @@ fleet_health_done(const struct conf *conf, const struct conf_egress *e,
 	struct fleet_health *h;
 	size_t i;
 
+	budget_count(conf, report);
 	if (conf->redis == NULL)
 		return;
 	pthread_mutex_lock(&fh_lock);

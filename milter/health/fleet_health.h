@@ -50,6 +50,25 @@ void fleet_health_done(const struct conf *conf, const struct conf_egress *e,
 bool fleet_checked_by(const char *address, char *relay, size_t size,
     time_t *when);
 
+/*
+ * DnsblBudget: how many times longer than the monitor's own choice the
+ * next round waits (1: as usual), from the fleet's DNSBL queries today
+ * against each zone's budget (the budget spent evenly over the day, at
+ * least an hour's share); logs each change once.
+ */
+long fleet_budget_stretch(const struct conf *conf);
+
+/*
+ * The thread's side of the budget: ZONE's queries not yet counted in
+ * Redis (taken: *DELTA, for UTC day *DAY); false when none is left.
+ */
+bool fleet_budget_take(char *zone, size_t size, long *delta, long *day);
+
+/* The fleet's count of ZONE's queries on DAY is TOTAL (Redis); or, put
+ * back: DELTA was not counted. */
+void fleet_budget_counted(const char *zone, long day, long total,
+    long uncounted);
+
 /* The thread's side (fleet.c). Redis is reachable or not; our name. */
 void fleet_health_set_up(bool up, const char *relay);
 

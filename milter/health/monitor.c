@@ -211,6 +211,7 @@ monitor_round(struct monitor *m, struct zone_status zones[2][CONF_MAX_DNSBL],
 	}
 	dnscache_refresh_mode(false);
 	log_cache_stats();
+	next *= fleet_budget_stretch(conf);	/* DnsblBudget */
 	return next < MIN_ROUND_INTERVAL ? MIN_ROUND_INTERVAL : next;
 }
 

@@ -1,0 +1,48 @@
+# fleet-budget.sh - DnsblBudget: the fleet counts its DNSBL queries per
+# zone and UTC day in Redis (one script: INCRBY and a TTL of two days, in
+# milliseconds), and the health rounds stretch before the budget is
+# spent: with a budget of 2 a day, the first round (two egresses, one
+# query each) spends 80% of it and the rounds of CheckInterval 10 stretch
+# 16 times: one round in 35 s, not four; the warning that commercial use
+# needs a keyed feed is logged.
+set -u
+. "$SRCDIR/tests/lib.sh"
+make_tmpdir
+. "$SRCDIR/tests/tools/nsd.sh"
+. "$SRCDIR/tests/tools/redis.sh"
+TESTNS_VERBOSE=1 testns_start fleet.data || exit 1
+QLOG=$TMPDIR_TEST/testns.fleet.data.log
+redis_start || exit 1
+
+start=$(wc -l <"$QLOG")
+IFS='
+'
+# shellcheck disable=SC2086
+relay_start 1 "Nameservers 127.0.0.1:$TESTNS_PORT
+DNSTimeout 1
+Dnsbl bl.fleet.test
+CheckInterval 10
+DnsblBudget bl.fleet.test 2
+Egress a 192.0.2.10 helo=mail.example.test
+Egress b 192.0.2.11 helo=mail2.example.test
+Redis 127.0.0.1:$REDIS_PORT user=relay password=$REDIS_PASSWORD"
+unset IFS
+check "-t shows the budget" sh -c "'$MILTER' -t -c '$RELAY1_CONF' | grep -qx 'DnsblBudget bl.fleet.test 2'"
+check "the warning: commercial use needs a keyed feed" wait_for "$RELAY1_LOG" \
+    "commercial use (a relay service sold to customers) needs a keyed feed" 50
+check "the rounds stretch as the budget is spent" \
+    wait_for "$RELAY1_LOG" "DnsblBudget bl.fleet.test: 2 of 2 queries spent today by the fleet: health rounds stretched 16 times" 100
+sleep 33
+n=$(tail -n +"$((start + 1))" "$QLOG" | grep -c "^query .*: 10\.2\.0\.192\.bl\.fleet\.test\.[[:space:]]IN[[:space:]]A\$")
+echo "# DNSBL queries of 192.0.2.10 in the first 35 s: $n (CheckInterval 10 alone: 4)"
+check "one round in 35 s, not four ($n queries)" [ "$n" -eq 1 ]
+KEY="egress-milter:dnsq:bl.fleet.test:$(date -u +%Y%m%d)"
+check "the fleet's count of the day is in Redis ($(rcli GET "$KEY"))" \
+    [ "$(rcli GET "$KEY")" -eq 2 ]
+pttl=$(rcli PTTL "$KEY")
+check "the count lives two days, in ms (PTTL $pttl)" \
+    [ "$pttl" -gt 172000000 ] && [ "$pttl" -le 172800000 ]
+check "-t keeps the budget's zone in lower case" \
+    sh -c "printf 'DnsblBudget BL.Fleet.Test 9\n' >>'$RELAY1_CONF'; '$MILTER' -t -c '$RELAY1_CONF' | grep -qx 'DnsblBudget bl.fleet.test 9'"
+relay_stop 1
+exit $TEST_FAILED
