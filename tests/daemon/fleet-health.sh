@@ -9,24 +9,9 @@ set -u
 make_tmpdir
 . "$SRCDIR/tests/tools/nsd.sh"
 . "$SRCDIR/tests/tools/redis.sh"
-TESTNS_VERBOSE=1 testns_start fleet.data || exit 1
-QLOG=$TMPDIR_TEST/testns.fleet.data.log
-redis_start || exit 1
+fleet_dns_start || exit 1
+LINES=$FLEET_LINES
 
-LINES="Nameservers 127.0.0.1:$TESTNS_PORT
-DNSTimeout 1
-Dnsbl bl.fleet.test
-CheckInterval 10
-Egress a 192.0.2.10 helo=mail.example.test
-Egress b 192.0.2.11 helo=mail2.example.test
-Redis 127.0.0.1:$REDIS_PORT user=relay password=$REDIS_PASSWORD"
-
-# queries_since LINE ADDRESS: DNSBL queries of ADDRESS after line LINE.
-queries_since() {
-	local rev
-	rev=$(echo "$2" | awk -F. '{print $4"."$3"."$2"."$1}')
-	tail -n +"$(($1 + 1))" "$QLOG" | grep -c "^query .*: $rev\.bl\.fleet\.test\.[[:space:]]IN[[:space:]]A\$"
-}
 # fresh_health ADDRESS: the shared health of ADDRESS, checked by RELAY, is
 # under 12 s old (Redis's clock).
 fresh_health() {

@@ -12,6 +12,10 @@
 #                    sets RELAY<N>_PID, RELAY<N>_MAP, RELAY<N>_CONF,
 #                    RELAY<N>_LOG; stopped at exit.
 # relay_stop N       stops relay N.
+# fleet_dns_start    ldns-testns -v with tests/fixtures/faults/fleet.data
+#                    (egresses 192.0.2.10 and .11, DNSBL bl.fleet.test),
+#                    then redis_start; FLEET_LINES: the relays' lines.
+# queries_since LINE ADDRESS  DNSBL queries of ADDRESS logged after LINE.
 # wait_for_cmd TENTHS CMD..., wait_for_count FILE TEXT N: waits.
 
 REDIS_PASSWORD=fleet-secret-3a9c
@@ -96,4 +100,24 @@ wait_for_count() {
 		sleep 0.1
 	done
 	return 1
+}
+
+fleet_dns_start() {
+	TESTNS_VERBOSE=1 testns_start fleet.data || return 1
+	QLOG=$TMPDIR_TEST/testns.fleet.data.log
+	redis_start || return 1
+	FLEET_LINES="Nameservers 127.0.0.1:$TESTNS_PORT
+DNSTimeout 1
+Dnsbl bl.fleet.test
+CheckInterval 10
+Egress a 192.0.2.10 helo=mail.example.test
+Egress b 192.0.2.11 helo=mail2.example.test
+Redis 127.0.0.1:$REDIS_PORT user=relay password=$REDIS_PASSWORD"
+}
+
+queries_since() {
+	local rev
+	rev=$(echo "$2" | awk -F. '{print $4"."$3"."$2"."$1}')
+	tail -n +"$(($1 + 1))" "$QLOG" |
+	    grep -c "^query .*: $rev\.bl\.fleet\.test\.[[:space:]]IN[[:space:]]A\$"
 }
