@@ -36,4 +36,5 @@ check "the count lives two days, in ms (PTTL $pttl)" \
 check "-t keeps the budget's zone in lower case" \
     sh -c "printf 'DnsblBudget BL.Fleet.Test 9\n' >>'$RELAY1_CONF'; '$MILTER' -t -c '$RELAY1_CONF' | grep -qx 'DnsblBudget bl.fleet.test 9'"
 relay_stop 1
+check "no sanitizer report in the relays' logs" relays_clean 1
 exit $TEST_FAILED

@@ -109,4 +109,5 @@ check "the shared health of egress b is fresh again" \
     wait_for_cmd 150 fresh_health 192.0.2.11
 relay_stop 1
 relay_stop 2
+check "no sanitizer report in the relays' logs" relays_clean 1 2
 exit $TEST_FAILED

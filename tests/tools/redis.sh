@@ -12,10 +12,15 @@
 #                    sets RELAY<N>_PID, RELAY<N>_MAP, RELAY<N>_CONF,
 #                    RELAY<N>_LOG; stopped at exit.
 # relay_stop N       stops relay N.
+# relays_clean N...  no sanitizer report in the logs of relays N...
 # fleet_dns_start    ldns-testns -v with tests/fixtures/faults/fleet.data
 #                    (egresses 192.0.2.10 and .11, DNSBL bl.fleet.test),
 #                    then redis_start; FLEET_LINES: the relays' lines.
 # queries_since LINE ADDRESS  DNSBL queries of ADDRESS logged after LINE.
+# map_ms FD QUERY    sends QUERY ("NAME KEY") on the socketmap connection
+#                    open on FD (exec FD<>/dev/tcp/127.0.0.1/PORT) and
+#                    prints the microseconds until its reply (bash's own
+#                    clock: no process is started); 9999999 without one.
 # wait_for_cmd TENTHS CMD..., wait_for_count FILE TEXT N: waits.
 
 REDIS_PASSWORD=fleet-secret-3a9c
@@ -120,4 +125,22 @@ queries_since() {
 	rev=$(echo "$2" | awk -F. '{print $4"."$3"."$2"."$1}')
 	tail -n +"$(($1 + 1))" "$QLOG" |
 	    grep -c "^query .*: $rev\.bl\.fleet\.test\.[[:space:]]IN[[:space:]]A\$"
+}
+
+map_ms() {
+	local t0 t1 reply
+	t0=${EPOCHREALTIME/./}
+	printf '%d:%s,' "${#2}" "$2" >&"$1"
+	IFS= read -r -t 5 -d , reply <&"$1" || { echo 9999999; return; }
+	t1=${EPOCHREALTIME/./}
+	echo $((t1 - t0))
+}
+
+relays_clean() {
+	local n log
+	for n in "$@"; do
+		eval "log=\$RELAY${n}_LOG"
+		grep -q 'runtime error\|Sanitizer' "$log" && return 1
+	done
+	return 0
 }
