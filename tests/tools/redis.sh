@@ -9,8 +9,8 @@
 # relay_start N LINES...  starts relay N (RelayName relay-N, its own
 #                    milter and map ports, ControlSocket and log in the
 #                    tmpdir, StateFile none) with the configuration LINES;
-#                    sets RELAY<N>_PID, RELAY<N>_MAP, RELAY<N>_CONF,
-#                    RELAY<N>_LOG; stopped at exit.
+#                    sets RELAY<N>_PID, RELAY<N>_MAP, RELAY<N>_MILTER
+#                    (its port), RELAY<N>_CONF, RELAY<N>_LOG; stopped at exit.
 # relay_stop N       stops relay N.
 # relays_clean N...  no sanitizer report in the logs of relays N...
 # fleet_dns_start    ldns-testns -v with tests/fixtures/faults/fleet.data
@@ -72,6 +72,7 @@ relay_start() {
 	"$MILTER" -f -c "$conf" -p "inet:$mport@127.0.0.1" \
 	    >"$TMPDIR_TEST/relay$n.log" 2>&1 &
 	eval "RELAY${n}_PID=$!; RELAY${n}_MAP=$map; RELAY${n}_CONF=$conf"
+	eval "RELAY${n}_MILTER=$mport"
 	eval "RELAY${n}_LOG=$TMPDIR_TEST/relay$n.log"
 	at_exit "relay_stop $n"
 	wait_for_tcp "$map" || fail "relay $n: the socketmap server starts"
