@@ -17,6 +17,7 @@
 #include "conf/conf_address.h"
 #include "conf/conf_load.h"
 #include "conf/conf_map.h"
+#include "conf/conf_print.h"
 #include "conf/conf_parse.h"
 
 static char tmpdir[] = "/tmp/em-test-conf.XXXXXX";
@@ -501,6 +502,75 @@ test_zone_names(void)
 	    "name: a quote refused");
 }
 
+/* Redis, RelayName, DnsblBudget: values, errors, and -t never shows a
+ * password (not even in an error). */
+static void
+test_fleet_keys(void)
+{
+	struct conf_errors errors = { NULL, 0, 0 };
+	struct conf *conf;
+	char *out = NULL;
+	size_t len = 0;
+	FILE *fp;
+
+	conf = load("fleet.conf", "Redis [::1]:6379 user=relay "
+	    "password=pw-7f3a\nRelayName relay-1\nDnsblBudget Zen.Test 250000\n"
+	    "DnsblBudget zen.test 1000\nDnsblBudget bl.test 5\n", &errors);
+	CHECK(conf != NULL, "fleet keys: accepted");
+	if (conf == NULL)
+		return;
+	CHECK(strcmp(conf->redis, "[::1]:6379") == 0, "Redis: the address");
+	CHECK(strcmp(conf->redis_user, "relay") == 0, "Redis: user=");
+	CHECK(strcmp(conf->redis_password, "pw-7f3a") == 0, "Redis: password=");
+	CHECK(strcmp(conf->relay_name, "relay-1") == 0, "RelayName");
+	CHECK(conf->nbudgets == 2 && strcmp(conf->budgets[0].zone, "zen.test")
+	    == 0 && conf->budgets[0].per_day == 1000,
+	    "DnsblBudget: lower case, the last line of a zone counts");
+	fp = open_memstream(&out, &len);
+	conf_print(conf, path, fp);
+	fclose(fp);
+	CHECK_CONTAINS(out, "\nRedis [::1]:6379 user=relay password=(not shown)\n",
+	    "-t: the Redis line, its password not shown");
+	CHECK(strstr(out, "pw-7f3a") == NULL, "-t: the password nowhere");
+	free(out);
+	conf_free(conf);
+	conf = load("nofleet.conf", "Redis none\n",
+	    &errors);
+	CHECK(conf != NULL && conf->redis == NULL, "Redis none: no fleet");
+	conf_free(conf);
+	conf = load("unix.conf", "Redis unix:/run/redis/redis.sock "
+	    "password=x\n", &errors);
+	CHECK(conf != NULL && strcmp(conf->redis, "unix:/run/redis/redis.sock")
+	    == 0 && conf->redis_user == NULL, "Redis unix: and a password alone");
+	conf_free(conf);
+	expect_error("Redis redis.example.test:6379\n", 1, "Redis: expected "
+	    "ADDRESS:PORT with a literal address", "Redis: no host names");
+	expect_error("Redis ::1:6379\n", 1, "Redis: expected",
+	    "Redis: IPv6 without brackets");
+	expect_error("Redis 127.0.0.1:0\n", 1, "Redis: expected",
+	    "Redis: port 0");
+	expect_error("Redis unix:relative\n", 1, "Redis: expected",
+	    "Redis: a relative socket");
+	expect_error("Redis 127.0.0.1:6379 user=relay\n", 1,
+	    "Redis: user= needs password=", "Redis: user= alone");
+	expect_error("Redis 127.0.0.1:6379 passwd=s3cr3t-9\n", 1,
+	    "Redis: option 1: expected user=NAME or password=SECRET",
+	    "Redis: unknown option");
+	conf = load("bad.conf", "Redis 127.0.0.1:6379 password=a "
+	    "password=s3cr3t-9\n", &errors);
+	CHECK(conf == NULL && strstr(errors.text, "s3cr3t-9") == NULL &&
+	    strstr(errors.text, "option 2") != NULL,
+	    "Redis: a repeated password is refused without being shown");
+	conf_free(conf);
+	conf_errors_free(&errors);
+	expect_error("RelayName relay/1\n", 1, "RelayName: expected",
+	    "RelayName: no slash");
+	expect_error("DnsblBudget zen.test 0\n", 1, "DnsblBudget: expected a "
+	    "whole number from 1", "DnsblBudget: 0 queries");
+	expect_error("DnsblBudget zen..test 10\n", 1, "DnsblBudget:",
+	    "DnsblBudget: a bad zone");
+}
+
 int
 main(void)
 {
@@ -516,6 +586,7 @@ main(void)
 	test_defaults();
 	test_current();
 	test_zone_names();
+	test_fleet_keys();
 	remove_tmpdir();
 	return unit_exit();
 }
