@@ -4,7 +4,8 @@
 # spent: with a budget of 2 a day, the first round (two egresses, one
 # query each) spends 80% of it and the rounds of CheckInterval 10 stretch
 # 16 times: one round in 35 s, not four; the warning that commercial use
-# needs a keyed feed is logged.
+# needs a keyed feed is logged. A reload takes the Redis line away and
+# back.
 set -u
 . "$SRCDIR/tests/lib.sh"
 make_tmpdir
@@ -33,6 +34,21 @@ check "the fleet's count of the day is in Redis ($(rcli GET "$KEY"))" \
 pttl=$(rcli PTTL "$KEY")
 check "the count lives two days, in ms (PTTL $pttl)" \
     [ "$pttl" -gt 172000000 ] && [ "$pttl" -le 172800000 ]
+# A reload takes the Redis line away, then back.
+grep -v '^Redis ' "$RELAY1_CONF" >"$RELAY1_CONF.new"
+cp "$RELAY1_CONF" "$RELAY1_CONF.fleet"
+mv "$RELAY1_CONF.new" "$RELAY1_CONF"
+kill -HUP "$RELAY1_PID"
+check "reloaded without a Redis line" wait_for "$RELAY1_LOG" "configuration reloaded" 50
+fleet_is() { [ "$("$MILTER" --status --json -c "$RELAY1_CONF" 2>/dev/null | jq -c "$1")" = "$2" ]; }
+check "--status --json: no fleet without a Redis line" \
+    wait_for_cmd 20 fleet_is .fleet null
+cp "$RELAY1_CONF.fleet" "$RELAY1_CONF"
+kill -HUP "$RELAY1_PID"
+check "a reload with the Redis line back reaches Redis again" \
+    wait_for_count "$RELAY1_LOG" "fleet: Redis at 127.0.0.1:$REDIS_PORT reached" 2
+check "--status --json: the fleet again" \
+    wait_for_cmd 20 fleet_is .fleet.reachable true
 check "-t keeps the budget's zone in lower case" \
     sh -c "printf 'DnsblBudget BL.Fleet.Test 9\n' >>'$RELAY1_CONF'; '$MILTER' -t -c '$RELAY1_CONF' | grep -qx 'DnsblBudget bl.fleet.test 9'"
 relay_stop 1
