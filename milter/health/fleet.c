@@ -144,6 +144,7 @@ static char fleet_sha[SCRIPT_COUNT][41];
 static char fleet_target_now[300];
 static char fleet_relay[CONF_NAME_MAX + 1];
 static unsigned long fleet_cursor;		/* refusal_learned_since() */
+static bool fleet_error_logged;			/* since the last connect */
 
 /* This relay's name: RelayName, else the host's name. */
 static void
@@ -233,6 +234,22 @@ fleet_eval(enum fleet_script script, int nkeys, const char **words, int n)
 		r = fleet_argv(n + 3, argv, len);
 	}
 	return r;
+}
+
+/* R, a script's reply, is an error: logged once a connection (an ACL
+ * that forbids a command would say so at every call). */
+static void
+fleet_script_error(const char *what, const redisReply *r)
+{
+	char shown[300];
+
+	if (fleet_error_logged)
+		return;
+	fleet_error_logged = true;
+	log_err("fleet: Redis refused the %s script: %s (the relay goes on "
+	    "with what it knows; further errors are not logged until it "
+	    "connects again)", what, log_escape(shown, sizeof(shown),
+	    r->str));
 }
 
 static void
@@ -405,8 +422,7 @@ fleet_publish_refusals(void)
 			rc = -1;
 		else {
 			if (r->type == REDIS_REPLY_ERROR)
-				log_err("fleet: a refusal's script failed: %.200s",
-				    r->str);
+				fleet_script_error("refusal", r);
 			else {
 				pthread_mutex_lock(&fleet_lock);
 				fleet_state.refusals_published++;
@@ -581,8 +597,8 @@ fleet_count_queries(void)
 		}
 		if (r->type == REDIS_REPLY_INTEGER)
 			fleet_budget_counted(zone, day, (long)r->integer, 0);
-		else
-			fleet_budget_counted(zone, day, 0, delta);
+		else			/* dropped: later queries are counted */
+			fleet_script_error("query count", r);
 		freeReplyObject(r);
 	}
 	return 0;
@@ -707,8 +723,7 @@ fleet_publish_health(void)
 		if ((r = fleet_eval(SCRIPT_HEALTH_PUT, 1, words, 10)) == NULL)
 			return -1;	/* lost with it: the next round's */
 		if (r->type == REDIS_REPLY_ERROR)
-			log_err("fleet: a health script failed: %.200s",
-			    r->str);
+			fleet_script_error("health", r);
 		else
 			fleet_health_published();
 		freeReplyObject(r);
@@ -757,26 +772,26 @@ fleet_main(void *arg)
 		if ((conf = conf_current()) == NULL)
 			continue;
 		fleet_configure(conf);
-		if (conf->redis == NULL || strcmp(conf->redis,
+		if (strcmp(conf->redis ? conf->redis : "",
 		    fleet_target_now) != 0) {
 			fleet_disconnect();
 			copy_bounded(fleet_target_now,
 			    sizeof(fleet_target_now), conf->redis ?
 			    conf->redis : "");
 			retry_at = 0;
-			if (conf->redis == NULL) {
-				pthread_mutex_lock(&fleet_lock);
-				fleet_state.since = 0;
-				fleet_state.reachable = false;
-				pthread_mutex_unlock(&fleet_lock);
-				fleet_health_set_up(false, fleet_relay);
-			}
+			/* Another Redis (or none): its own first line. */
+			pthread_mutex_lock(&fleet_lock);
+			fleet_state.since = 0;
+			fleet_state.reachable = false;
+			pthread_mutex_unlock(&fleet_lock);
+			fleet_health_set_up(false, fleet_relay);
 		}
 		if (conf->redis != NULL && fleet_ctx == NULL &&
 		    time(NULL) >= retry_at) {
 			if (fleet_connect(conf, why, sizeof(why)) == 0) {
 				retry = 1;
 				fleet_cursor = 0;	/* publish all again */
+				fleet_error_logged = false;
 				last_poll.tv_sec = 0;
 				fleet_set_state(true, "");
 			} else {

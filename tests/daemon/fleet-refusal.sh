@@ -75,6 +75,12 @@ check "the key says which relay learned it" \
 check "the key holds the cause" [ "$(rcli HGET "$KEY" cause)" = ip ]
 check "no key of the fleet lives without a TTL" \
     sh -c "for k in \$(redis-cli --no-auth-warning -p $REDIS_PORT --user relay --pass $REDIS_PASSWORD --scan --pattern 'egress-milter:*'); do t=\$(redis-cli --no-auth-warning -p $REDIS_PORT --user relay --pass $REDIS_PASSWORD PTTL \"\$k\"); [ \"\$t\" -gt 0 ] || exit 1; done"
+# Scripts flushed from Redis (SCRIPT FLUSH): EVALSHA meets NOSCRIPT and
+# the relay sends the script itself.
+rcli SCRIPT FLUSH >/dev/null
+ask "$RELAY1_MAP" "status-b 5.7.1 host mx.example.test[192.0.2.27] said: 554 5.7.1 Service unavailable; Client host [203.0.113.211] blocked using remote-bl.route.test (in reply to RCPT TO command)" >/dev/null
+check "after SCRIPT FLUSH a refusal still reaches relay 2 (NOSCRIPT: the script is sent again)" \
+    wait_for "$RELAY2_LOG" "egress b: refused by mx.example.test[192.0.2.27]" 50
 check "no log line holds the password" \
     sh -c "! grep -q '$REDIS_PASSWORD' '$RELAY1_LOG' '$RELAY2_LOG'"
 
