@@ -7,7 +7,6 @@
 set -u
 . "$SRCDIR/tests/lib.sh"
 make_tmpdir
-. "$SRCDIR/tests/tools/nsd.sh"
 . "$SRCDIR/tests/tools/redis.sh"
 fleet_dns_start || exit 1
 LINES=$FLEET_LINES

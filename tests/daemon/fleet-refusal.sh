@@ -9,7 +9,6 @@
 set -u
 . "$SRCDIR/tests/lib.sh"
 make_tmpdir
-. "$SRCDIR/tests/tools/nsd.sh"
 . "$SRCDIR/tests/tools/redis.sh"
 CLIENT="$BUILDDIR/tests/tools/socketmap_client"
 dns_start || exit 1

@@ -1,5 +1,5 @@
 # redis.sh - the tests' own Redis and relays for fleet tests. Source it
-# after tests/lib.sh and make_tmpdir.
+# after tests/lib.sh and make_tmpdir (it sources tests/tools/nsd.sh).
 #
 # redis_start        a private redis-server on 127.0.0.1 (own port from
 #                    freeport, own directory, no persistence), with an ACL
@@ -24,6 +24,7 @@
 # wait_for_cmd TENTHS CMD..., wait_for_count FILE TEXT N: waits.
 
 REDIS_PASSWORD=fleet-secret-3a9c
+. "$SRCDIR/tests/tools/nsd.sh"
 
 redis_start() {
 	local dir="$TMPDIR_TEST/redis" i
