@@ -11,7 +11,8 @@
  * The monitor's thread asks, per egress, whether to check it
  * (fleet_health_turn()): the request waits in a list here until the
  * fleet thread (fleet.c) answers it from Redis, FLEET_WAIT_MS at most;
- * unanswered, the monitor checks. Another relay's result is taken only
+ * unanswered, the monitor checks, and asks no lease for FLEET_SLOW_PAUSE
+ * seconds (a slow Redis costs a round one wait, not one per egress). Another relay's result is taken only
  * when it is fresh (under two intervals) and of the same checks (a
  * fingerprint of the version, findings, zones, weights, threshold and
  * HELO); a check that met a DNS error is never published (error answers
@@ -45,6 +46,7 @@
 
 #define FLEET_WAIT_MS 1500		/* the monitor's wait for a lease */
 #define FLEET_OUTBOX_MAX 4096
+#define FLEET_SLOW_PAUSE 30		/* s without leases after a timeout */
 #define BUDGET_STRETCH_MAX 16
 
 struct fleet_budget {
@@ -85,6 +87,7 @@ static bool fh_kicked;
 static struct fleet_budget fh_budget[CONF_MAX_DNSBL];
 static size_t fh_nbudget;
 static atomic_bool fh_up;
+static time_t fh_slow_until;		/* a lease went unanswered: none till */
 
 /* The CLOCK_REALTIME time MS milliseconds from now, for timed waits. */
 static void
@@ -201,6 +204,11 @@ fleet_health_turn(const struct conf *conf, const struct conf_egress *e,
 
 	if (conf->redis == NULL || !atomic_load(&fh_up))
 		return true;
+	pthread_mutex_lock(&fh_lock);
+	check = time(NULL) < fh_slow_until;
+	pthread_mutex_unlock(&fh_lock);
+	if (check)			/* Redis is slow: the round goes alone */
+		return true;
 	h = xcalloc(1, sizeof(*h));
 	memset(&req, 0, sizeof(req));
 	copy_bounded(req.address, sizeof(req.address), e->address.text);
@@ -214,12 +222,17 @@ fleet_health_turn(const struct conf *conf, const struct conf_egress *e,
 	while (!req.done && pthread_cond_timedwait(&fh_cond, &fh_lock,
 	    &until) != ETIMEDOUT)
 		;
-	if (!req.done)			/* unhook: nobody answers it now */
+	if (!req.done) {		/* unhook: nobody answers it now */
 		for (struct fleet_req **p = &fh_reqs; *p; p = &(*p)->next)
 			if (*p == &req) {
 				*p = req.next;
 				break;
 			}
+		/* A slow Redis must not slow the round down egress by
+		 * egress: the rest of it goes alone. */
+		fh_slow_until = time(NULL) + FLEET_SLOW_PAUSE;
+	}
+	check = true;
 	fleet_fingerprint(conf, e, fp, sizeof(fp));
 	if (req.done && !req.ours && req.shared && strcmp(h->fp, fp) == 0 &&
 	    h->age_ms >= 0 && h->age_ms < 2 * req.interval_ms) {
