@@ -14,19 +14,7 @@ CLIENT="$BUILDDIR/tests/tools/socketmap_client"
 dns_start || exit 1
 redis_start || exit 1
 
-LINES="Nameservers 127.0.0.1:$DNS_PORT
-DNSTimeout 1
-Dnsbl bl.route.test
-RefusalBackoff 600
-Egress a 203.0.113.210 helo=mail-a.route.test transport=smtp-a
-Egress b 203.0.113.211 helo=mail-b.route.test transport=smtp-b
-Redis 127.0.0.1:$REDIS_PORT user=relay password=$REDIS_PASSWORD"
-# shellcheck disable=SC2086
-IFS='
-'
-relay_start 1 $LINES
-relay_start 2 $LINES
-unset IFS
+route_relays_start
 
 ask() { "$CLIENT" "$1" query "$2"; }
 # route_is PORT WANT [TENTHS]: until the route map on PORT answers WANT.

@@ -16,6 +16,10 @@
 # fleet_dns_start    ldns-testns -v with tests/fixtures/faults/fleet.data
 #                    (egresses 192.0.2.10 and .11, DNSBL bl.fleet.test),
 #                    then redis_start; FLEET_LINES: the relays' lines.
+# route_relays_start  with dns_start's NSD and redis_start: relays 1 and
+#                    2 with egresses a and b of route.test (transports
+#                    smtp-a, smtp-b), Dnsbl bl.route.test, RefusalBackoff
+#                    600 and the Redis line.
 # queries_since LINE ADDRESS  DNSBL queries of ADDRESS logged after LINE.
 # map_ms FD QUERY    sends QUERY ("NAME KEY") on the socketmap connection
 #                    open on FD (exec FD<>/dev/tcp/127.0.0.1/PORT) and
@@ -145,4 +149,14 @@ relays_clean() {
 		grep -q 'runtime error\|Sanitizer' "$log" && return 1
 	done
 	return 0
+}
+
+route_relays_start() {
+	set -- "Nameservers 127.0.0.1:$DNS_PORT" "DNSTimeout 1" \
+	    "Dnsbl bl.route.test" "RefusalBackoff 600" \
+	    "Egress a 203.0.113.210 helo=mail-a.route.test transport=smtp-a" \
+	    "Egress b 203.0.113.211 helo=mail-b.route.test transport=smtp-b" \
+	    "Redis 127.0.0.1:$REDIS_PORT user=relay password=$REDIS_PASSWORD"
+	relay_start 1 "$@"
+	relay_start 2 "$@"
 }
