@@ -317,7 +317,9 @@ fleet_connect(const struct conf *conf, char *why, size_t size)
 		return -1;
 	}
 	(void)redisSetTimeout(fleet_ctx, cmd);
-	(void)redisEnableKeepAlive(fleet_ctx);
+	/* TCP only: on a Unix socket it fails and marks the context. */
+	if (strncmp(conf->redis, "unix:", 5) != 0)
+		(void)redisEnableKeepAlive(fleet_ctx);
 	if (conf->redis_password != NULL) {
 		const char *argv[3] = { "AUTH", NULL, NULL };
 		size_t len[3];

@@ -4,8 +4,8 @@
 # spent: with a budget of 2 a day, the first round (two egresses, one
 # query each) spends 80% of it and the rounds of CheckInterval 10 stretch
 # 16 times: one round in 35 s, not four; the warning that commercial use
-# needs a keyed feed is logged. A reload takes the Redis line away and
-# back.
+# needs a keyed feed is logged. A reload takes the Redis line away, and
+# another brings it back on Redis's Unix socket.
 set -u
 . "$SRCDIR/tests/lib.sh"
 make_tmpdir
@@ -42,10 +42,11 @@ check "reloaded without a Redis line" wait_for "$RELAY1_LOG" "configuration relo
 fleet_is() { [ "$("$MILTER" --status --json -c "$RELAY1_CONF" 2>/dev/null | jq -c "$1")" = "$2" ]; }
 check "--status --json: no fleet without a Redis line" \
     wait_for_cmd 20 fleet_is .fleet null
-cp "$RELAY1_CONF.fleet" "$RELAY1_CONF"
+sed "s|^Redis 127.0.0.1:$REDIS_PORT |Redis unix:$REDIS_SOCKET |" \
+    "$RELAY1_CONF.fleet" >"$RELAY1_CONF"
 kill -HUP "$RELAY1_PID"
-check "a reload with the Redis line back reaches Redis again" \
-    wait_for_count "$RELAY1_LOG" "fleet: Redis at 127.0.0.1:$REDIS_PORT reached" 2
+check "a reload with Redis on its Unix socket reaches it" \
+    wait_for "$RELAY1_LOG" "fleet: Redis at unix:$REDIS_SOCKET reached (relay relay-1)" 50
 check "--status --json: the fleet again" \
     wait_for_cmd 20 fleet_is .fleet.reachable true
 check "-t keeps the budget's zone in lower case" \

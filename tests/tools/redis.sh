@@ -4,7 +4,8 @@
 # redis_start        a private redis-server on 127.0.0.1 (own port from
 #                    freeport, own directory, no persistence), with an ACL
 #                    user "relay" (password REDIS_PASSWORD) and the default
-#                    user off; sets REDIS_PORT and REDIS_PID; killed at exit.
+#                    user off, also on the Unix socket REDIS_SOCKET; sets
+#                    REDIS_PORT and REDIS_PID; killed at exit.
 # rcli ARGS...       redis-cli as that user.
 # relay_start N LINES...  starts relay N (RelayName relay-N, its own
 #                    milter and map ports, ControlSocket and log in the
@@ -42,9 +43,12 @@ save ""
 appendonly no
 daemonize no
 logfile $dir/redis.log
+unixsocket $dir/redis.sock
+unixsocketperm 700
 user default off
 user relay on >$REDIS_PASSWORD ~egress-milter:* &* +@all
 CONF
+	REDIS_SOCKET=$dir/redis.sock
 	redis-server "$dir/redis.conf" &
 	REDIS_PID=$!
 	at_exit "kill -CONT $REDIS_PID 2>/dev/null; kill -KILL $REDIS_PID 2>/dev/null; wait $REDIS_PID 2>/dev/null"
