@@ -451,11 +451,10 @@ route_receiver_of(const char *domain, char *out, size_t size)
 {
 	struct dns_answer *mx;
 
-	if (!dnscache_has_fresh(domain, DNS_TYPE_MX)) {
+	if ((mx = dnscache_fresh(domain, DNS_TYPE_MX)) == NULL) {
 		route_mx_fetch(domain);
 		return false;
 	}
-	mx = dns_lookup(domain, DNS_TYPE_MX);
 	if (mx->status == DNS_OK && mx->count > 0)
 		receiver_of_host(mx->records[0], "", out, size);
 	else if (mx->status == DNS_NXDOMAIN || mx->status == DNS_NODATA)
