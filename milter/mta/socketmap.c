@@ -342,16 +342,8 @@ socketmap_peer_uid(int fd)
 
 	if (getsockname(fd, (struct sockaddr *)&us, &ulen) != 0)
 		return -1;
-	if (us.ss_family == AF_UNIX) {
-#ifdef SO_PEERCRED
-		struct ucred cred;
-		socklen_t clen = sizeof(cred);
-
-		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen) == 0)
-			return (long)cred.uid;
-#endif
-		return -1;
-	}
+	if (us.ss_family == AF_UNIX)
+		return unix_peer_uid(fd);
 	if (getpeername(fd, (struct sockaddr *)&peer, &plen) != 0 ||
 	    peer.ss_family != us.ss_family)
 		return -1;
