@@ -26,24 +26,7 @@ static char tmpdir[] = "/tmp/em-test-refusal.XXXXXX";
 static struct conf *
 load(const char *text)
 {
-	char path[300];
-	struct conf_errors errors = { NULL, 0, 0 };
-	struct conf *conf;
-	FILE *fp;
-
-	snprintf(path, sizeof(path), "%s/test.conf", tmpdir);
-	if ((fp = fopen(path, "w")) == NULL)
-		exit(2);
-	fprintf(fp, "Syslog no\nNameservers 127.0.0.1:1\n"
-	    "Egress a 203.0.113.210\nEgress b 203.0.113.211\n%s", text);
-	fclose(fp);
-	conf = conf_load(path, &errors);
-	if (conf == NULL) {
-		printf("FAIL: configuration loads (%s)\n", errors.text);
-		exit(1);
-	}
-	conf_errors_free(&errors);
-	return conf;
+	return unit_load_conf(tmpdir, text);
 }
 
 /* QUERY through egress EGRESS: never a back-off, never a rewrite. */
