@@ -482,7 +482,7 @@ static void
 write_pidfile(const char *path)
 {
 	if (guard_write_pidfile(path) != 0)
-		log_fatal("cannot write pid file %s: %s", path, strerror(errno));
+		log_fatal_errno("cannot write pid file %s", path);
 }
 
 /* USER[:GROUP] of UserID: its uid and gid; fatal when unknown. */
@@ -521,12 +521,11 @@ drop_privileges(const char *spec, uid_t uid, gid_t gid, const char *socket)
 		const char *path = strchr(socket, ':') + 1;
 
 		if (chown(path, uid, gid) != 0)
-			log_warn("cannot hand socket %s to %s: %s", path, spec,
-			    strerror(errno));
+			log_warn_errno("cannot hand socket %s to %s", path,
+			    spec);
 	}
 	if (setgroups(1, &gid) != 0 || setgid(gid) != 0 || setuid(uid) != 0)
-		log_fatal("cannot change to user %s: %s", spec,
-		    strerror(errno));
+		log_fatal_errno("cannot change to user %s", spec);
 	log_info("running as user %s", spec);
 }
 
@@ -616,8 +615,8 @@ set_nodelay_on_listeners(void)
 			continue;
 		if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one,
 		    sizeof(one)) != 0)
-			log_warn("cannot set TCP_NODELAY on the milter "
-			    "socket: %s", strerror(errno));
+			log_warn_errno("cannot set TCP_NODELAY on the milter "
+			    "socket");
 		else
 			log_info("TCP_NODELAY set on the milter socket");
 	}

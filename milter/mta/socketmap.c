@@ -537,7 +537,7 @@ socketmap_acceptor(void *arg)
 		if ((fd = accept(socketmap_listen_fd, NULL, NULL)) < 0) {
 			if (errno != EINTR && errno != EAGAIN &&
 			    errno != ECONNABORTED)
-				log_warn("map: accept: %s", strerror(errno));
+				log_warn_errno("map: accept");
 			continue;
 		}
 		conf = conf_current();
@@ -563,7 +563,7 @@ socketmap_listen(const char *spec)
 		return -1;
 	}
 	if ((fd = socket(ss.ss_family, SOCK_STREAM, 0)) < 0) {
-		log_err("MapSocket %s: %s", spec, strerror(errno));
+		log_err_errno("MapSocket %s", spec);
 		return -1;
 	}
 	if (ss.ss_family == AF_UNIX) {
@@ -575,8 +575,8 @@ socketmap_listen(const char *spec)
 		    sizeof(on));
 	if (bind(fd, (struct sockaddr *)&ss, len) != 0 ||
 	    listen(fd, 64) != 0) {
-		log_err("cannot open MapSocket %s (in use, or no permission?): "
-		    "%s", spec, strerror(errno));
+		log_err_errno("cannot open MapSocket %s (in use, or no "
+		    "permission?)", spec);
 		close(fd);
 		return -1;
 	}

@@ -259,8 +259,8 @@ make_socket_directory(const char *path, uid_t uid, gid_t gid)
 		return errno == EEXIST ? 0 : -1;
 	if (uid != (uid_t)-1 && (uid != getuid() || gid != getgid()) &&
 	    chown(dir, uid, gid) != 0)
-		log_warn("cannot hand directory %s to the daemon's user: %s",
-		    dir, strerror(errno));
+		log_warn_errno("cannot hand directory %s to the daemon's user",
+		    dir);
 	log_info("created directory %s for the control socket", dir);
 	return 0;
 }
@@ -302,8 +302,8 @@ control_open(const char *spec, uid_t uid, gid_t gid)
 	}
 	if (uid != (uid_t)-1 && (uid != getuid() || gid != getgid()) &&
 	    chown(sun.sun_path, uid, gid) != 0)
-		log_warn("ControlSocket %s: cannot hand it to the daemon's "
-		    "user: %s", spec, strerror(errno));
+		log_warn_errno("ControlSocket %s: cannot hand it to the "
+		    "daemon's user", spec);
 	listen_fd = fd;
 	copy_bounded(socket_path, sizeof(socket_path), sun.sun_path);
 	return 0;
