@@ -259,6 +259,12 @@ warmup_add(const struct conf *conf, const char *egress,
 		case WARMUP_SPILLED:
 			s->spilled_day += n;
 			break;
+		case WARMUP_PROBED:
+			s->selected_day -= s->selected_day < n ?
+			    s->selected_day : n;
+			s->selected_hour -= s->selected_hour < n ?
+			    s->selected_hour : n;
+			break;
 		}
 		atomic_fetch_add(&warmup_changed, 1);
 	}

@@ -7,7 +7,10 @@
  * daily cap) and conf_warmup_cap_hour(cap(S)) an hour; before its
  * start= day its cap is 0. The status maps count what was sent,
  * deferred and bounced through it (warmup_add()), the route maps what
- * they chose it for; its load is the larger of the route's choices and
+ * they chose it for (Postfix's smtpd asks them too, at RCPT, before
+ * the queue manager asks for the delivery: the milter, which sees the
+ * smtpd's choice as {rcpt_mailer}, gives that choice back as PROBED);
+ * its load is the larger of the route's choices and
  * the status maps' attempts. At each UTC day's end (seen at the first
  * call of the next day) the rules apply, in this order:
  *   listed   a DNSBL listing that day: back 2 steps (SparkPost: "back
@@ -45,7 +48,8 @@ enum warmup_event {
 	WARMUP_SENT,			/* status 2.x.x */
 	WARMUP_DEFERRED,		/* status 4.x.x */
 	WARMUP_BOUNCED,			/* status 5.x.x */
-	WARMUP_SPILLED			/* passed over: at its cap */
+	WARMUP_SPILLED,			/* passed over: at its cap */
+	WARMUP_PROBED			/* a choice that was the MTA's check */
 };
 
 /* An egress's warm-up now, for the route maps and the operators. */
