@@ -101,11 +101,12 @@ warmup_close_day(struct warmup_saved *s, const struct conf_warmup *w)
 		why = "sent at least half its cap";
 	} else
 		why = "sent less than half its cap";
-	if (s->step != before || s->listed || s->refused)
+	if (s->step != before || attempts > 0 || s->selected_day > 0 ||
+	    s->spilled_day > 0 || s->listed || s->refused)
 		log_notice("egress %s: warm-up step %u -> %u of %zu (%s on %s: "
-		    "%ld sent, %ld deferred of a cap of %ld)", s->egress,
-		    before, s->step, w->nsteps, why, date, s->sent_day,
-		    s->deferred_day, cap);
+		    "%ld sent, %ld deferred of a cap of %ld; %ld spilled over)",
+		    s->egress, before, s->step, w->nsteps, why, date,
+		    s->sent_day, s->deferred_day, cap, s->spilled_day);
 }
 
 /* Brings S (of W) to NOW: the days' ends, idle restart, a new hour. */
@@ -257,6 +258,16 @@ warmup_add(const struct conf *conf, const char *egress,
 			s->bounced_day += n;
 			break;
 		case WARMUP_SPILLED:
+			if (s->spilled_day == 0) {
+				struct warmup_view v;
+
+				warmup_fill(s, w, now, &v);
+				log_notice("egress %s: at its warm-up cap (step "
+				    "%u of %u: %ld of %ld today, %ld of %ld this "
+				    "hour): mail spills over to other egresses",
+				    s->egress, v.step, v.steps, v.load_day,
+				    v.cap_day, v.load_hour, v.cap_hour);
+			}
 			s->spilled_day += n;
 			break;
 		case WARMUP_PROBED:

@@ -22,6 +22,8 @@ WARM_A="Warmup a start=$TODAY schedule=$TMPDIR_TEST/sched-a"
 STATE="StateFile $TMPDIR_TEST/state"
 CTL="ControlSocket unix:$TMPDIR_TEST/control"
 BL="Dnsbl bl.route.test"
+METRICS_PORT=$("$FREEPORT")
+METRICS="MetricsListen 127.0.0.1:$METRICS_PORT"
 
 # sent_through QID EGRESS: the recipients of QID sent through EGRESS.
 sent_through() {
@@ -46,7 +48,7 @@ status_json() {
 }
 
 # 1. A batch of 6 recipients: 3 through a (its cap), 3 through b.
-routing_milter "$BL" "$WARM_A" "$STATE" "$CTL"
+routing_milter "$BL" "$WARM_A" "$STATE" "$CTL" "$METRICS"
 RCPTS=r1@dest.test,r2@dest.test,r3@dest.test,r4@dest.test,r5@dest.test,r6@dest.test
 Q1=$(send batch "$RCPTS")
 check "batch: queued by the sending Postfix" [ -n "$Q1" ]
@@ -58,6 +60,29 @@ check "batch: the other 3 left through the warm egress b" \
 check "the warm-up counted a's deliveries from the status map" \
     wait_for "$TMPDIR_TEST/state" "warmup a 1 " 50
 
+status_json
+jq_is "--status --json: a's warm-up step" '.egress[0].warmup.step' 1
+jq_is "--status --json: a's steps" '.egress[0].warmup.steps' 2
+jq_is "--status --json: a's daily cap" '.egress[0].warmup.cap_day' 3
+jq_is "--status --json: a's hourly cap" '.egress[0].warmup.cap_hour' 3
+jq_is "--status --json: a sent 3 today" '.egress[0].warmup.sent_day' 3
+jq_is "--status --json: a sent 3 this hour" '.egress[0].warmup.sent_hour' 3
+jq_is "--status --json: a's spill-over counted" '.egress[0].warmup.spilled_day > 0' true
+jq_is "--status --json: b does not warm up" '.egress[1].warmup' null
+"$MILTER" --status -c "$TMPDIR_TEST/milter.conf" >"$TMPDIR_TEST/status.txt" 2>&1
+check_contains "--status: a's warm-up line" "$TMPDIR_TEST/status.txt" \
+    "warm-up: step 1 of 2; 3 of 3 today, 3 of 3 this hour"
+curl -sS "http://127.0.0.1:$METRICS_PORT/metrics" >"$TMPDIR_TEST/metrics" 2>&1
+check_contains "/metrics: a's daily cap" "$TMPDIR_TEST/metrics" \
+    'egress_milter_warmup_cap_day{egress="a"} 3'
+check_contains "/metrics: a's sent today" "$TMPDIR_TEST/metrics" \
+    'egress_milter_warmup_sent_day{egress="a"} 3'
+check_contains "the daemon logged the spill-over" "$MLOG" \
+    "egress a: at its warm-up cap (step 1 of 2: 3 of 3 today"
+"$MILTER" --summary "$MLOG" >"$TMPDIR_TEST/summary" 2>&1
+check_contains "--summary shows the spill-over" "$TMPDIR_TEST/summary" \
+    "warm-up cap reached (step 1 of 2: 3 of 3 today): spills over"
+
 # 2. Counts and step survive a restart: a is still at its cap.
 routing_milter "$BL" "$WARM_A" "$STATE" "$CTL"
 check_contains "the restarted daemon restored the warm-up" "$MLOG" \
@@ -67,6 +92,11 @@ check "after the restart: queued" [ -n "$Q2" ]
 check "after the restart: delivered" wait_sent "$Q2" 1
 check "after the restart: a is still at its cap, the mail left through b" \
     [ "$(sent_through "$Q2" b)" -eq 1 ]
+status_json
+jq_is "after the restart: a's count is the one before" '.egress[0].warmup.sent_day' 3
+"$MILTER" --check -c "$TMPDIR_TEST/milter.conf" >"$TMPDIR_TEST/check.txt" 2>&1
+check_contains "--check advises on the warm-up" "$TMPDIR_TEST/check.txt" \
+    "egress a is at step 1 of 2; 3 of 3 today (at its cap)"
 
 # 3. Both at their caps (b: 2 a day), WarmupFull defer: deferred with a
 #    clear text, not bounced.
