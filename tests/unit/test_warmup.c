@@ -17,6 +17,8 @@
 #include "conf/conf_load.h"
 #include "conf/conf_parse.h"
 #include "conf/conf_warmup.h"
+#include "global/lookup.h"
+#include "health/refusal.h"
 #include "health/warmup.h"
 #include "unit.h"
 
@@ -278,6 +280,48 @@ test_hour_and_restore(void)
 	conf_free(conf);
 }
 
+/* The status maps count each recipient; their answers do not change. */
+static void
+test_status_counting(void)
+{
+	struct conf *conf;
+	struct warmup_view v;
+	char out[600], line[600];
+	time_t now = time(NULL);
+
+	write_file("st", "1000\n");
+	snprintf(line, sizeof(line), "Warmup a start=2026-01-01 "
+	    "schedule=%s/st", tmpdir);
+	warmup_forget_all();
+	conf = load_ok(line);
+	CHECK(refusal_status(conf, "a", "2.0.0 250 2.0.0 Ok: queued as 1A2B",
+	    out, sizeof(out)) == LOOKUP_NOTFOUND, "2.x.x: the answer is "
+	    "NOTFOUND, as without warm-up");
+	refusal_status(conf, "a", "2.0.0 250 2.0.0 Ok: queued as 1A2C", out,
+	    sizeof(out));
+	CHECK(refusal_status(conf, "a", "4.4.1 connect to mx.dest.test"
+	    "[192.0.2.1]:25: Connection timed out", out, sizeof(out)) ==
+	    LOOKUP_NOTFOUND, "4.x.x (Postfix's own text): NOTFOUND");
+	CHECK(refusal_status(conf, "a", "5.1.1 host mx.dest.test[192.0.2.1] "
+	    "said: 550 5.1.1 <x@dest.test>: Recipient address rejected: "
+	    "User unknown (in reply to RCPT TO command)", out, sizeof(out))
+	    == LOOKUP_NOTFOUND, "5.x.x (a recipient refusal): NOTFOUND");
+	CHECK(refusal_status(conf, "a", "5.7.1 host mx.dest.test[192.0.2.1] "
+	    "said: 554 5.7.1 Service unavailable; Client host [192.0.2.10] "
+	    "blocked using zen.spamhaus.org (in reply to RCPT TO command)",
+	    out, sizeof(out)) == LOOKUP_OK && out[0] == '4',
+	    "a listing refusal: deferred as before");
+	CHECK(warmup_snapshot(conf, "a", now, &v) && v.sent_day == 2 &&
+	    v.sent_hour == 2 && v.deferred_day == 2 && v.bounced_day == 1,
+	    "counted: 2 sent, 2 deferred (one a refusal made 4.x.x), "
+	    "1 bounced");
+	refusal_status(conf, "b", "2.0.0 250 2.0.0 Ok", out, sizeof(out));
+	CHECK(!warmup_snapshot(conf, "b", now, &v),
+	    "b, which does not warm up, is not counted");
+	refusal_forget_all();
+	conf_free(conf);
+}
+
 int
 main(void)
 {
@@ -286,6 +330,7 @@ main(void)
 	test_conf();
 	test_rules();
 	test_hour_and_restore();
+	test_status_counting();
 	{
 		char cmd[400];
 
