@@ -163,13 +163,15 @@ warmup_entry(const struct conf *conf, const char *egress, time_t now,
 	if (w == NULL)
 		return NULL;
 	*wp = w;
+	/* Entries are used from the first slot on, never freed one by one
+	 * (warmup_forget_all() clears them all): the first free slot ends
+	 * the search. */
 	for (size_t i = 0; i < CONF_WARMUP_MAX; i++) {
 		struct warmup_entry *e = &warmup_table[i];
 
 		if (!e->used) {
-			if (free_slot == NULL)
-				free_slot = e;
-			continue;
+			free_slot = e;
+			break;
 		}
 		if (strcasecmp(e->s.egress, w->egress) == 0) {
 			warmup_roll(&e->s, w, now);
@@ -345,9 +347,9 @@ warmup_export(struct warmup_saved *out, size_t max)
 	size_t n = 0;
 
 	pthread_mutex_lock(&warmup_lock);
-	for (size_t i = 0; i < CONF_WARMUP_MAX && n < max; i++)
-		if (warmup_table[i].used)
-			out[n++] = warmup_table[i].s;
+	for (size_t i = 0; i < CONF_WARMUP_MAX && n < max &&
+	    warmup_table[i].used; i++)
+		out[n++] = warmup_table[i].s;
 	pthread_mutex_unlock(&warmup_lock);
 	return n;
 }
@@ -364,12 +366,10 @@ warmup_restore(const struct warmup_saved *in)
 	for (size_t i = 0; i < CONF_WARMUP_MAX; i++) {
 		struct warmup_entry *e = &warmup_table[i];
 
-		if (e->used && strcasecmp(e->s.egress, in->egress) == 0) {
+		if (!e->used || strcasecmp(e->s.egress, in->egress) == 0) {
 			slot = e;
 			break;
 		}
-		if (!e->used && slot == NULL)
-			slot = e;
 	}
 	if (slot != NULL) {
 		slot->used = true;

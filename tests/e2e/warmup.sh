@@ -49,6 +49,7 @@ status_json() {
 
 # 1. A batch of 6 recipients: 3 through a (its cap), 3 through b.
 routing_milter "$BL" "$WARM_A" "$STATE" "$CTL" "$METRICS"
+HOUR=$(date -u +%H)
 RCPTS=r1@dest.test,r2@dest.test,r3@dest.test,r4@dest.test,r5@dest.test,r6@dest.test
 Q1=$(send batch "$RCPTS")
 check "batch: queued by the sending Postfix" [ -n "$Q1" ]
@@ -66,12 +67,16 @@ jq_is "--status --json: a's steps" '.egress[0].warmup.steps' 2
 jq_is "--status --json: a's daily cap" '.egress[0].warmup.cap_day' 3
 jq_is "--status --json: a's hourly cap" '.egress[0].warmup.cap_hour' 3
 jq_is "--status --json: a sent 3 today" '.egress[0].warmup.sent_day' 3
-jq_is "--status --json: a sent 3 this hour" '.egress[0].warmup.sent_hour' 3
+if [ "$(date -u +%H)" = "$HOUR" ]; then
+	jq_is "--status --json: a sent 3 this hour" '.egress[0].warmup.sent_hour' 3
+else	# a new UTC hour began since the batch: its count starts again
+	jq_is "--status --json: this hour's count is a new hour's" '.egress[0].warmup.sent_hour <= 3' true
+fi
 jq_is "--status --json: a's spill-over counted" '.egress[0].warmup.spilled_day > 0' true
 jq_is "--status --json: b does not warm up" '.egress[1].warmup' null
 "$MILTER" --status -c "$TMPDIR_TEST/milter.conf" >"$TMPDIR_TEST/status.txt" 2>&1
 check_contains "--status: a's warm-up line" "$TMPDIR_TEST/status.txt" \
-    "warm-up: step 1 of 2; 3 of 3 today, 3 of 3 this hour"
+    "warm-up: step 1 of 2; 3 of 3 today, "
 curl -sS "http://127.0.0.1:$METRICS_PORT/metrics" >"$TMPDIR_TEST/metrics" 2>&1
 check_contains "/metrics: a's daily cap" "$TMPDIR_TEST/metrics" \
     'egress_milter_warmup_cap_day{egress="a"} 3'
