@@ -33,6 +33,7 @@
 
 #include "global/cause.h"
 #include "global/stats.h"
+#include "health/auth_finding.h"
 #include "health/monitor.h"
 #include "health/receiver.h"
 #include "health/refusal.h"
@@ -605,7 +606,7 @@ refusal_answer(const struct conf *conf, const char *egress,
 	struct reply *r;
 	enum refusal_cause cause;
 	enum lookup_status st = LOOKUP_NOTFOUND;
-	char receiver[128], shown[600];
+	char receiver[128], shown[600], domain[AUTH_FINDING_DOMAIN_MAX];
 	long seconds;
 
 	atomic_store(&refusal_global_after, conf->refusal_global);
@@ -652,10 +653,14 @@ refusal_answer(const struct conf *conf, const char *egress,
 			    out, size);
 			break;
 		}
+		auth_finding_note(egress, receiver, r->text, domain,
+		    sizeof(domain));
 		log_notice("egress %s: %s[%s] refused for authentication "
-		    "(cause auth, receiver %s): the sender's domain fails the "
-		    "receiver's SPF, DKIM or DMARC checks; the egress is not "
-		    "at fault: \"%s\"", egress, r->host, r->addr, receiver,
+		    "(cause auth, receiver %s, sender domain %s): the sender's "
+		    "domain fails the receiver's SPF, DKIM or DMARC checks; the "
+		    "egress is not at fault; advice: %s: \"%s\"", egress,
+		    r->host, r->addr, receiver, domain[0] ? domain :
+		    "not named", auth_finding_advice(r->text),
 		    log_escape(shown, sizeof(shown), r->text));
 		break;
 	default:

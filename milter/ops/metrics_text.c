@@ -9,7 +9,8 @@
  * asks (backslash, double quote, newline). Learned refusals and
  * route-map lookups are counted by refusal.c and route.c; an egress
  * with a back-off in force is at least warning in egress_state
- * (critical when backed off for every receiver).
+ * (critical when backed off for every receiver). Sender domains refused
+ * for authentication (auth_finding.c) are counted by domain and receiver.
  * Must not: touch libmilter, do DNS.
  */
 #include "config.h"
@@ -25,6 +26,7 @@
 #include "global/cause.h"
 #include "global/finding.h"
 #include "global/stats.h"
+#include "health/auth_finding.h"
 #include "health/monitor.h"
 #include "health/refusal.h"
 #include "health/warmup.h"
@@ -201,6 +203,27 @@ render_warmup(FILE *fp, const struct conf *conf)
 	free(v);
 }
 
+/* The sender domains refused for authentication, by receiver. */
+static void
+render_auth_refusals(FILE *fp)
+{
+	struct auth_finding *all = xcalloc(AUTH_FINDING_MAX, sizeof(*all));
+	size_t n = auth_finding_list(all, AUTH_FINDING_MAX);
+
+	family(fp, "egress_milter_auth_refusals_total", "counter",
+	    "Refusals for authentication (SPF, DKIM, DMARC) by sender domain "
+	    "(empty when the receiver's text names none) and receiver; no "
+	    "egress is at fault.");
+	for (size_t i = 0; i < n; i++) {
+		fputs("egress_milter_auth_refusals_total{domain=\"", fp);
+		label(fp, all[i].domain);
+		fputs("\",receiver=\"", fp);
+		label(fp, all[i].receiver);
+		fprintf(fp, "\"} %lu\n", all[i].count);
+	}
+	free(all);
+}
+
 static void
 render_egresses(FILE *fp)
 {
@@ -226,6 +249,7 @@ render_egresses(FILE *fp)
 		fprintf(fp, "\"} %d\n", state);
 	}
 	render_refusals(fp);
+	render_auth_refusals(fp);
 	family(fp, "egress_milter_dnsbl_listed", "gauge",
 	    "1 when the zone lists the egress's address.");
 	for (size_t i = 0; conf != NULL && i < n; i++)

@@ -12,6 +12,9 @@
  * a receiver toward which no egress is left, or an egress backed off
  * for every receiver with no other ok, makes it critical. An egress
  * backed off for every receiver does not count as ok.
+ * The sender domains refused for authentication (auth_finding.c) are
+ * listed ("auth_refusals") with the receiver's words and advice; they
+ * change no state (no egress is at fault).
  * In the text form every text that came from outside (names, reasons,
  * advice, a refusal's receiver, destination and text) is escaped as the
  * log escapes it.
@@ -32,6 +35,7 @@
 #include "global/finding.h"
 #include "global/stats.h"
 #include "health/advice.h"
+#include "health/auth_finding.h"
 #include "health/egress.h"
 #include "health/monitor.h"
 #include "health/refusal.h"
@@ -64,6 +68,8 @@ struct overview {
 	long long reload_failed_at;
 	struct refusal_info *refusals;	/* back-offs and pauses in force */
 	size_t nrefusals;
+	struct auth_finding *auths;	/* sender domains refused for auth */
+	size_t nauths;
 	size_t stranded;		/* receivers with no egress left */
 	struct conf *conf;		/* a reference: the warm-ups */
 	time_t now;
@@ -89,6 +95,8 @@ overview_take(struct overview *o)
 	o->health = monitor_snapshot_all(&o->n, &o->first_round_done);
 	o->refusals = xcalloc(REFUSAL_MAX_ENTRIES, sizeof(*o->refusals));
 	o->nrefusals = refusal_list(o->refusals, REFUSAL_MAX_ENTRIES);
+	o->auths = xcalloc(AUTH_FINDING_MAX, sizeof(*o->auths));
+	o->nauths = auth_finding_list(o->auths, AUTH_FINDING_MAX);
 	stats_get(&o->stats);
 	o->reload_failed_at = atomic_load(&reload_failed_at);
 	o->overall = EGRESS_OK;
@@ -166,6 +174,34 @@ json_refusals(FILE *fp, const struct overview *o, const char *name)
 	fputc(']', fp);
 }
 
+/* The sender domains refused for authentication (auth_finding.c). */
+static void
+json_auth_refusals(FILE *fp, const struct overview *o)
+{
+	char first[32], last[32];
+
+	fputs("\"auth_refusals\": [", fp);
+	for (size_t i = 0; i < o->nauths; i++) {
+		const struct auth_finding *a = &o->auths[i];
+
+		format_time(first, sizeof(first), a->first, UTC, true);
+		format_time(last, sizeof(last), a->last, UTC, true);
+		fputs(i ? ",\n  {\"domain\": " : "\n  {\"domain\": ", fp);
+		json_string_or_null(fp, a->domain[0] ? a->domain : NULL);
+		fputs(", \"receiver\": ", fp);
+		json_string(fp, a->receiver);
+		fputs(", \"egress\": ", fp);
+		json_string(fp, a->egress);
+		fputs(", \"text\": ", fp);
+		json_string(fp, a->text);
+		fputs(", \"advice\": ", fp);
+		json_string(fp, a->advice);
+		fprintf(fp, ", \"count\": %lu, \"first\": \"%s\", "
+		    "\"last\": \"%s\"}", a->count, first, last);
+	}
+	fputc(']', fp);
+}
+
 /*
  * Text for the terminal: every byte outside printable ASCII as \xHH,
  * as the log writes it (escape.c). The texts come from outside (remote
@@ -204,6 +240,32 @@ text_refusals(FILE *fp, const struct overview *o, const char *name)
 	free(receiver);
 	free(dest);
 	free(text);
+}
+
+/* The sender domains refused for authentication, with advice. */
+static void
+text_auth_refusals(FILE *fp, const struct overview *o)
+{
+	char last[32], *text = xmalloc(SHOWN_MAX), *who = xmalloc(SHOWN_MAX);
+	char *egress = xmalloc(SHOWN_MAX);
+
+	if (o->nauths > 0)
+		fputs("auth refusals (sender domains the receivers refused for "
+		    "SPF, DKIM or DMARC; no egress is at fault):\n", fp);
+	for (size_t i = 0; i < o->nauths; i++) {
+		const struct auth_finding *a = &o->auths[i];
+
+		format_time(last, sizeof(last), a->last, UTC, true);
+		fprintf(fp, "  %s at %s: %lu refusal%s, the last at %s "
+		    "(egress %s): %s\n", a->domain[0] ? a->domain :
+		    "(domain not named)", shown(who, a->receiver), a->count,
+		    a->count == 1 ? "" : "s", last, shown(egress, a->egress),
+		    shown(text, a->text));
+		fprintf(fp, "    advice: %s\n", a->advice);
+	}
+	free(text);
+	free(who);
+	free(egress);
 }
 
 /* ADVICE, a line each, escaped, each after PREFIX. */
@@ -356,6 +418,8 @@ render_json(FILE *fp, const struct overview *o)
 	fputs("],\n ", fp);
 	json_refusals(fp, o, NULL);
 	fprintf(fp, ", \"receivers_without_egress\": %zu,\n ", o->stranded);
+	json_auth_refusals(fp, o);
+	fputs(",\n ", fp);
 	json_counters(fp, &o->stats);
 	fputs(", \"last_reload_failed\": ", fp);
 	json_string_or_null(fp, o->reload_failed_at ? reload_failed : NULL);
@@ -397,6 +461,7 @@ render_text(FILE *fp, const struct overview *o)
 	free(name);
 	free(address);
 	free(buf);
+	text_auth_refusals(fp, o);
 	fputs("messages:", fp);
 	for (int a = 0; a < ACTION_COUNT; a++)
 		fprintf(fp, " %s=%lu", action_name((enum action)a),
@@ -430,6 +495,7 @@ status_render(FILE *fp, bool json)
 	rc = egress_state_exit_code(o.overall);
 	free(o.health);
 	free(o.refusals);
+	free(o.auths);
 	if (o.conf != NULL)
 		conf_release(o.conf);
 	return rc;

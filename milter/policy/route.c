@@ -247,11 +247,20 @@ route_add_reason(char *out, size_t size, const char *name, const char *why)
 			*p = ' ';
 }
 
+/* What the route map makes of an egress now. */
+enum route_fitness {
+	ROUTE_UNFIT,		/* unhealthy or backed off: WHY says why */
+	ROUTE_FIT,		/* healthy */
+	ROUTE_DNS_UNKNOWN	/* its checks met DNS errors only: usable */
+};
+
 /*
- * Is egress E healthy now? Sets *KNOWN false before its first round;
- * adds why not to WHY.
+ * Is egress E fit to carry mail now? Sets *KNOWN false before its first
+ * round; adds why not to WHY. An egress whose checks met only DNS
+ * errors (state unknown) is not known to be bad: it stays usable, after
+ * the healthy ones, because a DNS failure never holds mail.
  */
-static bool
+static enum route_fitness
 route_healthy(const struct conf_egress *e, bool *known, char *why,
     size_t size)
 {
@@ -261,22 +270,22 @@ route_healthy(const struct conf_egress *e, bool *known, char *why,
 
 	if (monitor_snapshot(e->name, &h, 0) != 0 || !h.checked) {
 		*known = false;
-		return false;
+		return ROUTE_UNFIT;
 	}
-	if (h.state != EGRESS_OK && h.state != EGRESS_WARNING) {
+	if (h.state == EGRESS_CRITICAL) {
 		snprintf(text, sizeof(text), "%s: %.200s",
 		    egress_state_name(h.state), h.reasons);
 		route_add_reason(why, size, e->name, text);
-		return false;
+		return ROUTE_UNFIT;
 	}
 	if (refusal_active(e->name, &r)) {
 		snprintf(text, sizeof(text), "refused by %s for %ld s more",
 		    r.destination[0] ? r.destination : "a destination",
 		    (long)(r.until - time(NULL)));
 		route_add_reason(why, size, e->name, text);
-		return false;
+		return ROUTE_UNFIT;
 	}
-	return true;
+	return h.state == EGRESS_UNKNOWN ? ROUTE_DNS_UNKNOWN : ROUTE_FIT;
 }
 
 /*
@@ -364,22 +373,32 @@ route_choose(const struct conf *conf, const char *sender, int *candidates,
     bool *fails, char *out, size_t size)
 {
 	bool known = true;
-	size_t n = 0, first, allowed = 0;
+	size_t n = 0, unknown = 0, first, allowed = 0;
 	char why[600] = "", spf_sender[600];
 
 	first = conf_egress_for_domain(conf, route_domain_of(sender));
+	/*
+	 * The healthy egresses first, in order; those DNS errors left
+	 * unknown are kept from the end of CANDIDATES and follow them.
+	 */
 	for (size_t k = 0; k < conf->negress; k++) {
 		size_t i = k == 0 ? first : k <= first ? k - 1 : k;
 		const struct conf_egress *e = &conf->egress[i];
+		enum route_fitness fit = route_healthy(e, &known, why,
+		    sizeof(why));
 
-		if (!route_healthy(e, &known, why, sizeof(why)))
+		if (fit == ROUTE_UNFIT)
 			continue;
 		if (i != first && e->transport == NULL)
 			route_add_reason(why, sizeof(why), e->name,
 			    "has no transport=");
-		else
+		else if (fit == ROUTE_FIT)
 			candidates[n++] = (int)i;
+		else
+			candidates[conf->negress - ++unknown] = (int)i;
 	}
+	for (size_t u = 0; u < unknown; u++)
+		candidates[n++] = candidates[conf->negress - 1 - u];
 	if (!known)
 		return LOOKUP_NOTFOUND;	/* before the first health round */
 	/* "@domain" (Postfix's partial key): SPF of postmaster@domain. */
@@ -518,11 +537,10 @@ route_receiver_of(const char *domain, char *out, size_t size)
 {
 	struct dns_answer *mx;
 
-	if (!dnscache_has_fresh(domain, DNS_TYPE_MX)) {
+	if ((mx = dnscache_fresh(domain, DNS_TYPE_MX)) == NULL) {
 		route_mx_fetch(domain);
 		return false;
 	}
-	mx = dns_lookup(domain, DNS_TYPE_MX);
 	if (mx->status == DNS_OK && mx->count > 0)
 		receiver_of_host(mx->records[0], "", out, size);
 	else if (mx->status == DNS_NXDOMAIN || mx->status == DNS_NODATA)
@@ -556,7 +574,8 @@ route_rcpt_lookup(const struct conf *conf, const char *recipient, char *out,
 		return LOOKUP_NOTFOUND;
 	/* The egress that would be used: the first healthy one. */
 	for (size_t i = 0; i < conf->negress && used == NULL; i++)
-		if (route_healthy(&conf->egress[i], &known, why, sizeof(why)))
+		if (route_healthy(&conf->egress[i], &known, why,
+		    sizeof(why)) != ROUTE_UNFIT)
 			used = &conf->egress[i];
 	if (used == NULL || !refusal_toward(used->name, receiver, &r))
 		return LOOKUP_NOTFOUND;	/* the route map decides */
@@ -575,7 +594,8 @@ route_rcpt_lookup(const struct conf *conf, const char *recipient, char *out,
 		const struct conf_egress *e = &conf->egress[i];
 
 		if (e == used || e->transport == NULL ||
-		    !route_healthy(e, &known, why, sizeof(why)))
+		    route_healthy(e, &known, why, sizeof(why)) ==
+		    ROUTE_UNFIT)
 			continue;
 		if (refusal_toward(e->name, receiver, &r)) {
 			snprintf(text, sizeof(text), "refused by %s", receiver);

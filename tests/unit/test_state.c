@@ -28,24 +28,10 @@ static char logpath[300], statepath[300];
 static struct conf *
 load(void)
 {
-	char path[300];
-	struct conf_errors errors = { NULL, 0, 0 };
-	struct conf *conf;
-	FILE *fp;
+	char text[400];
 
-	snprintf(path, sizeof(path), "%s/test.conf", tmpdir);
-	if ((fp = fopen(path, "w")) == NULL)
-		exit(2);
-	fprintf(fp, "Syslog no\nNameservers 127.0.0.1:1\nStateFile %s\n"
-	    "Egress a 203.0.113.210\nEgress b 203.0.113.211\n", statepath);
-	fclose(fp);
-	conf = conf_load(path, &errors);
-	if (conf == NULL) {
-		printf("FAIL: configuration loads (%s)\n", errors.text);
-		exit(1);
-	}
-	conf_errors_free(&errors);
-	return conf;
+	snprintf(text, sizeof(text), "StateFile %s\n", statepath);
+	return unit_load_conf(tmpdir, text);
 }
 
 /* The lines of the log (stderr) that name the state file. */
