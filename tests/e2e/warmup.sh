@@ -128,4 +128,4 @@ postqueue -c "$TMPDIR_TEST/sender/etc" -f
 check "WarmupFull send: the deferred recipient is delivered" wait_sent "$Q3" 3 45
 check "nothing bounced, no DSN to the sender" \
     sh -c "[ -s '$SLOG' ] && ! grep -Eq 'status=bounced|sender non-delivery notification' '$SLOG'"
-stop_milter
+check "the daemon stops cleanly" stop_milter
