@@ -38,6 +38,7 @@
 #include "health/receiver.h"
 #include "health/refusal.h"
 #include "health/reply.h"
+#include "health/warmup.h"
 #include "util/log.h"
 #include "util/util.h"
 
@@ -561,8 +562,45 @@ refusal_defer(const char *query, const struct reply *r, const char *egress,
 	return LOOKUP_OK;
 }
 
+static enum lookup_status refusal_answer(const struct conf *conf,
+    const char *egress, const char *query, char *out, size_t size);
+
+/*
+ * Counts QUERY's recipient for EGRESS's warm-up (warmup.c) by its status
+ * as Postfix will log it: the answer ST/OUT when it changes it (a 5xx
+ * made a 4xx is deferred), else the query's own class.
+ */
+static void
+refusal_count(const struct conf *conf, const char *egress, const char *query,
+    enum lookup_status st, const char *out)
+{
+	const char *code = st == LOOKUP_OK ? out : query;
+
+	if (conf->nwarmup == 0 || code[0] == '\0' || code[1] != '.')
+		return;
+	if (code[0] == '2')
+		warmup_add(conf, egress, WARMUP_SENT, 1, time(NULL));
+	else if (code[0] == '4')
+		warmup_add(conf, egress, WARMUP_DEFERRED, 1, time(NULL));
+	else if (code[0] == '5')
+		warmup_add(conf, egress, WARMUP_BOUNCED, 1, time(NULL));
+}
+
 enum lookup_status
 refusal_status(const struct conf *conf, const char *egress,
+    const char *query, char *out, size_t size)
+{
+	enum lookup_status st = refusal_answer(conf, egress, query, out,
+	    size);
+
+	if (refusal_known_egress(conf, egress))
+		refusal_count(conf, egress, query, st, out);
+	return st;
+}
+
+/* refusal_status()'s answer, before counting. */
+static enum lookup_status
+refusal_answer(const struct conf *conf, const char *egress,
     const char *query, char *out, size_t size)
 {
 	struct reply *r;
@@ -591,6 +629,7 @@ refusal_status(const struct conf *conf, const char *egress,
 	case CAUSE_IP:
 	case CAUSE_PTR:
 		refusal_learn(egress, r, cause, seconds, receiver);
+		warmup_refused(conf, egress, time(NULL));
 		st = refusal_defer(query, r, egress, receiver, cause, out,
 		    size);
 		break;

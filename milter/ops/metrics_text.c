@@ -15,6 +15,7 @@
  */
 #include "config.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -28,6 +29,7 @@
 #include "health/auth_finding.h"
 #include "health/monitor.h"
 #include "health/refusal.h"
+#include "health/warmup.h"
 #include "ops/metrics_text.h"
 #include "util/util.h"
 
@@ -135,6 +137,72 @@ render_refusals(FILE *fp)
 	free(all);
 }
 
+/* Each warming egress's step, caps and counts (health/warmup.h). */
+static void
+render_warmup(FILE *fp, const struct conf *conf)
+{
+	static const struct {
+		const char *name, *help;
+		size_t offset;
+	} gauges[] = {
+		{ "step", "Warm-up step of each warming egress (1 first).",
+		    offsetof(struct warmup_view, step) },
+		{ "steps", "Steps of the egress's warm-up schedule.",
+		    offsetof(struct warmup_view, steps) },
+		{ "graduated", "1 when the egress has graduated (no cap).",
+		    offsetof(struct warmup_view, graduated) },
+		{ "cap_day", "Recipients the egress may be chosen for this UTC "
+		    "day (-1: graduated).", offsetof(struct warmup_view,
+		    cap_day) },
+		{ "cap_hour", "Recipients the egress may be chosen for this "
+		    "UTC hour (-1: graduated).", offsetof(struct warmup_view,
+		    cap_hour) },
+		{ "sent_day", "Recipients sent (2.x.x) this UTC day.",
+		    offsetof(struct warmup_view, sent_day) },
+		{ "sent_hour", "Recipients sent (2.x.x) this UTC hour.",
+		    offsetof(struct warmup_view, sent_hour) },
+		{ "load_day", "The egress's load this UTC day, checked against "
+		    "cap_day.", offsetof(struct warmup_view, load_day) },
+		{ "deferred_day", "Recipients deferred (4.x.x) this UTC day.",
+		    offsetof(struct warmup_view, deferred_day) },
+		{ "spilled_day", "Route answers that passed the egress over "
+		    "at its cap this UTC day.", offsetof(struct warmup_view,
+		    spilled_day) },
+	};
+	struct warmup_view *v;
+	size_t n = 0;
+	char name[80];
+	time_t now = time(NULL);
+
+	if (conf == NULL || conf->nwarmup == 0)
+		return;
+	v = xcalloc(conf->nwarmup, sizeof(*v));
+	for (size_t i = 0; i < conf->nwarmup; i++)
+		if (warmup_snapshot(conf, conf->warmup[i].egress, now, &v[n]))
+			n++;
+	for (size_t g = 0; g < sizeof(gauges) / sizeof(gauges[0]); g++) {
+		snprintf(name, sizeof(name), "egress_milter_warmup_%s",
+		    gauges[g].name);
+		family(fp, name, "gauge", gauges[g].help);
+		for (size_t i = 0; i < n; i++) {
+			const char *field = (const char *)&v[i] +
+			    gauges[g].offset;
+			long value;
+
+			if (strcmp(gauges[g].name, "graduated") == 0)
+				value = *(const bool *)field;
+			else if (strncmp(gauges[g].name, "step", 4) == 0)
+				value = (long)*(const unsigned *)field;
+			else
+				value = *(const long *)field;
+			fprintf(fp, "%s{egress=\"", name);
+			label(fp, v[i].egress);
+			fprintf(fp, "\"} %ld\n", value);
+		}
+	}
+	free(v);
+}
+
 /* The sender domains refused for authentication, by receiver. */
 static void
 render_auth_refusals(FILE *fp)
@@ -192,6 +260,7 @@ render_egresses(FILE *fp)
 			label(fp, conf->dnsbl[k].name);
 			fprintf(fp, "\"} %d\n", h[i].zone_listed[k] ? 1 : 0);
 		}
+	render_warmup(fp, conf);
 	conf_release(conf);
 	free(h);
 }

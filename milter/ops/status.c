@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "conf/conf.h"
+#include "conf/conf_warmup.h"
 #include "global/cause.h"
 #include "global/finding.h"
 #include "global/stats.h"
@@ -38,6 +39,7 @@
 #include "health/egress.h"
 #include "health/monitor.h"
 #include "health/refusal.h"
+#include "health/warmup.h"
 #include "ops/nagios.h"
 #include "ops/status.h"
 #include "util/escape.h"
@@ -69,6 +71,8 @@ struct overview {
 	struct auth_finding *auths;	/* sender domains refused for auth */
 	size_t nauths;
 	size_t stranded;		/* receivers with no egress left */
+	struct conf *conf;		/* a reference: the warm-ups */
+	time_t now;
 };
 
 /* Is egress NAME usable toward RECEIVER (healthy, no back-off there)? */
@@ -86,6 +90,8 @@ static void
 overview_take(struct overview *o)
 {
 	memset(o, 0, sizeof(*o));
+	o->conf = conf_current();
+	o->now = time(NULL);
 	o->health = monitor_snapshot_all(&o->n, &o->first_round_done);
 	o->refusals = xcalloc(REFUSAL_MAX_ENTRIES, sizeof(*o->refusals));
 	o->nrefusals = refusal_list(o->refusals, REFUSAL_MAX_ENTRIES);
@@ -282,6 +288,79 @@ text_advice(FILE *fp, const char *prefix, const char *advice, char *buf)
 	}
 }
 
+/* UTC day DAY as "YYYY-MM-DD" into OUT (32 bytes). */
+static void
+format_day(char *out, long day)
+{
+	format_time(out, 32, (time_t)day * 86400, "%Y-%m-%d", true);
+}
+
+/* Egress NAME's warm-up as ", \"warmup\": {...}" (null: none). */
+static void
+json_warmup(FILE *fp, const struct overview *o, const char *name)
+{
+	struct warmup_view v;
+	char day[32];
+
+	fputs(", \"warmup\": ", fp);
+	if (o->conf == NULL || !warmup_snapshot(o->conf, name, o->now, &v)) {
+		fputs("null", fp);
+		return;
+	}
+	fprintf(fp, "{\"step\": %u, \"steps\": %u, \"graduated\": %s, "
+	    "\"started\": %s, ", v.step, v.steps, v.graduated ? "true" :
+	    "false", v.started ? "true" : "false");
+	if (v.graduated)
+		fputs("\"cap_day\": null, \"cap_hour\": null, ", fp);
+	else
+		fprintf(fp, "\"cap_day\": %ld, \"cap_hour\": %ld, ", v.cap_day,
+		    v.cap_hour);
+	fprintf(fp, "\"sent_day\": %ld, \"sent_hour\": %ld, "
+	    "\"selected_day\": %ld, \"selected_hour\": %ld, "
+	    "\"deferred_day\": %ld, \"bounced_day\": %ld, "
+	    "\"spilled_day\": %ld, \"at_cap\": %s, \"target\": %ld, "
+	    "\"graduation_day\": ", v.sent_day, v.sent_hour, v.selected_day,
+	    v.selected_hour, v.deferred_day, v.bounced_day, v.spilled_day,
+	    v.full ? "true" : "false", v.target);
+	if (v.graduated)
+		fputs("null}", fp);
+	else {
+		format_day(day, v.graduation_day);
+		fprintf(fp, "\"%s\"}", day);
+	}
+}
+
+/* Egress NAME's warm-up, one line (nothing when it has none). */
+static void
+text_warmup(FILE *fp, const struct overview *o, const char *name)
+{
+	struct warmup_view v;
+	char day[32];
+
+	if (o->conf == NULL || !warmup_snapshot(o->conf, name, o->now, &v))
+		return;
+	if (v.graduated) {
+		fprintf(fp, "    warm-up: graduated (%ld sent today)\n",
+		    v.sent_day);
+		return;
+	}
+	format_day(day, v.graduation_day);
+	if (!v.started) {
+		const struct conf_warmup *w = conf_warmup_of(o->conf, name);
+
+		format_day(day, w ? w->start_day : 0);
+		fprintf(fp, "    warm-up: starts on %s (step 1 of %u); until "
+		    "then no mail leaves through it\n", day, v.steps);
+		return;
+	}
+	fprintf(fp, "    warm-up: step %u of %u; %ld of %ld today, %ld of %ld "
+	    "this hour (sent %ld, deferred %ld, bounced %ld today)%s; %ld "
+	    "spilled over today; graduates %s at this pace\n", v.step,
+	    v.steps, v.load_day, v.cap_day, v.load_hour, v.cap_hour,
+	    v.sent_day, v.deferred_day, v.bounced_day, v.full ?
+	    ", at its cap" : "", v.spilled_day, day);
+}
+
 static void
 json_egress(FILE *fp, const struct overview *o, const struct egress_health *h)
 {
@@ -302,6 +381,7 @@ json_egress(FILE *fp, const struct overview *o, const struct egress_health *h)
 	fputs(", \"advice\": ", fp);
 	advice_write_json(fp, h->advice);
 	json_refusals(fp, o, h->name);
+	json_warmup(fp, o, h->name);
 	fputc('}', fp);
 }
 
@@ -376,6 +456,7 @@ render_text(FILE *fp, const struct overview *o)
 			fprintf(fp, "    %s\n", shown(buf, h->reasons));
 		text_advice(fp, "    advice: ", h->advice, buf);
 		text_refusals(fp, o, h->name);
+		text_warmup(fp, o, h->name);
 	}
 	free(name);
 	free(address);
@@ -415,5 +496,7 @@ status_render(FILE *fp, bool json)
 	free(o.health);
 	free(o.refusals);
 	free(o.auths);
+	if (o.conf != NULL)
+		conf_release(o.conf);
 	return rc;
 }

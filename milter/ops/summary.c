@@ -449,6 +449,43 @@ add_event(struct summary *s, time_t when, const char *text)
 }
 
 /*
+ * The warm-up's lines (health/warmup.c): an egress at its cap, whose
+ * mail spills over to others; the day's end, with the step and what
+ * spilled over; graduation; a new start after idle days.
+ */
+static void
+warmup_event(struct summary *s, time_t when, const char *m)
+{
+	char name[64], text[SUMMARY_EVENT_MAX], day[16];
+	unsigned before, after, steps;
+	long sent, cap, spilled, load;
+	const char *p;
+
+	if (sscanf(m, "egress %63[^:]: at its warm-up cap (step %u of %u: "
+	    "%ld of %ld today", name, &after, &steps, &load, &cap) == 5)
+		snprintf(text, sizeof(text), "%-12s warm-up cap reached (step "
+		    "%u of %u: %ld of %ld today): spills over", name, after,
+		    steps, load, cap);
+	else if (sscanf(m, "egress %63[^:]: warm-up step %u -> %u of %u", name,
+	    &before, &after, &steps) == 4 && (p = strstr(m, " on ")) != NULL &&
+	    sscanf(p, " on %15[0-9-]: %ld sent, %*d deferred of a cap of %ld; "
+	    "%ld spilled over", day, &sent, &cap, &spilled) == 4)
+		snprintf(text, sizeof(text), "%-12s warm-up %s: %ld of %ld sent, "
+		    "%ld spilled over; step %u -> %u of %u", name, day, sent,
+		    cap, spilled, before, after, steps);
+	else if (sscanf(m, "egress %63[^:]: warm-up done", name) == 1)
+		snprintf(text, sizeof(text), "%-12s warm-up done: graduated",
+		    name);
+	else if (sscanf(m, "egress %63[^:]: no delivery for %ld days", name,
+	    &load) == 2)
+		snprintf(text, sizeof(text), "%-12s warm-up starts again (%ld "
+		    "days without delivery)", name, load);
+	else
+		return;
+	add_event(s, when, text);
+}
+
+/*
  * "egress NAME: refused by DEST, not used for N s: ..." and "egress
  * NAME: refusal back-off of N s is over ...": the refusals learned
  * (refusal.c) and the ends of their back-offs.
@@ -467,8 +504,10 @@ refusal_event(struct summary *s, time_t when, const char *m)
 	    name, &seconds) == 2)
 		snprintf(text, sizeof(text), "%-12s refusal back-off over",
 		    name);
-	else
+	else {
+		warmup_event(s, when, m);
 		return;
+	}
 	add_event(s, when, text);
 }
 

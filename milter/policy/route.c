@@ -37,6 +37,7 @@
 #include "health/monitor.h"
 #include "health/receiver.h"
 #include "health/refusal.h"
+#include "health/warmup.h"
 #include "policy/route.h"
 #include "util/log.h"
 #include "util/util.h"
@@ -232,6 +233,8 @@ route_stop(int wait_ms)
 	return left;
 }
 
+#define ROUTE_WARMUP_DEFER (-1L)	/* route_warmup_pick(): capped */
+
 /* Appends "NAME why" to the reasons in OUT (printable ASCII only). */
 static void
 route_add_reason(char *out, size_t size, const char *name, const char *why)
@@ -285,6 +288,58 @@ route_healthy(const struct conf_egress *e, bool *known, char *why,
 	return h.state == EGRESS_UNKNOWN ? ROUTE_DNS_UNKNOWN : ROUTE_FIT;
 }
 
+/*
+ * Warm-up spill-over (health/warmup.c): of the egresses CANDIDATES (N
+ * indexes into CONF's egresses, in order of preference), the first not
+ * at its warm-up cap; when all are, WarmupFull send: the least loaded
+ * (its day's load over its daily cap), defer: ROUTE_WARMUP_DEFER. The
+ * choice counts as selected, each one passed over as spilled; the caps
+ * reached are added to WHY.
+ */
+static long
+route_warmup_pick(const struct conf *conf, const int *candidates, size_t n,
+    char *why, size_t size)
+{
+	struct warmup_view v;
+	time_t now = time(NULL);
+	long pick = -1, best_load = 0, best_cap = 1;
+	char text[160];
+
+	for (size_t c = 0; c < n && conf->nwarmup > 0; c++) {
+		const char *name = conf->egress[candidates[c]].name;
+
+		if (!warmup_snapshot(conf, name, now, &v) || !v.full) {
+			pick = candidates[c];
+			break;
+		}
+		warmup_add(conf, name, WARMUP_SPILLED, 1, now);
+		if (v.started)
+			snprintf(text, sizeof(text), "at its warm-up cap (step "
+			    "%u: %ld of %ld today, %ld of %ld this hour)",
+			    v.step, v.load_day, v.cap_day, v.load_hour,
+			    v.cap_hour);
+		else
+			snprintf(text, sizeof(text), "warms up from a later "
+			    "day (start=)");
+		route_add_reason(why, size, name, text);
+		if (c == 0 || v.load_day * best_cap < best_load *
+		    (v.cap_day > 0 ? v.cap_day : 1)) {
+			best_load = v.load_day;
+			best_cap = v.cap_day > 0 ? v.cap_day : 1;
+			if (conf->warmup_full == WARMUP_FULL_SEND)
+				pick = -2 - (long)c;	/* the least so far */
+		}
+	}
+	if (conf->nwarmup == 0)
+		return candidates[0];
+	if (pick == -1)
+		return ROUTE_WARMUP_DEFER;
+	if (pick <= -2)
+		pick = candidates[-2 - pick];
+	warmup_add(conf, conf->egress[pick].name, WARMUP_SELECTED, 1, now);
+	return pick;
+}
+
 static const char *
 route_domain_of(const char *sender)
 {
@@ -318,7 +373,7 @@ route_choose(const struct conf *conf, const char *sender, int *candidates,
     bool *fails, char *out, size_t size)
 {
 	bool known = true;
-	size_t n = 0, unknown = 0, first;
+	size_t n = 0, unknown = 0, first, allowed = 0;
 	char why[600] = "", spf_sender[600];
 
 	first = conf_egress_for_domain(conf, route_domain_of(sender));
@@ -358,10 +413,22 @@ route_choose(const struct conf *conf, const char *sender, int *candidates,
 			    "SPF fails for the sender");
 			continue;
 		}
-		if ((size_t)candidates[c] == first)
+		candidates[allowed++] = candidates[c];
+	}
+	if (allowed > 0) {
+		long pick = route_warmup_pick(conf, candidates, allowed, why,
+		    sizeof(why));
+
+		if (pick == ROUTE_WARMUP_DEFER) {
+			snprintf(out, size, "retry:4.7.1 every healthy egress "
+			    "is at its warm-up cap: %s", why);
+			return LOOKUP_OK;
+		}
+		if ((size_t)pick == first)
 			return route_no_say(sender, out, size);
-		snprintf(out, size, "%s:%s", e->transport, e->nexthop ?
-		    e->nexthop : "");
+		snprintf(out, size, "%s:%s", conf->egress[pick].transport,
+		    conf->egress[pick].nexthop ? conf->egress[pick].nexthop :
+		    "");
 		return LOOKUP_OK;
 	}
 	if (n > 0)	/* healthy, SPF fails from all: no say */
@@ -494,6 +561,9 @@ route_rcpt_lookup(const struct conf *conf, const char *recipient, char *out,
 	const struct conf_egress *used = NULL;
 	struct refusal_info r;
 	bool known = true;
+	int *candidates;
+	size_t n = 0;
+	long pick;
 
 	stats_count_route_lookup();
 	/* Postfix's partial keys ".parent" and "*", a bare name: no say. */
@@ -519,6 +589,7 @@ route_rcpt_lookup(const struct conf *conf, const char *recipient, char *out,
 	snprintf(text, sizeof(text), "refused by %s for %ld s more (cause %s)",
 	    receiver, (long)(r.until - time(NULL)), cause_name(r.cause));
 	route_add_reason(why, sizeof(why), used->name, text);
+	candidates = xcalloc(conf->negress, sizeof(*candidates));
 	for (size_t i = 0; i < conf->negress; i++) {
 		const struct conf_egress *e = &conf->egress[i];
 
@@ -531,6 +602,14 @@ route_rcpt_lookup(const struct conf *conf, const char *recipient, char *out,
 			route_add_reason(why, sizeof(why), e->name, text);
 			continue;
 		}
+		candidates[n++] = (int)i;
+	}
+	pick = n > 0 ? route_warmup_pick(conf, candidates, n, why,
+	    sizeof(why)) : ROUTE_WARMUP_DEFER;
+	free(candidates);
+	if (pick != ROUTE_WARMUP_DEFER) {
+		const struct conf_egress *e = &conf->egress[pick];
+
 		snprintf(out, size, "%s:%s", e->transport, e->nexthop ?
 		    e->nexthop : "");
 		return LOOKUP_OK;
