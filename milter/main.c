@@ -85,6 +85,7 @@ struct options {
 	bool json;			/* --json */
 	enum logto log_to;		/* --log-to (logto.c) */
 	bool status;			/* --status */
+	bool round;			/* --round */
 	bool summary;			/* --summary */
 	bool init;			/* --init [POSTFIX_CONFIG_DIR] */
 	const char *since, *until;	/* --since, --until */
@@ -105,6 +106,7 @@ usage(FILE *fp)
 	    "       egress-milter -t [-c FILE]\n"
 	    "       egress-milter --check [--json] [-T SECONDS] [-c FILE]\n"
 	    "       egress-milter --status [--json] [-T SECONDS] [-c FILE]\n"
+	    "       egress-milter --round [-T SECONDS] [-c FILE]\n"
 	    "       egress-milter --summary [--since T] [--until T] [FILE...]\n"
 	    "       egress-milter --init [POSTFIX_CONFIG_DIR]\n"
 	    "       egress-milter -V | -h\n"
@@ -122,6 +124,9 @@ usage(FILE *fp)
 	    "             1 WARNING, 2 CRITICAL, 3 UNKNOWN\n"
 	    "  --status   ask the running daemon (ControlSocket) for its\n"
 	    "             health and counters; exit codes as --check\n"
+	    "  --round    ask the running daemon (ControlSocket) for a health\n"
+	    "             round of every egress now (root or Postfix's mail\n"
+	    "             owner); exit 0 when it starts\n"
 	    "  --json     with --check or --status: print one JSON document\n"
 	    "  -T SECONDS with --check or --status: give up after SECONDS\n"
 	    "             in all and exit 3 (default: 60 and 10)\n"
@@ -165,6 +170,7 @@ parse_args(int argc, char **argv)
 		{ "check", no_argument, NULL, 'C' },
 		{ "json", no_argument, NULL, 'J' },
 		{ "status", no_argument, NULL, 'S' },
+		{ "round", no_argument, NULL, 'R' },
 		{ "summary", no_argument, NULL, 'M' },
 		{ "init", no_argument, NULL, 'I' },
 		{ "since", required_argument, NULL, 'a' },
@@ -203,6 +209,7 @@ parse_args(int argc, char **argv)
 			}
 			break;
 		case 'S': opts.status = true; break;
+		case 'R': opts.round = true; break;
 		case 'M': opts.summary = true; break;
 		case 'I': opts.init = true; break;
 		case 'a': opts.since = optarg; break;
@@ -225,9 +232,10 @@ parse_args(int argc, char **argv)
 		usage(stderr);
 		exit(1);
 	}
-	if ((opts.json || opts.timeout) && !opts.check && !opts.status) {
-		fprintf(stderr, "egress-milter: --json and -T go with --check "
-		    "or --status\n");
+	if ((opts.json && !opts.check && !opts.status) ||
+	    (opts.timeout && !opts.check && !opts.status && !opts.round)) {
+		fprintf(stderr, "egress-milter: --json goes with --check or "
+		    "--status, -T with --check, --status or --round\n");
 		exit(1);
 	}
 }
@@ -475,7 +483,7 @@ static void
 write_pidfile(const char *path)
 {
 	if (guard_write_pidfile(path) != 0)
-		log_fatal("cannot write pid file %s: %s", path, strerror(errno));
+		log_fatal_errno("cannot write pid file %s", path);
 }
 
 /* USER[:GROUP] of UserID: its uid and gid; fatal when unknown. */
@@ -514,12 +522,11 @@ drop_privileges(const char *spec, uid_t uid, gid_t gid, const char *socket)
 		const char *path = strchr(socket, ':') + 1;
 
 		if (chown(path, uid, gid) != 0)
-			log_warn("cannot hand socket %s to %s: %s", path, spec,
-			    strerror(errno));
+			log_warn_errno("cannot hand socket %s to %s", path,
+			    spec);
 	}
 	if (setgroups(1, &gid) != 0 || setgid(gid) != 0 || setuid(uid) != 0)
-		log_fatal("cannot change to user %s: %s", spec,
-		    strerror(errno));
+		log_fatal_errno("cannot change to user %s", spec);
 	log_info("running as user %s", spec);
 }
 
@@ -609,8 +616,8 @@ set_nodelay_on_listeners(void)
 			continue;
 		if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one,
 		    sizeof(one)) != 0)
-			log_warn("cannot set TCP_NODELAY on the milter "
-			    "socket: %s", strerror(errno));
+			log_warn_errno("cannot set TCP_NODELAY on the milter "
+			    "socket");
 		else
 			log_info("TCP_NODELAY set on the milter socket");
 	}
@@ -797,7 +804,8 @@ control_socket_of_file(const char *path)
 /*
  * --status: the running daemon's view, through its control socket,
  * whatever the file on disk says: with errors in it, its ControlSocket
- * line is still followed and a note goes to stderr.
+ * line is still followed and a note goes to stderr. --round: the same
+ * socket, asking for a health round now.
  */
 static int
 run_status(void)
@@ -817,7 +825,8 @@ run_status(void)
 		    "shows them); asking the running daemon all the same\n",
 		    opts.conf_path);
 	}
-	rc = control_query(socket, opts.json, opts.timeout ?
+	rc = opts.round ? control_round(socket, opts.timeout ? opts.timeout :
+	    10, stdout) : control_query(socket, opts.json, opts.timeout ?
 	    opts.timeout : 10, stdout);
 	free(socket);
 	return rc;
@@ -849,7 +858,7 @@ main(int argc, char **argv)
 	if (opts.summary)
 		return summary_run(argv + optind, argc - optind, opts.since,
 		    opts.until, stdout);
-	if (opts.status)
+	if (opts.status || opts.round)
 		return run_status();
 	if (opts.check)
 		return run_check();

@@ -151,6 +151,12 @@ conf_free(struct conf *conf)
 		free(conf->egress_map[i].domain);
 	free(conf->egress_map);
 	free(conf->egress_map_path);
+	for (size_t i = 0; i < conf->nwarmup; i++) {
+		free(conf->warmup[i].egress);
+		free(conf->warmup[i].caps);
+		free(conf->warmup[i].schedule);
+	}
+	free(conf->warmup);
 	free(conf->route_header);
 	free(conf->map_socket);
 	free(conf->postfix_config);

@@ -91,6 +91,25 @@ struct conf_budget {
 	long per_day;
 };
 
+/* Warmup EGRESS start=DAY [target=N] [schedule=FILE]: conf_warmup.c. */
+#define CONF_WARMUP_MAX 1024		/* Warmup lines */
+#define CONF_WARMUP_MAX_STEPS 366	/* daily caps of one schedule */
+struct conf_warmup {
+	char *egress;			/* its name, as on the line */
+	long start_day;			/* UTC days since 1970-01-01 */
+	long target;			/* graduates at this daily cap */
+	long *caps;			/* nsteps daily caps, step 1 first */
+	size_t nsteps;
+	char *schedule;			/* schedule= FILE; NULL: shipped */
+	int line;
+};
+
+/* WarmupFull: every healthy egress is at its warm-up cap. */
+enum conf_warmup_full {
+	WARMUP_FULL_SEND,		/* the least-loaded one (default) */
+	WARMUP_FULL_DEFER		/* retry:4.7.1 */
+};
+
 /* One EgressMap line: mail from DOMAIN (or below it) leaves by EGRESS. */
 struct conf_map_entry {
 	char *domain;			/* lower case; ".x.test" for below */
@@ -145,6 +164,9 @@ struct conf {
 	char *egress_map_path;		/* EgressMap FILE */
 	struct conf_map_entry *egress_map;	/* sorted by domain */
 	size_t negress_map;
+	struct conf_warmup *warmup;	/* Warmup lines; nwarmup entries */
+	size_t nwarmup;
+	enum conf_warmup_full warmup_full;	/* WarmupFull */
 	bool syslog;
 	int syslog_facility;
 	int log_level;			/* a syslog priority */

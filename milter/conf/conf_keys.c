@@ -38,6 +38,7 @@
 #include "conf/conf_postfix.h"
 #include "conf/conf_public.h"
 #include "conf/conf_value.h"
+#include "conf/conf_warmup.h"
 #include "global/cause.h"
 #include "global/finding.h"
 #include "util/log.h"
@@ -798,6 +799,10 @@ const struct conf_key conf_keys[] = {
 	{ "PostfixConfig", "DIR", 1, 1, true, key_postfix_config, 0, 0, 0 },
 	{ "ReportHeader", "yes|no", 1, 1, true, key_report_header, 0, 0, 0 },
 	{ "EgressMap", "FILE", 1, 1, true, key_egress_map, 0, 0, 0 },
+	{ "Warmup", "EGRESS start=YYYY-MM-DD [target=N] [schedule=FILE]", 2,
+	    4, false, conf_key_warmup, 0, 0, 0 },
+	{ "WarmupFull", "defer|send", 1, 1, true, conf_key_warmup_full,
+	    0, 0, 0 },
 	{ "Syslog", "yes|no", 1, 1, true, key_syslog, 0, 0, 0 },
 	{ "SyslogFacility", "FACILITY", 1, 1, true, key_syslog_facility,
 	    0, 0, 0 },
@@ -859,6 +864,8 @@ conf_keys_finish(struct conf_parse *parse)
 	/* The map is read last: it names egresses of the whole file. */
 	if (parse->conf->egress_map_path != NULL)
 		conf_load_egress_map(parse);
+	/* Warmup lines name egresses of the whole file. */
+	conf_warmup_finish(parse);
 	/* Without Dnsbl lines the shipped zones are used. */
 	if (parse->conf->ndnsbl == 0 && !parse->conf->dnsbl_none)
 		conf_add_default_dnsbls(parse->conf);

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <strings.h>
 #include <syslog.h>
+#include <time.h>
 
 #include "conf/conf.h"
 #include "conf/conf_keys.h"
@@ -168,6 +169,31 @@ print_nameservers(const struct printer *p)
 		    v6 ? "]" : "", (unsigned)ns->port);
 	}
 	fputc('\n', p->fp);
+}
+
+/* Warmup lines as written (the date from its day number). */
+static void
+print_warmups(const struct printer *p)
+{
+	const struct conf *conf = p->conf;
+
+	if (conf->nwarmup == 0)
+		print_unset(p, "no egress warms up");
+	for (size_t i = 0; i < conf->nwarmup; i++) {
+		const struct conf_warmup *w = &conf->warmup[i];
+		time_t start = (time_t)w->start_day * 86400;
+		struct tm tm;
+		char day[16];
+
+		gmtime_r(&start, &tm);
+		strftime(day, sizeof(day), "%Y-%m-%d", &tm);
+		print_source(p, w->line, NULL);
+		fprintf(p->fp, "Warmup %s start=%s target=%ld", w->egress, day,
+		    w->target);
+		if (w->schedule)
+			fprintf(p->fp, " schedule=%s", w->schedule);
+		fprintf(p->fp, "\n");
+	}
 }
 
 static void
@@ -321,7 +347,12 @@ print_special(const struct printer *p, const char *name)
 		snprintf(buf, sizeof(buf), "%ld", c->max_connections);
 		if (c->max_connections > 0) print_value(p, buf);
 		else print_unset(p, "derived from the open-file limit");
-	} else if (strcasecmp(name, "AllowRoot") == 0)
+	} else if (strcasecmp(name, "Warmup") == 0)
+		print_warmups(p);
+	else if (strcasecmp(name, "WarmupFull") == 0)
+		print_value(p, c->warmup_full == WARMUP_FULL_DEFER ? "defer" :
+		    "send");
+	else if (strcasecmp(name, "AllowRoot") == 0)
 		print_value(p, c->allow_root ? "yes" : "no");
 	else if (print_fleet(p, name) != 0)
 		return -1;

@@ -2,7 +2,7 @@
  * dnscache.c - the DNS cache shared by all threads.
  *
  * dnscache_configure(), dns_lookup(),
- * dnscache_has_fresh(), dnscache_max_ttl(),
+ * dnscache_has_fresh(), dnscache_fresh(), dnscache_max_ttl(),
  * dnscache_refresh_mode(), dnscache_get_stats(), dnscache_flush().
  *
  * Entries are keyed by (lower-case name, type) in a hash table and kept
@@ -399,23 +399,44 @@ dns_lookup(const char *name, uint16_t type)
 	return copy;
 }
 
-bool
-dnscache_has_fresh(const char *name, uint16_t type)
+/* NAME/TYPE's entry when it holds a fresh answer, else NULL. Lock held. */
+static struct entry *
+fresh_entry(const char *name, uint16_t type)
 {
 	char key[DNS_NAME_MAX + 1];
 	struct entry *e;
-	uint32_t hash;
-	bool fresh = false;
 
-	if (!make_key(name, key))
-		return false;
-	hash = hash_key(key, type);
+	if (!make_key(name, key) || buckets == NULL ||
+	    (e = entry_find(key, type, hash_key(key, type))) == NULL)
+		return NULL;
+	return !e->pending && e->answer != NULL && !e->serving_stale &&
+	    now_ms() < e->expires_ms ? e : NULL;
+}
+
+bool
+dnscache_has_fresh(const char *name, uint16_t type)
+{
+	bool fresh;
+
 	pthread_mutex_lock(&lock);
-	if (buckets != NULL && (e = entry_find(key, type, hash)) != NULL)
-		fresh = !e->pending && e->answer != NULL &&
-		    !e->serving_stale && now_ms() < e->expires_ms;
+	fresh = fresh_entry(name, type) != NULL;
 	pthread_mutex_unlock(&lock);
 	return fresh;
+}
+
+struct dns_answer *
+dnscache_fresh(const char *name, uint16_t type)
+{
+	struct dns_answer *copy = NULL;
+	struct entry *e;
+
+	pthread_mutex_lock(&lock);
+	if ((e = fresh_entry(name, type)) != NULL) {
+		stats.hits++;
+		copy = serve(e);
+	}
+	pthread_mutex_unlock(&lock);
+	return copy;
 }
 
 void

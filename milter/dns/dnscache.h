@@ -51,6 +51,14 @@ struct dns_answer *dns_lookup(const char *name, uint16_t type);
 bool dnscache_has_fresh(const char *name, uint16_t type);
 
 /*
+ * The cache's fresh answer for NAME/TYPE (a copy, counted as a hit;
+ * free with dns_answer_free()), or NULL when it has none (a miss, an
+ * expired entry or a query under way): one look, never a wait, never a
+ * query (route-rcpt's MX).
+ */
+struct dns_answer *dnscache_fresh(const char *name, uint16_t type);
+
+/*
  * In refresh mode this thread's lookups go upstream even when the cache
  * has a fresh answer, and renew the entry (the monitor uses this to
  * refresh answers before they expire). A failed refresh keeps the entry.

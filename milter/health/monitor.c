@@ -34,6 +34,7 @@
 #include "health/fleet_health.h"
 #include "health/healthlog.h"
 #include "health/monitor.h"
+#include "health/warmup.h"
 #include "util/log.h"
 #include "util/util.h"
 
@@ -208,6 +209,8 @@ monitor_round(struct monitor *m, struct zone_status zones[2][CONF_MAX_DNSBL],
 		if (!m->stopped && (monitor_apply(h, report) || first))
 			healthlog_change(h, before, first, none_healthy(m));
 		pthread_mutex_unlock(&lock);
+		if (report->findings[FINDING_LISTED])
+			warmup_listed(conf, e->name, time(NULL));
 	}
 	dnscache_refresh_mode(false);
 	log_cache_stats();

@@ -37,10 +37,12 @@
 
 #include "global/cause.h"
 #include "global/stats.h"
+#include "health/auth_finding.h"
 #include "health/monitor.h"
 #include "health/receiver.h"
 #include "health/refusal.h"
 #include "health/reply.h"
+#include "health/warmup.h"
 #include "util/log.h"
 #include "util/util.h"
 
@@ -617,14 +619,51 @@ refusal_defer(const char *query, const struct reply *r, const char *egress,
 	return LOOKUP_OK;
 }
 
+static enum lookup_status refusal_answer(const struct conf *conf,
+    const char *egress, const char *query, char *out, size_t size);
+
+/*
+ * Counts QUERY's recipient for EGRESS's warm-up (warmup.c) by its status
+ * as Postfix will log it: the answer ST/OUT when it changes it (a 5xx
+ * made a 4xx is deferred), else the query's own class.
+ */
+static void
+refusal_count(const struct conf *conf, const char *egress, const char *query,
+    enum lookup_status st, const char *out)
+{
+	const char *code = st == LOOKUP_OK ? out : query;
+
+	if (conf->nwarmup == 0 || code[0] == '\0' || code[1] != '.')
+		return;
+	if (code[0] == '2')
+		warmup_add(conf, egress, WARMUP_SENT, 1, time(NULL));
+	else if (code[0] == '4')
+		warmup_add(conf, egress, WARMUP_DEFERRED, 1, time(NULL));
+	else if (code[0] == '5')
+		warmup_add(conf, egress, WARMUP_BOUNCED, 1, time(NULL));
+}
+
 enum lookup_status
 refusal_status(const struct conf *conf, const char *egress,
+    const char *query, char *out, size_t size)
+{
+	enum lookup_status st = refusal_answer(conf, egress, query, out,
+	    size);
+
+	if (refusal_known_egress(conf, egress))
+		refusal_count(conf, egress, query, st, out);
+	return st;
+}
+
+/* refusal_status()'s answer, before counting. */
+static enum lookup_status
+refusal_answer(const struct conf *conf, const char *egress,
     const char *query, char *out, size_t size)
 {
 	struct reply *r;
 	enum refusal_cause cause;
 	enum lookup_status st = LOOKUP_NOTFOUND;
-	char receiver[128], shown[600];
+	char receiver[128], shown[600], domain[AUTH_FINDING_DOMAIN_MAX];
 	long seconds;
 
 	atomic_store(&refusal_global_after, conf->refusal_global);
@@ -647,6 +686,7 @@ refusal_status(const struct conf *conf, const char *egress,
 	case CAUSE_IP:
 	case CAUSE_PTR:
 		refusal_learn(egress, r, cause, seconds, receiver);
+		warmup_refused(conf, egress, time(NULL));
 		st = refusal_defer(query, r, egress, receiver, cause, out,
 		    size);
 		break;
@@ -670,10 +710,14 @@ refusal_status(const struct conf *conf, const char *egress,
 			    out, size);
 			break;
 		}
+		auth_finding_note(egress, receiver, r->text, domain,
+		    sizeof(domain));
 		log_notice("egress %s: %s[%s] refused for authentication "
-		    "(cause auth, receiver %s): the sender's domain fails the "
-		    "receiver's SPF, DKIM or DMARC checks; the egress is not "
-		    "at fault: \"%s\"", egress, r->host, r->addr, receiver,
+		    "(cause auth, receiver %s, sender domain %s): the sender's "
+		    "domain fails the receiver's SPF, DKIM or DMARC checks; the "
+		    "egress is not at fault; advice: %s: \"%s\"", egress,
+		    r->host, r->addr, receiver, domain[0] ? domain :
+		    "not named", auth_finding_advice(r->text),
 		    log_escape(shown, sizeof(shown), r->text));
 		break;
 	default:

@@ -18,7 +18,8 @@
  *            refusal also starts a health round at once.
  *   rate     a pause of the egress toward the receiver (the rule's
  *            minutes); a 4xx stays as it is, a 5xx becomes a 4xx.
- *   auth     one log line; the egress is not touched (an SPF failure
+ *   auth     one log line and a finding of the sender's domain
+ *            (auth_finding.c); the egress is not touched (an SPF failure
  *            naming the egress's own address: deferred, no back-off).
  *   domain, recipient, no match: nothing.
  * A back-off is global (every receiver) when the remote is known only

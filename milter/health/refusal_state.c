@@ -31,11 +31,14 @@
 #include "global/cause.h"
 #include "health/refusal.h"
 #include "health/refusal_state.h"
+#include "health/warmup.h"
 #include "util/log.h"
 #include "util/util.h"
 
 #define STATE_MAGIC "egress-milter-state"
 #define STATE_FIELDS 11			/* of a "refusal" line */
+#define STATE_WARMUP_FIELDS 17		/* of a "warmup" line */
+#define STATE_COUNT_MAX 1000000000000LL	/* a day's or an hour's count */
 
 /* Appends S escaped (a byte outside '!'..'~' and '\' as \xHH) and SEP. */
 static void
@@ -86,12 +89,30 @@ state_line(char *line, size_t size, const struct refusal_info *i)
 	state_put(line, size, &len, i->text, '\n');
 }
 
+/* One "warmup ..." line for W into LINE. */
+static void
+state_warmup_line(char *line, size_t size, const struct warmup_saved *w)
+{
+	size_t len = 0;
+
+	line[0] = '\0';
+	state_put(line, size, &len, "warmup", ' ');
+	state_put(line, size, &len, w->egress, ' ');
+	snprintf(line + len, size - len, "%u %d %d %d %ld %ld %ld %ld %ld %ld "
+	    "%ld %ld %ld %ld %ld\n", w->step, w->graduated ? 1 : 0,
+	    w->refused ? 1 : 0, w->listed ? 1 : 0, w->start_day, w->day,
+	    w->sent_day, w->deferred_day, w->bounced_day, w->selected_day,
+	    w->spilled_day, w->hour, w->sent_hour, w->selected_hour,
+	    w->last_sent_day + 1);
+}
+
 int
 refusal_state_write(const char *path)
 {
 	struct refusal_info *all;
+	struct warmup_saved *warm;
 	char tmp[PATH_MAX], *line;
-	size_t n;
+	size_t n, nw = 0;
 	int fd, rc = -1;
 	FILE *f;
 
@@ -102,6 +123,7 @@ refusal_state_write(const char *path)
 		return -1;
 	}
 	all = xcalloc(REFUSAL_MAX_ENTRIES, sizeof(*all));
+	warm = xcalloc(CONF_WARMUP_MAX, sizeof(*warm));
 	line = xmalloc(REFUSAL_STATE_LINE_MAX);
 	n = refusal_snapshot(all, REFUSAL_MAX_ENTRIES);
 	(void)unlink(tmp);
@@ -119,7 +141,12 @@ refusal_state_write(const char *path)
 		state_line(line, REFUSAL_STATE_LINE_MAX, &all[i]);
 		fputs(line, f);
 	}
-	fprintf(f, "end %zu\n", n);
+	nw = warmup_export(warm, CONF_WARMUP_MAX);
+	for (size_t i = 0; i < nw; i++) {
+		state_warmup_line(line, REFUSAL_STATE_LINE_MAX, &warm[i]);
+		fputs(line, f);
+	}
+	fprintf(f, "end %zu\n", n + nw);
 	if (fflush(f) != 0 || fsync(fileno(f)) != 0) {
 		log_warn("state file %s: cannot write %s: %s", path, tmp,
 		    strerror(errno));
@@ -133,11 +160,12 @@ refusal_state_write(const char *path)
 		(void)unlink(tmp);
 		goto out;
 	}
-	log_debug("state file %s: %zu refusal back-off%s written", path, n,
-	    n == 1 ? "" : "s");
+	log_debug("state file %s: %zu refusal back-off%s and %zu warm-up%s "
+	    "written", path, n, n == 1 ? "" : "s", nw, nw == 1 ? "" : "s");
 	rc = 0;
 out:
 	free(line);
+	free(warm);
 	free(all);
 	return rc;
 }
@@ -189,6 +217,26 @@ state_number(const char *s, long long min, long long max, long long *out)
 	return 0;
 }
 
+/*
+ * Splits LINE (changed) at spaces into FIELD (room for MAX + 1); the
+ * count, MAX + 1 when there are more.
+ */
+static int
+state_split(char *line, char **field, int max)
+{
+	int n = 0;
+
+	for (char *p = line; n <= max; n++) {
+		field[n] = p;
+		if ((p = strchr(p, ' ')) == NULL) {
+			n++;
+			break;
+		}
+		*p++ = '\0';
+	}
+	return n;
+}
+
 /* Parses a "refusal" line LINE (changed) into I; NULL or why not. */
 static const char *
 state_parse(char *line, struct refusal_info *i, time_t now)
@@ -197,14 +245,7 @@ state_parse(char *line, struct refusal_info *i, time_t now)
 	long long global, since, until, backoff, count;
 	int n = 0;
 
-	for (char *p = line; n <= STATE_FIELDS; n++) {
-		field[n] = p;
-		if ((p = strchr(p, ' ')) == NULL) {
-			n++;
-			break;
-		}
-		*p++ = '\0';
-	}
+	n = state_split(line, field, STATE_FIELDS);
 	if (n != STATE_FIELDS || strcmp(field[0], "refusal") != 0)
 		return "not a refusal line";
 	memset(i, 0, sizeof(*i));
@@ -234,6 +275,48 @@ state_parse(char *line, struct refusal_info *i, time_t now)
 	i->until = (time_t)until;
 	i->backoff = (long)backoff;
 	i->count = (unsigned)count;
+	return NULL;
+}
+
+/* Parses a "warmup" line LINE (changed) into W; NULL or why not. */
+static const char *
+state_parse_warmup(char *line, struct warmup_saved *w)
+{
+	char *field[STATE_WARMUP_FIELDS + 1];
+	long long v[STATE_WARMUP_FIELDS];
+	/* The bounds of the numbers, from field 2 on. */
+	static const long long max[STATE_WARMUP_FIELDS] = { 0, 0,
+	    CONF_WARMUP_MAX_STEPS, 1, 1, 1, 3000000, 3000000,
+	    STATE_COUNT_MAX, STATE_COUNT_MAX, STATE_COUNT_MAX, STATE_COUNT_MAX,
+	    STATE_COUNT_MAX, 72000000, STATE_COUNT_MAX, STATE_COUNT_MAX,
+	    3000001 };
+	int n = 0;
+
+	n = state_split(line, field, STATE_WARMUP_FIELDS);
+	if (n != STATE_WARMUP_FIELDS || strcmp(field[0], "warmup") != 0)
+		return "not a warmup line";
+	memset(w, 0, sizeof(*w));
+	if (state_get(w->egress, sizeof(w->egress), field[1]) != 0 ||
+	    w->egress[0] == '\0')
+		return "a field is malformed or too long";
+	for (int i = 2; i < STATE_WARMUP_FIELDS; i++)
+		if (state_number(field[i], i == 2 ? 1 : 0, max[i], &v[i]) != 0)
+			return "a number is malformed or out of range";
+	w->step = (unsigned)v[2];
+	w->graduated = v[3] == 1;
+	w->refused = v[4] == 1;
+	w->listed = v[5] == 1;
+	w->start_day = (long)v[6];
+	w->day = (long)v[7];
+	w->sent_day = (long)v[8];
+	w->deferred_day = (long)v[9];
+	w->bounced_day = (long)v[10];
+	w->selected_day = (long)v[11];
+	w->spilled_day = (long)v[12];
+	w->hour = (long)v[13];
+	w->sent_hour = (long)v[14];
+	w->selected_hour = (long)v[15];
+	w->last_sent_day = (long)v[16] - 1;
 	return NULL;
 }
 
@@ -281,9 +364,10 @@ int
 refusal_state_read(const char *path)
 {
 	struct refusal_info *all = NULL;
+	struct warmup_saved *warm = NULL;
 	const char *why = NULL;
 	char *buf, *line, *next, shown[160];
-	size_t n = 0, lineno = 0, expired = 0;
+	size_t n = 0, lineno = 0, expired = 0, nw = 0, warmed = 0;
 	long long declared;
 	bool header = false, ended = false;
 	time_t now = time(NULL);
@@ -304,6 +388,7 @@ refusal_state_read(const char *path)
 	if (buf == NULL)
 		goto bad;
 	all = xcalloc(REFUSAL_MAX_ENTRIES, sizeof(*all));
+	warm = xcalloc(CONF_WARMUP_MAX, sizeof(*warm));
 	for (line = buf; *line != '\0' && why == NULL; line = next) {
 		lineno++;
 		if ((next = strchr(line, '\n')) == NULL) {
@@ -314,11 +399,13 @@ refusal_state_read(const char *path)
 		if (next - line > REFUSAL_STATE_LINE_MAX)
 			why = "a line is too long";
 		else if (!header) {
-			char want[64];
+			char want[64], old[64];
 
 			snprintf(want, sizeof(want), "%s %d", STATE_MAGIC,
 			    REFUSAL_STATE_VERSION);
-			if (strcmp(line, want) != 0)
+			/* Version 1 (refusals only) is read as it is. */
+			snprintf(old, sizeof(old), "%s 1", STATE_MAGIC);
+			if (strcmp(line, want) != 0 && strcmp(line, old) != 0)
 				why = strncmp(line, STATE_MAGIC " ",
 				    sizeof(STATE_MAGIC)) == 0 ? "a format "
 				    "version this daemon does not know" :
@@ -328,11 +415,17 @@ refusal_state_read(const char *path)
 		} else if (ended)
 			why = "lines after its end";
 		else if (strncmp(line, "end ", 4) == 0) {
-			if (state_number(line + 4, 0, REFUSAL_MAX_ENTRIES,
-			    &declared) != 0 ||
-			    (size_t)declared != n + expired)
+			if (state_number(line + 4, 0, REFUSAL_MAX_ENTRIES +
+			    CONF_WARMUP_MAX, &declared) != 0 ||
+			    (size_t)declared != n + expired + nw)
 				why = "its end does not count its entries";
 			ended = true;
+		} else if (strncmp(line, "warmup ", 7) == 0) {
+			if (nw >= CONF_WARMUP_MAX)
+				why = "too many warm-up entries";
+			else if ((why = state_parse_warmup(line, &warm[nw])) ==
+			    NULL)
+				nw++;
 		} else if (n + expired >= REFUSAL_MAX_ENTRIES)
 			why = "too many entries";
 		else if ((why = state_parse(line, &all[n], now)) == NULL) {
@@ -349,10 +442,18 @@ refusal_state_read(const char *path)
 	for (size_t i = 0; i < n; i++)
 		if (refusal_restore(&all[i]))
 			restored++;
+	for (size_t i = 0; i < nw; i++)
+		if (warmup_restore(&warm[i]))
+			warmed++;
 	if (restored > 0 || expired > 0)
 		log_notice("state file %s: %d learned refusal back-off%s in "
 		    "force again (%zu over, dropped)", path, restored,
 		    restored == 1 ? "" : "s", expired);
+	if (warmed > 0)
+		log_notice("state file %s: the warm-up of %zu egress%s (steps "
+		    "and counts) restored", path, warmed, warmed == 1 ? "" :
+		    "es");
+	free(warm);
 	free(all);
 	free(buf);
 	return restored;
@@ -363,6 +464,7 @@ bad:
 		shown[0] = '\0';
 	log_warn("state file %s ignored: %s%s; the daemon starts with no "
 	    "learned refusal", path, why, shown);
+	free(warm);
 	free(all);
 	free(buf);
 	return -1;
@@ -413,7 +515,7 @@ static unsigned long state_written;	/* refusal_changes() when written */
 static void
 state_write_changed(void)
 {
-	unsigned long changes = refusal_changes();
+	unsigned long changes = refusal_changes() + warmup_changes();
 	struct conf *conf;
 
 	if (changes == state_written)
@@ -452,7 +554,7 @@ state_main(void *arg)
 int
 refusal_state_start(void)
 {
-	state_written = refusal_changes();
+	state_written = refusal_changes() + warmup_changes();
 	state_stopping = false;
 	if (pthread_create(&state_thread, NULL, state_main, NULL) != 0)
 		return -1;

@@ -2,11 +2,15 @@
  * refusal_state.h - the state file (StateFile): the learned refusals in
  * force, with their back-offs, kept across a restart.
  *
- * The file is text: a first line "egress-milter-state 1" (the format's
- * version), one line "refusal EGRESS RECEIVER CAUSE GLOBAL SINCE UNTIL
- * BACKOFF COUNT DESTINATION TEXT" per back-off in force (every field
- * escaped: a byte outside '!'..'~' and '\' as \xHH), and a last line
- * "end N" (N entries). At most REFUSAL_MAX_ENTRIES entries and
+ * The file is text: a first line "egress-milter-state 2" (the format's
+ * version; a version 1 file, refusals only, is read too), one line
+ * "refusal EGRESS RECEIVER CAUSE GLOBAL SINCE UNTIL BACKOFF COUNT
+ * DESTINATION TEXT" per back-off in force (every field escaped: a byte
+ * outside '!'..'~' and '\' as \xHH), one line "warmup EGRESS STEP
+ * GRADUATED REFUSED LISTED START_DAY DAY SENT DEFERRED BOUNCED SELECTED
+ * SPILLED HOUR SENT_HOUR SELECTED_HOUR LAST_SENT_DAY+1" per warming
+ * egress (health/warmup.h), and a last line "end N" (N entries). At most
+ * REFUSAL_MAX_ENTRIES refusal and CONF_WARMUP_MAX warm-up entries and
  * REFUSAL_STATE_MAX_BYTES bytes. It is written whole (a temporary file
  * beside it, fsync, rename) by a thread of its own, at most once a
  * second after a back-off is learned or ends, and once more at stop:
@@ -20,7 +24,7 @@
 
 #include <sys/types.h>
 
-#define REFUSAL_STATE_VERSION 1
+#define REFUSAL_STATE_VERSION 2
 #define REFUSAL_STATE_LINE_MAX 4096	/* bytes of one line, escaped */
 #define REFUSAL_STATE_MAX_BYTES (REFUSAL_STATE_LINE_MAX * 520)
 

@@ -36,6 +36,7 @@
 #include "global/stats.h"
 #include "health/advice.h"
 #include "health/monitor.h"
+#include "health/warmup.h"
 #include "mta/connlimit.h"
 #include "mta/milter.h"
 #include "policy/policy.h"
@@ -158,7 +159,8 @@ mlfi_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 	*pf0 = f0 & wanted;
 	if (f0 & SMFIF_SETSYMLIST) {
 		*pf0 |= SMFIF_SETSYMLIST;
-		smfi_setsymlist(ctx, SMFIM_ENVFROM, "i {auth_authen}");
+		smfi_setsymlist(ctx, SMFIM_ENVFROM,
+		    "i {auth_authen} {mail_mailer} v");
 		/* v: Sendmail sends it only when asked (see mta_is_sendmail()) */
 		smfi_setsymlist(ctx, SMFIM_ENVRCPT, "{rcpt_mailer} {rcpt_host} v");
 		smfi_setsymlist(ctx, SMFIM_EOM, "i");
@@ -259,6 +261,33 @@ store_sender(struct message *msg, const char *arg)
 	msg->sender[len] = '\0';
 }
 
+static bool mta_is_sendmail(const char *v);
+
+/*
+ * Postfix's smtpd resolves the MAIL FROM address (the route map is asked
+ * with "<>") and each RCPT TO address (asked with the sender) before the
+ * milter hears of them; MAILER ({mail_mailer}, {rcpt_mailer}) is the
+ * answer it got. Those are checks, not the choice of a delivery, which
+ * the queue manager asks for again: the warm-up gives them back (an
+ * egress's count of choices would otherwise be twice its deliveries).
+ * DOMAIN is the route map key's domain (NULL for "<>").
+ */
+static void
+give_back_probe(const struct conf *conf, const char *mailer,
+    const char *domain)
+{
+	int index;
+
+	if (conf->map_socket == NULL || conf->nwarmup == 0 ||
+	    conf->negress == 0 || mailer == NULL || mailer[0] == '\0' ||
+	    !policy_mailer_is_egress(conf, mailer))
+		return;
+	if ((index = conf_egress_for_transport(conf, mailer)) < 0)
+		index = (int)conf_egress_for_domain(conf, domain);
+	warmup_add(conf, conf->egress[index].name, WARMUP_PROBED, 1,
+	    time(NULL));
+}
+
 static sfsistat
 mlfi_envfrom(SMFICTX *ctx, char **argv)
 {
@@ -270,6 +299,9 @@ mlfi_envfrom(SMFICTX *ctx, char **argv)
 	message_reset(&conn->msg);
 	conn->msg.active = true;
 	store_sender(&conn->msg, argv[0] ? argv[0] : "");
+	if (!mta_is_sendmail(smfi_getsymval(ctx, "v")))
+		give_back_probe(conn->conf, smfi_getsymval(ctx, "{mail_mailer}"),
+		    NULL);
 	/* The sender's SPF and DMARC records, while the MTA sends the rest. */
 	if (strrchr(conn->msg.sender, '@') != NULL)
 		prefetch_sender(strrchr(conn->msg.sender, '@') + 1);
@@ -319,6 +351,8 @@ note_recipient_egress(SMFICTX *ctx, struct connection *conn)
 		conn->msg.egress_used = xcalloc(conf->negress,
 		    sizeof(*conn->msg.egress_used));
 	conn->msg.egress_used[index] = true;
+	if (!conn->sendmail)
+		give_back_probe(conf, mailer, at ? at + 1 : NULL);
 }
 
 static sfsistat

@@ -342,16 +342,8 @@ socketmap_peer_uid(int fd)
 
 	if (getsockname(fd, (struct sockaddr *)&us, &ulen) != 0)
 		return -1;
-	if (us.ss_family == AF_UNIX) {
-#ifdef SO_PEERCRED
-		struct ucred cred;
-		socklen_t clen = sizeof(cred);
-
-		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen) == 0)
-			return (long)cred.uid;
-#endif
-		return -1;
-	}
+	if (us.ss_family == AF_UNIX)
+		return unix_peer_uid(fd);
 	if (getpeername(fd, (struct sockaddr *)&peer, &plen) != 0 ||
 	    peer.ss_family != us.ss_family)
 		return -1;
@@ -545,7 +537,7 @@ socketmap_acceptor(void *arg)
 		if ((fd = accept(socketmap_listen_fd, NULL, NULL)) < 0) {
 			if (errno != EINTR && errno != EAGAIN &&
 			    errno != ECONNABORTED)
-				log_warn("map: accept: %s", strerror(errno));
+				log_warn_errno("map: accept");
 			continue;
 		}
 		conf = conf_current();
@@ -571,7 +563,7 @@ socketmap_listen(const char *spec)
 		return -1;
 	}
 	if ((fd = socket(ss.ss_family, SOCK_STREAM, 0)) < 0) {
-		log_err("MapSocket %s: %s", spec, strerror(errno));
+		log_err_errno("MapSocket %s", spec);
 		return -1;
 	}
 	if (ss.ss_family == AF_UNIX) {
@@ -583,8 +575,8 @@ socketmap_listen(const char *spec)
 		    sizeof(on));
 	if (bind(fd, (struct sockaddr *)&ss, len) != 0 ||
 	    listen(fd, 64) != 0) {
-		log_err("cannot open MapSocket %s (in use, or no permission?): "
-		    "%s", spec, strerror(errno));
+		log_err_errno("cannot open MapSocket %s (in use, or no "
+		    "permission?)", spec);
 		close(fd);
 		return -1;
 	}

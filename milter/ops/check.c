@@ -13,10 +13,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 
 #include "global/finding.h"
 #include "health/advice.h"
 #include "health/egress.h"
+#include "health/refusal_state.h"
+#include "health/warmup.h"
 #include "ops/check.h"
 #include "ops/nagios.h"
 #include "ops/relay_audit.h"
@@ -164,6 +167,42 @@ print_text(FILE *fp, enum egress_state overall,
 		relay_audit_print_text(fp, audit);
 }
 
+/*
+ * Egress E's warm-up (as the daemon's StateFile has it) as a line of
+ * advice in R: its step, today's count against the cap, and what to
+ * expect.
+ */
+static void
+warmup_advice(const struct conf *conf, const struct conf_egress *e,
+    struct egress_report *r, time_t now)
+{
+	struct warmup_view v;
+	char line[400], day[32];
+	size_t len = strlen(r->advice);
+
+	if (!warmup_snapshot(conf, e->name, now, &v))
+		return;
+	format_time(day, sizeof(day), (time_t)(v.graduated ? 0 :
+	    v.graduation_day) * 86400, "%Y-%m-%d", true);
+	if (v.graduated)
+		snprintf(line, sizeof(line), "egress %s has graduated from its "
+		    "warm-up: no cap", e->name);
+	else if (!v.started)
+		snprintf(line, sizeof(line), "egress %s starts its warm-up "
+		    "later (start=): no mail leaves through it until then",
+		    e->name);
+	else
+		snprintf(line, sizeof(line), "egress %s is at step %u of %u; "
+		    "%ld of %ld today%s: mail above the cap leaves through the "
+		    "other healthy egresses (WarmupFull %s when all are at "
+		    "their caps); graduates %s at the earliest",
+		    e->name, v.step, v.steps, v.load_day, v.cap_day, v.full ?
+		    " (at its cap)" : "", conf->warmup_full == WARMUP_FULL_DEFER
+		    ? "defer: deferred" : "send: the least loaded", day);
+	snprintf(r->advice + len, sizeof(r->advice) - len, "%s%s",
+	    len ? "\n" : "", line);
+}
+
 int
 check_run(const struct conf *conf, bool json, FILE *fp)
 {
@@ -175,7 +214,11 @@ check_run(const struct conf *conf, bool json, FILE *fp)
 	bool tested[2] = { false, false };
 	double started = nagios_now();
 	struct relay_audit *audit = NULL;
+	time_t now = time(NULL);
 
+	/* The warm-up's steps and counts, as the daemon last wrote them. */
+	if (conf->nwarmup > 0)
+		(void)refusal_state_read(conf->state_file);
 	for (size_t i = 0; i < conf->negress; i++) {
 		const struct conf_egress *e = &conf->egress[i];
 		int v6 = e->address.family == AF_INET6;
@@ -186,6 +229,7 @@ check_run(const struct conf *conf, bool json, FILE *fp)
 			tested[v6] = true;
 		}
 		egress_check(conf, e, zones[v6], &reports[i]);
+		warmup_advice(conf, e, &reports[i], now);
 		if (egress_state_rank(reports[i].state) >
 		    egress_state_rank(overall))
 			overall = reports[i].state;

@@ -1,7 +1,8 @@
 /*
  * control.c - the control socket and the --status client (control.h).
  *
- * control_open(), control_start(), control_stop(), control_query().
+ * control_open(), control_start(), control_stop(), control_query(),
+ * control_round().
  * control_open() runs before the daemon drops its privileges: it
  * creates a missing directory and hands the socket to the daemon's user.
  * One thread accepts one client at a time. A request is at most
@@ -9,7 +10,9 @@
  * and writing the answer) has one deadline, REQUEST_DEADLINE_MS after
  * the accept, however the client trickles its bytes; the
  * answer is rendered from in-memory snapshots (status.c), so nothing
- * here waits on DNS. A socket file left by a dead daemon is replaced;
+ * here waits on DNS. "round" (state-changing: a health round now) is
+ * served only to root, the daemon's user and Postfix's mail owner, known
+ * by SO_PEERCRED. A socket file left by a dead daemon is replaced;
  * one a live daemon answers on is left alone.
  * Must not: touch libmilter, do DNS.
  */
@@ -28,6 +31,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "conf/conf.h"
+#include "health/monitor.h"
 #include "ops/control.h"
 #include "ops/status.h"
 #include "util/log.h"
@@ -133,6 +138,44 @@ read_request(int fd, char *buf, size_t size, long long deadline)
 	return -1;
 }
 
+/*
+ * "round": a health round of every egress now (monitor_recheck()). It
+ * changes state: only root, the daemon's own user and Postfix's mail
+ * owner (PostfixMailOwner) may ask; anyone else is answered "exit 1"
+ * and logged (once per uid in a row).
+ */
+static void
+serve_round(int fd, long long deadline)
+{
+	static long last_refused = -2;
+	struct conf *conf = conf_current();
+	long uid = unix_peer_uid(fd);
+	bool allowed = uid == 0 || (uid >= 0 && ((uid_t)uid == geteuid() ||
+	    (conf != NULL && uid == conf->map_owner_uid)));
+	char answer[300];
+
+	conf_release(conf);
+	if (!allowed) {
+		if (uid != last_refused)
+			log_notice("control: round request from uid %ld refused: "
+			    "only root, the daemon's user and Postfix's mail "
+			    "owner may ask for one", uid);
+		last_refused = uid;
+		snprintf(answer, sizeof(answer), "exit 1\nrefused: only root, "
+		    "the daemon's user and Postfix's mail owner may ask for a "
+		    "health round; nothing changed\n");
+	} else {
+		monitor_recheck();
+		log_notice("control: health round of every egress started now "
+		    "(asked by uid %ld)", uid);
+		snprintf(answer, sizeof(answer), "exit 0\na health round of "
+		    "every egress starts now; egress-milter --status shows its "
+		    "result once it is over (a few seconds, DNSTimeout at "
+		    "most per lookup)\n");
+	}
+	(void)write_all(fd, answer, strlen(answer), deadline);
+}
+
 static void
 serve_client(int fd)
 {
@@ -144,6 +187,10 @@ serve_client(int fd)
 
 	if (read_request(fd, request, sizeof(request), deadline) != 0)
 		return;
+	if (strcmp(request, "round") == 0) {
+		serve_round(fd, deadline);
+		return;
+	}
 	if (strcmp(request, "status") != 0 &&
 	    strcmp(request, "status json") != 0) {
 		(void)write_all(fd, "error unknown request\n", 22, deadline);
@@ -212,8 +259,8 @@ make_socket_directory(const char *path, uid_t uid, gid_t gid)
 		return errno == EEXIST ? 0 : -1;
 	if (uid != (uid_t)-1 && (uid != getuid() || gid != getgid()) &&
 	    chown(dir, uid, gid) != 0)
-		log_warn("cannot hand directory %s to the daemon's user: %s",
-		    dir, strerror(errno));
+		log_warn_errno("cannot hand directory %s to the daemon's user",
+		    dir);
 	log_info("created directory %s for the control socket", dir);
 	return 0;
 }
@@ -255,8 +302,8 @@ control_open(const char *spec, uid_t uid, gid_t gid)
 	}
 	if (uid != (uid_t)-1 && (uid != getuid() || gid != getgid()) &&
 	    chown(sun.sun_path, uid, gid) != 0)
-		log_warn("ControlSocket %s: cannot hand it to the daemon's "
-		    "user: %s", spec, strerror(errno));
+		log_warn_errno("ControlSocket %s: cannot hand it to the "
+		    "daemon's user", spec);
 	listen_fd = fd;
 	copy_bounded(socket_path, sizeof(socket_path), sun.sun_path);
 	return 0;
@@ -326,14 +373,17 @@ read_answer(int fd, time_t deadline)
 	return NULL;
 }
 
-int
-control_query(const char *spec, bool json, int timeout, FILE *out)
+/*
+ * Sends REQUEST to the daemon at SPEC and prints the answer's body to
+ * OUT; the exit code it gave, or 3 with an UNKNOWN line.
+ */
+static int
+control_ask(const char *spec, const char *request, int timeout, FILE *out)
 {
 	struct sockaddr_un sun;
 	struct timespec now;
 	char *answer, *body;
 	int fd, rc = 3;
-	const char *request = json ? "status json\n" : "status\n";
 
 	if (control_address(spec, &sun) != 0) {
 		fprintf(out, "EGRESS UNKNOWN - no ControlSocket configured\n");
@@ -362,4 +412,17 @@ control_query(const char *spec, bool json, int timeout, FILE *out)
 	fputs(body + 1, out);
 	free(answer);
 	return rc;
+}
+
+int
+control_query(const char *spec, bool json, int timeout, FILE *out)
+{
+	return control_ask(spec, json ? "status json\n" : "status\n", timeout,
+	    out);
+}
+
+int
+control_round(const char *spec, int timeout, FILE *out)
+{
+	return control_ask(spec, "round\n", timeout, out);
 }

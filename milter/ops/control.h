@@ -5,8 +5,12 @@
  * control_start() opens the unix socket (mode 0600, owned by the
  * daemon's user) and serves it from a thread of its own; each request
  * is one short line ("status" or "status json"), answered with
- * "exit N\n" and the status (status.c), then the connection closes.
- * control_query() is the --status client.
+ * "exit N\n" and the status (status.c), then the connection closes;
+ * "round" starts a health round of every egress now (monitor.c) and is
+ * answered once it is triggered ("exit 0"), or "exit 1" for a peer that
+ * is not root, the daemon's user or Postfix's mail owner.
+ * control_query() is the --status client, control_round() the --round
+ * one.
  * Must not: touch libmilter, do DNS, or let one client hold the thread
  * longer than a few seconds.
  */
@@ -34,5 +38,12 @@ void control_stop(void);
  * daemon gave, or 3 (with an UNKNOWN line) when it cannot be asked.
  */
 int control_query(const char *spec, bool json, int timeout, FILE *out);
+
+/*
+ * Asks the daemon at SPEC for a health round now and prints its answer
+ * to OUT: 0 when the round is triggered, 1 when refused, 3 (with an
+ * UNKNOWN line) when the daemon cannot be asked.
+ */
+int control_round(const char *spec, int timeout, FILE *out);
 
 #endif

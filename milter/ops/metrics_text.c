@@ -9,12 +9,15 @@
  * asks (backslash, double quote, newline). Learned refusals and
  * route-map lookups are counted by refusal.c and route.c; an egress
  * with a back-off in force is at least warning in egress_state
- * (critical when backed off for every receiver). The fleet's families
- * (egress_milter_fleet_*) are there only with a Redis line.
+ * (critical when backed off for every receiver). Sender domains refused
+ * for authentication (auth_finding.c) are counted by domain and receiver.
+ * The fleet's families (egress_milter_fleet_*) are there only with a
+ * Redis line.
  * Must not: touch libmilter, do DNS.
  */
 #include "config.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -27,8 +30,10 @@
 #include "global/stats.h"
 #include "health/fleet.h"
 #include "health/fleet_health.h"
+#include "health/auth_finding.h"
 #include "health/monitor.h"
 #include "health/refusal.h"
+#include "health/warmup.h"
 #include "ops/metrics_text.h"
 #include "util/util.h"
 
@@ -136,6 +141,93 @@ render_refusals(FILE *fp)
 	free(all);
 }
 
+/* Each warming egress's step, caps and counts (health/warmup.h). */
+static void
+render_warmup(FILE *fp, const struct conf *conf)
+{
+	static const struct {
+		const char *name, *help;
+		size_t offset;
+	} gauges[] = {
+		{ "step", "Warm-up step of each warming egress (1 first).",
+		    offsetof(struct warmup_view, step) },
+		{ "steps", "Steps of the egress's warm-up schedule.",
+		    offsetof(struct warmup_view, steps) },
+		{ "graduated", "1 when the egress has graduated (no cap).",
+		    offsetof(struct warmup_view, graduated) },
+		{ "cap_day", "Recipients the egress may be chosen for this UTC "
+		    "day (-1: graduated).", offsetof(struct warmup_view,
+		    cap_day) },
+		{ "cap_hour", "Recipients the egress may be chosen for this "
+		    "UTC hour (-1: graduated).", offsetof(struct warmup_view,
+		    cap_hour) },
+		{ "sent_day", "Recipients sent (2.x.x) this UTC day.",
+		    offsetof(struct warmup_view, sent_day) },
+		{ "sent_hour", "Recipients sent (2.x.x) this UTC hour.",
+		    offsetof(struct warmup_view, sent_hour) },
+		{ "load_day", "The egress's load this UTC day, checked against "
+		    "cap_day.", offsetof(struct warmup_view, load_day) },
+		{ "deferred_day", "Recipients deferred (4.x.x) this UTC day.",
+		    offsetof(struct warmup_view, deferred_day) },
+		{ "spilled_day", "Route answers that passed the egress over "
+		    "at its cap this UTC day.", offsetof(struct warmup_view,
+		    spilled_day) },
+	};
+	struct warmup_view *v;
+	size_t n = 0;
+	char name[80];
+	time_t now = time(NULL);
+
+	if (conf == NULL || conf->nwarmup == 0)
+		return;
+	v = xcalloc(conf->nwarmup, sizeof(*v));
+	for (size_t i = 0; i < conf->nwarmup; i++)
+		if (warmup_snapshot(conf, conf->warmup[i].egress, now, &v[n]))
+			n++;
+	for (size_t g = 0; g < sizeof(gauges) / sizeof(gauges[0]); g++) {
+		snprintf(name, sizeof(name), "egress_milter_warmup_%s",
+		    gauges[g].name);
+		family(fp, name, "gauge", gauges[g].help);
+		for (size_t i = 0; i < n; i++) {
+			const char *field = (const char *)&v[i] +
+			    gauges[g].offset;
+			long value;
+
+			if (strcmp(gauges[g].name, "graduated") == 0)
+				value = *(const bool *)field;
+			else if (strncmp(gauges[g].name, "step", 4) == 0)
+				value = (long)*(const unsigned *)field;
+			else
+				value = *(const long *)field;
+			fprintf(fp, "%s{egress=\"", name);
+			label(fp, v[i].egress);
+			fprintf(fp, "\"} %ld\n", value);
+		}
+	}
+	free(v);
+}
+
+/* The sender domains refused for authentication, by receiver. */
+static void
+render_auth_refusals(FILE *fp)
+{
+	struct auth_finding *all = xcalloc(AUTH_FINDING_MAX, sizeof(*all));
+	size_t n = auth_finding_list(all, AUTH_FINDING_MAX);
+
+	family(fp, "egress_milter_auth_refusals_total", "counter",
+	    "Refusals for authentication (SPF, DKIM, DMARC) by sender domain "
+	    "(empty when the receiver's text names none) and receiver; no "
+	    "egress is at fault.");
+	for (size_t i = 0; i < n; i++) {
+		fputs("egress_milter_auth_refusals_total{domain=\"", fp);
+		label(fp, all[i].domain);
+		fputs("\",receiver=\"", fp);
+		label(fp, all[i].receiver);
+		fprintf(fp, "\"} %lu\n", all[i].count);
+	}
+	free(all);
+}
+
 static void
 render_egresses(FILE *fp)
 {
@@ -161,6 +253,7 @@ render_egresses(FILE *fp)
 		fprintf(fp, "\"} %d\n", state);
 	}
 	render_refusals(fp);
+	render_auth_refusals(fp);
 	family(fp, "egress_milter_dnsbl_listed", "gauge",
 	    "1 when the zone lists the egress's address.");
 	for (size_t i = 0; conf != NULL && i < n; i++)
@@ -171,6 +264,7 @@ render_egresses(FILE *fp)
 			label(fp, conf->dnsbl[k].name);
 			fprintf(fp, "\"} %d\n", h[i].zone_listed[k] ? 1 : 0);
 		}
+	render_warmup(fp, conf);
 	conf_release(conf);
 	free(h);
 }

@@ -38,6 +38,22 @@ struct summary_event {
 	char text[SUMMARY_EVENT_MAX];
 };
 
+#define SUMMARY_AUTH_PENDING 64		/* auth refusals awaiting a sender */
+#define SUMMARY_SENDERS 4096		/* queue ids' senders remembered */
+
+/* A refusal for authentication whose text names no domain. */
+struct summary_auth_pending {
+	char destination[330];		/* "host[addr]" of the remote */
+	char receiver[128];
+	bool used;
+};
+
+/* Postfix's "QUEUEID: from=<...>": the queue id's sender domain. */
+struct summary_sender {
+	char queue_id[32];
+	char domain[SUMMARY_KEY_MAX];
+};
+
 struct summary {
 	time_t since, until;		/* 0: no bound */
 	time_t first, last;		/* of the lines counted */
@@ -45,6 +61,11 @@ struct summary {
 	unsigned long by_action[ACTION_COUNT];
 	unsigned long findings[FINDING_COUNT];
 	struct summary_table egresses, domains;
+	struct summary_table auths;	/* "DOMAIN RECEIVER": count[0] */
+	struct summary_auth_pending pending[SUMMARY_AUTH_PENDING];
+	size_t next_pending;
+	struct summary_sender *senders;	/* SUMMARY_SENDERS, a ring */
+	size_t next_sender;
 	struct summary_event *events;
 	size_t nevents, events_size;
 	unsigned long events_dropped;	/* beyond SUMMARY_EVENTS_MAX */

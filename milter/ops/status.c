@@ -15,6 +15,9 @@
  * With a Redis line, "fleet" says whether Redis is reachable, this
  * relay's name and the relays seen, and each egress says which relay
  * checked it last and when ("checked_by"); without one, "fleet" is null.
+ * The sender domains refused for authentication (auth_finding.c) are
+ * listed ("auth_refusals") with the receiver's words and advice; they
+ * change no state (no egress is at fault).
  * In the text form every text that came from outside (names, reasons,
  * advice, a refusal's receiver, destination and text) is escaped as the
  * log escapes it.
@@ -30,15 +33,18 @@
 #include <unistd.h>
 
 #include "conf/conf.h"
+#include "conf/conf_warmup.h"
 #include "global/cause.h"
 #include "global/finding.h"
 #include "global/stats.h"
 #include "health/advice.h"
+#include "health/auth_finding.h"
 #include "health/egress.h"
 #include "health/fleet.h"
 #include "health/fleet_health.h"
 #include "health/monitor.h"
 #include "health/refusal.h"
+#include "health/warmup.h"
 #include "ops/nagios.h"
 #include "ops/status.h"
 #include "util/escape.h"
@@ -67,7 +73,11 @@ struct overview {
 	long long reload_failed_at;
 	struct refusal_info *refusals;	/* back-offs and pauses in force */
 	size_t nrefusals;
+	struct auth_finding *auths;	/* sender domains refused for auth */
+	size_t nauths;
 	size_t stranded;		/* receivers with no egress left */
+	struct conf *conf;		/* a reference: the warm-ups */
+	time_t now;
 };
 
 /* Is egress NAME usable toward RECEIVER (healthy, no back-off there)? */
@@ -85,9 +95,13 @@ static void
 overview_take(struct overview *o)
 {
 	memset(o, 0, sizeof(*o));
+	o->conf = conf_current();
+	o->now = time(NULL);
 	o->health = monitor_snapshot_all(&o->n, &o->first_round_done);
 	o->refusals = xcalloc(REFUSAL_MAX_ENTRIES, sizeof(*o->refusals));
 	o->nrefusals = refusal_list(o->refusals, REFUSAL_MAX_ENTRIES);
+	o->auths = xcalloc(AUTH_FINDING_MAX, sizeof(*o->auths));
+	o->nauths = auth_finding_list(o->auths, AUTH_FINDING_MAX);
 	stats_get(&o->stats);
 	o->reload_failed_at = atomic_load(&reload_failed_at);
 	o->overall = EGRESS_OK;
@@ -165,6 +179,34 @@ json_refusals(FILE *fp, const struct overview *o, const char *name)
 	fputc(']', fp);
 }
 
+/* The sender domains refused for authentication (auth_finding.c). */
+static void
+json_auth_refusals(FILE *fp, const struct overview *o)
+{
+	char first[32], last[32];
+
+	fputs("\"auth_refusals\": [", fp);
+	for (size_t i = 0; i < o->nauths; i++) {
+		const struct auth_finding *a = &o->auths[i];
+
+		format_time(first, sizeof(first), a->first, UTC, true);
+		format_time(last, sizeof(last), a->last, UTC, true);
+		fputs(i ? ",\n  {\"domain\": " : "\n  {\"domain\": ", fp);
+		json_string_or_null(fp, a->domain[0] ? a->domain : NULL);
+		fputs(", \"receiver\": ", fp);
+		json_string(fp, a->receiver);
+		fputs(", \"egress\": ", fp);
+		json_string(fp, a->egress);
+		fputs(", \"text\": ", fp);
+		json_string(fp, a->text);
+		fputs(", \"advice\": ", fp);
+		json_string(fp, a->advice);
+		fprintf(fp, ", \"count\": %lu, \"first\": \"%s\", "
+		    "\"last\": \"%s\"}", a->count, first, last);
+	}
+	fputc(']', fp);
+}
+
 /*
  * Text for the terminal: every byte outside printable ASCII as \xHH,
  * as the log writes it (escape.c). The texts come from outside (remote
@@ -203,6 +245,32 @@ text_refusals(FILE *fp, const struct overview *o, const char *name)
 	free(receiver);
 	free(dest);
 	free(text);
+}
+
+/* The sender domains refused for authentication, with advice. */
+static void
+text_auth_refusals(FILE *fp, const struct overview *o)
+{
+	char last[32], *text = xmalloc(SHOWN_MAX), *who = xmalloc(SHOWN_MAX);
+	char *egress = xmalloc(SHOWN_MAX);
+
+	if (o->nauths > 0)
+		fputs("auth refusals (sender domains the receivers refused for "
+		    "SPF, DKIM or DMARC; no egress is at fault):\n", fp);
+	for (size_t i = 0; i < o->nauths; i++) {
+		const struct auth_finding *a = &o->auths[i];
+
+		format_time(last, sizeof(last), a->last, UTC, true);
+		fprintf(fp, "  %s at %s: %lu refusal%s, the last at %s "
+		    "(egress %s): %s\n", a->domain[0] ? a->domain :
+		    "(domain not named)", shown(who, a->receiver), a->count,
+		    a->count == 1 ? "" : "s", last, shown(egress, a->egress),
+		    shown(text, a->text));
+		fprintf(fp, "    advice: %s\n", a->advice);
+	}
+	free(text);
+	free(who);
+	free(egress);
 }
 
 /* ADVICE, a line each, escaped, each after PREFIX. */
@@ -316,6 +384,79 @@ text_checked_by(FILE *fp, const struct egress_health *h, char *buf)
 	    when);
 }
 
+/* UTC day DAY as "YYYY-MM-DD" into OUT (32 bytes). */
+static void
+format_day(char *out, long day)
+{
+	format_time(out, 32, (time_t)day * 86400, "%Y-%m-%d", true);
+}
+
+/* Egress NAME's warm-up as ", \"warmup\": {...}" (null: none). */
+static void
+json_warmup(FILE *fp, const struct overview *o, const char *name)
+{
+	struct warmup_view v;
+	char day[32];
+
+	fputs(", \"warmup\": ", fp);
+	if (o->conf == NULL || !warmup_snapshot(o->conf, name, o->now, &v)) {
+		fputs("null", fp);
+		return;
+	}
+	fprintf(fp, "{\"step\": %u, \"steps\": %u, \"graduated\": %s, "
+	    "\"started\": %s, ", v.step, v.steps, v.graduated ? "true" :
+	    "false", v.started ? "true" : "false");
+	if (v.graduated)
+		fputs("\"cap_day\": null, \"cap_hour\": null, ", fp);
+	else
+		fprintf(fp, "\"cap_day\": %ld, \"cap_hour\": %ld, ", v.cap_day,
+		    v.cap_hour);
+	fprintf(fp, "\"sent_day\": %ld, \"sent_hour\": %ld, "
+	    "\"selected_day\": %ld, \"selected_hour\": %ld, "
+	    "\"deferred_day\": %ld, \"bounced_day\": %ld, "
+	    "\"spilled_day\": %ld, \"at_cap\": %s, \"target\": %ld, "
+	    "\"graduation_day\": ", v.sent_day, v.sent_hour, v.selected_day,
+	    v.selected_hour, v.deferred_day, v.bounced_day, v.spilled_day,
+	    v.full ? "true" : "false", v.target);
+	if (v.graduated)
+		fputs("null}", fp);
+	else {
+		format_day(day, v.graduation_day);
+		fprintf(fp, "\"%s\"}", day);
+	}
+}
+
+/* Egress NAME's warm-up, one line (nothing when it has none). */
+static void
+text_warmup(FILE *fp, const struct overview *o, const char *name)
+{
+	struct warmup_view v;
+	char day[32];
+
+	if (o->conf == NULL || !warmup_snapshot(o->conf, name, o->now, &v))
+		return;
+	if (v.graduated) {
+		fprintf(fp, "    warm-up: graduated (%ld sent today)\n",
+		    v.sent_day);
+		return;
+	}
+	format_day(day, v.graduation_day);
+	if (!v.started) {
+		const struct conf_warmup *w = conf_warmup_of(o->conf, name);
+
+		format_day(day, w ? w->start_day : 0);
+		fprintf(fp, "    warm-up: starts on %s (step 1 of %u); until "
+		    "then no mail leaves through it\n", day, v.steps);
+		return;
+	}
+	fprintf(fp, "    warm-up: step %u of %u; %ld of %ld today, %ld of %ld "
+	    "this hour (sent %ld, deferred %ld, bounced %ld today)%s; %ld "
+	    "spilled over today; graduates %s at this pace\n", v.step,
+	    v.steps, v.load_day, v.cap_day, v.load_hour, v.cap_hour,
+	    v.sent_day, v.deferred_day, v.bounced_day, v.full ?
+	    ", at its cap" : "", v.spilled_day, day);
+}
+
 static void
 json_egress(FILE *fp, const struct overview *o, const struct egress_health *h)
 {
@@ -337,6 +478,7 @@ json_egress(FILE *fp, const struct overview *o, const struct egress_health *h)
 	advice_write_json(fp, h->advice);
 	json_refusals(fp, o, h->name);
 	json_checked_by(fp, h);
+	json_warmup(fp, o, h->name);
 	fputc('}', fp);
 }
 
@@ -373,6 +515,8 @@ render_json(FILE *fp, const struct overview *o)
 	fputs("],\n ", fp);
 	json_refusals(fp, o, NULL);
 	fprintf(fp, ", \"receivers_without_egress\": %zu,\n ", o->stranded);
+	json_auth_refusals(fp, o);
+	fputs(",\n ", fp);
 	json_counters(fp, &o->stats);
 	fputs(", \"last_reload_failed\": ", fp);
 	json_string_or_null(fp, o->reload_failed_at ? reload_failed : NULL);
@@ -411,11 +555,13 @@ render_text(FILE *fp, const struct overview *o)
 		text_advice(fp, "    advice: ", h->advice, buf);
 		text_refusals(fp, o, h->name);
 		text_checked_by(fp, h, buf);
+		text_warmup(fp, o, h->name);
 	}
 	text_fleet(fp, buf);
 	free(name);
 	free(address);
 	free(buf);
+	text_auth_refusals(fp, o);
 	fputs("messages:", fp);
 	for (int a = 0; a < ACTION_COUNT; a++)
 		fprintf(fp, " %s=%lu", action_name((enum action)a),
@@ -449,5 +595,8 @@ status_render(FILE *fp, bool json)
 	rc = egress_state_exit_code(o.overall);
 	free(o.health);
 	free(o.refusals);
+	free(o.auths);
+	if (o.conf != NULL)
+		conf_release(o.conf);
 	return rc;
 }

@@ -13,7 +13,12 @@
  * taken as the one that puts it in the past year); a line without a time
  * is counted whatever --since and --until say. Decision lines are
  * "QUEUEID action=... key=value ..."; values in double quotes have \" and
- * \\ escaped. Lines longer than LINE_MAX are skipped whole.
+ * \\ escaped. Lines longer than LINE_MAX are skipped whole. A refusal for
+ * authentication (refusal.c) counts under the sender domain its text
+ * names; when it names none, Postfix's lines of the same log give it
+ * one: its status line of the same remote ("QID: to=... (host
+ * NAME[ADDR] said: ...") the queue id, and the queue id's "from=<...>"
+ * the domain ("(not named)" when they are not there).
  * Must not: touch libmilter, do DNS.
  */
 #include "config.h"
@@ -297,6 +302,132 @@ count_decision(struct summary *s, const char *fields)
 		count_key(&s->domains, domain, action);
 }
 
+#define NOT_NAMED "(not named)"
+
+/* One refusal for authentication of DOMAIN's mail by RECEIVER. */
+static void
+auth_count(struct summary *s, const char *domain, const char *receiver)
+{
+	char key[SUMMARY_KEY_MAX];
+
+	snprintf(key, sizeof(key), "%.150s %.100s", domain, receiver);
+	count_key(&s->auths, key, 0);
+}
+
+/*
+ * "egress NAME: HOST[ADDR] refused for authentication (cause auth,
+ * receiver R, sender domain D): ...": counted under D, or, when the
+ * text named none, kept until Postfix's status line of the same remote
+ * gives the queue id, whose from= gives the domain.
+ */
+static void
+auth_event(struct summary *s, const char *m)
+{
+	char egress[64], dest[330], receiver[128], domain[254];
+	struct summary_auth_pending *p;
+
+	if (sscanf(m, "egress %63[^:]: %329s refused for authentication "
+	    "(cause auth, receiver %127[^,], sender domain %253[^)])", egress,
+	    dest, receiver, domain) != 4)
+		return;
+	if (strcmp(domain, "not named") != 0) {
+		auth_count(s, domain, receiver);
+		return;
+	}
+	p = &s->pending[s->next_pending];
+	s->next_pending = (s->next_pending + 1) % SUMMARY_AUTH_PENDING;
+	if (p->used)		/* no status line came for it */
+		auth_count(s, NOT_NAMED, p->receiver);
+	copy_bounded(p->destination, sizeof(p->destination), dest);
+	copy_bounded(p->receiver, sizeof(p->receiver), receiver);
+	p->used = true;
+}
+
+/* The sender domain of queue id QID (Postfix's from=), or NULL. */
+static const char *
+sender_of(const struct summary *s, const char *qid)
+{
+	for (size_t k = 1; s->senders != NULL && k <= SUMMARY_SENDERS; k++) {
+		const struct summary_sender *e = &s->senders[(s->next_sender +
+		    SUMMARY_SENDERS - k) % SUMMARY_SENDERS];
+
+		if (e->queue_id[0] && strcmp(e->queue_id, qid) == 0)
+			return e->domain;
+	}
+	return NULL;
+}
+
+/*
+ * A Postfix line of REST (after the time): "QID: from=<...>" keeps the
+ * queue id's sender domain; "QID: to=<...>, ... status=... (host
+ * NAME[ADDR] said: ...)" gives a waiting auth refusal of that remote
+ * its sender domain.
+ */
+static void
+postfix_line(struct summary *s, const char *rest)
+{
+	char qid[32], dest[330], value[SUMMARY_KEY_MAX];
+	const char *p = rest + strspn(rest, " "), *h;
+	size_t n;
+
+	p += strcspn(p, " ");		/* the host name */
+	p += strspn(p, " ");
+	if (strncmp(p, "postfix", 7) != 0 || (p = strstr(p, "]: ")) == NULL)
+		return;
+	p += 3;
+	n = strspn(p, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnop"
+	    "qrstuvwxyz");
+	if (n == 0 || n >= sizeof(qid) || p[n] != ':' || p[n + 1] != ' ')
+		return;
+	memcpy(qid, p, n);
+	qid[n] = '\0';
+	p += n + 2;
+	if (strncmp(p, "from=<", 6) == 0) {
+		struct summary_sender *e;
+
+		if (s->senders == NULL)
+			s->senders = xcalloc(SUMMARY_SENDERS,
+			    sizeof(*s->senders));
+		e = &s->senders[s->next_sender];
+		s->next_sender = (s->next_sender + 1) % SUMMARY_SENDERS;
+		n = strcspn(p + 5, ",");
+		if (n >= sizeof(value))
+			n = sizeof(value) - 1;
+		memcpy(value, p + 5, n);
+		value[n] = '\0';
+		copy_bounded(e->queue_id, sizeof(e->queue_id), qid);
+		sender_domain(value, e->domain, sizeof(e->domain));
+		return;
+	}
+	if (strncmp(p, "to=<", 4) != 0 || strstr(p, " status=") == NULL ||
+	    (h = strstr(p, "(host ")) == NULL ||
+	    sscanf(h + 6, "%329s", dest) != 1)
+		return;
+	for (size_t k = 1; k <= SUMMARY_AUTH_PENDING; k++) {
+		struct summary_auth_pending *w = &s->pending[(s->next_pending +
+		    SUMMARY_AUTH_PENDING - k) % SUMMARY_AUTH_PENDING];
+		const char *domain;
+
+		if (!w->used || strcmp(w->destination, dest) != 0)
+			continue;
+		domain = sender_of(s, qid);
+		auth_count(s, domain != NULL ? domain : NOT_NAMED, w->receiver);
+		w->used = false;
+		return;
+	}
+}
+
+/* The auth refusals no status line came for: their domain unknown. */
+static void
+auth_flush(struct summary *s)
+{
+	for (size_t i = 0; i < SUMMARY_AUTH_PENDING; i++)
+		if (s->pending[i].used) {
+			auth_count(s, NOT_NAMED, s->pending[i].receiver);
+			s->pending[i].used = false;
+		}
+}
+
 /* A state change or a nameserver line becomes an event of the timeline. */
 static void
 add_event(struct summary *s, time_t when, const char *text)
@@ -318,6 +449,43 @@ add_event(struct summary *s, time_t when, const char *text)
 }
 
 /*
+ * The warm-up's lines (health/warmup.c): an egress at its cap, whose
+ * mail spills over to others; the day's end, with the step and what
+ * spilled over; graduation; a new start after idle days.
+ */
+static void
+warmup_event(struct summary *s, time_t when, const char *m)
+{
+	char name[64], text[SUMMARY_EVENT_MAX], day[16];
+	unsigned before, after, steps;
+	long sent, cap, spilled, load;
+	const char *p;
+
+	if (sscanf(m, "egress %63[^:]: at its warm-up cap (step %u of %u: "
+	    "%ld of %ld today", name, &after, &steps, &load, &cap) == 5)
+		snprintf(text, sizeof(text), "%-12s warm-up cap reached (step "
+		    "%u of %u: %ld of %ld today): spills over", name, after,
+		    steps, load, cap);
+	else if (sscanf(m, "egress %63[^:]: warm-up step %u -> %u of %u", name,
+	    &before, &after, &steps) == 4 && (p = strstr(m, " on ")) != NULL &&
+	    sscanf(p, " on %15[0-9-]: %ld sent, %*d deferred of a cap of %ld; "
+	    "%ld spilled over", day, &sent, &cap, &spilled) == 4)
+		snprintf(text, sizeof(text), "%-12s warm-up %s: %ld of %ld sent, "
+		    "%ld spilled over; step %u -> %u of %u", name, day, sent,
+		    cap, spilled, before, after, steps);
+	else if (sscanf(m, "egress %63[^:]: warm-up done", name) == 1)
+		snprintf(text, sizeof(text), "%-12s warm-up done: graduated",
+		    name);
+	else if (sscanf(m, "egress %63[^:]: no delivery for %ld days", name,
+	    &load) == 2)
+		snprintf(text, sizeof(text), "%-12s warm-up starts again (%ld "
+		    "days without delivery)", name, load);
+	else
+		return;
+	add_event(s, when, text);
+}
+
+/*
  * "egress NAME: refused by DEST, not used for N s: ..." and "egress
  * NAME: refusal back-off of N s is over ...": the refusals learned
  * (refusal.c) and the ends of their back-offs.
@@ -336,8 +504,10 @@ refusal_event(struct summary *s, time_t when, const char *m)
 	    name, &seconds) == 2)
 		snprintf(text, sizeof(text), "%-12s refusal back-off over",
 		    name);
-	else
+	else {
+		warmup_event(s, when, m);
 		return;
+	}
 	add_event(s, when, text);
 }
 
@@ -392,11 +562,14 @@ summary_line(struct summary *s, const char *line, time_t now)
 	const char *rest, *m, *action;
 	time_t when = line_time(line, now, &rest);
 
-	if ((m = own_message(rest, rest != line)) == NULL)
-		return;
 	if (when != 0 && ((s->since && when < s->since) ||
 	    (s->until && when >= s->until)))
 		return;
+	if ((m = own_message(rest, rest != line)) == NULL) {
+		if (rest != line)
+			postfix_line(s, rest);
+		return;
+	}
 	s->lines++;
 	if (when != 0 && (s->first == 0 || when < s->first))
 		s->first = when;
@@ -405,6 +578,9 @@ summary_line(struct summary *s, const char *line, time_t now)
 	action = strstr(m, " action=");
 	if (action != NULL && (size_t)(action - m) == strcspn(m, " "))
 		count_decision(s, action);
+	else if (strncmp(m, "egress ", 7) == 0 &&
+	    strstr(m, " refused for authentication (cause auth,") != NULL)
+		auth_event(s, m);
 	else if (strncmp(m, "egress ", 7) == 0)
 		state_event(s, when, m);
 	else if (strncmp(m, "dns: nameserver ", 16) == 0)
@@ -464,9 +640,12 @@ summary_run(char **files, int nfiles, const char *since, const char *until,
 			s.files_unreadable++;
 		}
 	free(buf);
+	auth_flush(&s);
 	summary_print(&s, out);
 	table_free(&s.egresses);
 	table_free(&s.domains);
+	table_free(&s.auths);
+	free(s.senders);
 	free(s.events);
 	return s.files_unreadable ? 1 : 0;
 }

@@ -4,7 +4,8 @@
  *
  * Sections: the time span, messages by action, by egress (with each
  * action), the top findings, the top sender domains tempfailed,
- * rerouted and held (TOP_N each), and the timeline of egress state
+ * rerouted and held (TOP_N each), the sender domains refused for
+ * authentication by receiver (TOP_N), and the timeline of egress state
  * changes and nameserver outages in time order (local time).
  * Must not: touch libmilter, do DNS, read files.
  */
@@ -15,6 +16,7 @@
 
 #include "global/finding.h"
 #include "ops/summary_print.h"
+#include "util/escape.h"
 #include "util/util.h"
 
 #define TOP_N 10
@@ -120,6 +122,33 @@ print_findings(const struct summary *s, FILE *out)
 		fputs("  none\n", out);
 }
 
+/* The sender domains refused for authentication, by receiver. */
+static void
+print_auths(const struct summary *s, FILE *out)
+{
+	size_t n;
+	struct summary_entry **v = sorted(&s->auths, -1, &n);
+	char domain[SUMMARY_KEY_MAX * 4], receiver[SUMMARY_KEY_MAX * 4];
+
+	fputs("\nSender domains refused for authentication (SPF, DKIM, DMARC; "
+	    "no egress at fault)\n", out);
+	if (n == 0)
+		fputs("  none\n", out);
+	for (size_t i = 0; i < n && i < TOP_N; i++) {
+		char key[SUMMARY_KEY_MAX], *space;
+
+		copy_bounded(key, sizeof(key), v[i]->key);
+		if ((space = strrchr(key, ' ')) == NULL)
+			continue;
+		*space = '\0';
+		fprintf(out, "  %-32s %-20s %8lu\n",
+		    escape_text(domain, sizeof(domain), key, 0),
+		    escape_text(receiver, sizeof(receiver), space + 1, 0),
+		    v[i]->total);
+	}
+	free(v);
+}
+
 static int
 event_order(const void *a, const void *b)
 {
@@ -167,5 +196,6 @@ summary_print(const struct summary *s, FILE *out)
 	print_domains(s, ACTION_TEMPFAIL, "tempfailed", out);
 	print_domains(s, ACTION_REROUTE, "rerouted", out);
 	print_domains(s, ACTION_QUARANTINE, "held", out);
+	print_auths(s, out);
 	print_timeline(s, out);
 }

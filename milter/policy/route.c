@@ -37,6 +37,7 @@
 #include "health/monitor.h"
 #include "health/receiver.h"
 #include "health/refusal.h"
+#include "health/warmup.h"
 #include "policy/route.h"
 #include "util/log.h"
 #include "util/util.h"
@@ -232,6 +233,8 @@ route_stop(int wait_ms)
 	return left;
 }
 
+#define ROUTE_WARMUP_DEFER (-1L)	/* route_warmup_pick(): capped */
+
 /* Appends "NAME why" to the reasons in OUT (printable ASCII only). */
 static void
 route_add_reason(char *out, size_t size, const char *name, const char *why)
@@ -244,11 +247,20 @@ route_add_reason(char *out, size_t size, const char *name, const char *why)
 			*p = ' ';
 }
 
+/* What the route map makes of an egress now. */
+enum route_fitness {
+	ROUTE_UNFIT,		/* unhealthy or backed off: WHY says why */
+	ROUTE_FIT,		/* healthy */
+	ROUTE_DNS_UNKNOWN	/* its checks met DNS errors only: usable */
+};
+
 /*
- * Is egress E healthy now? Sets *KNOWN false before its first round;
- * adds why not to WHY.
+ * Is egress E fit to carry mail now? Sets *KNOWN false before its first
+ * round; adds why not to WHY. An egress whose checks met only DNS
+ * errors (state unknown) is not known to be bad: it stays usable, after
+ * the healthy ones, because a DNS failure never holds mail.
  */
-static bool
+static enum route_fitness
 route_healthy(const struct conf_egress *e, bool *known, char *why,
     size_t size)
 {
@@ -258,22 +270,74 @@ route_healthy(const struct conf_egress *e, bool *known, char *why,
 
 	if (monitor_snapshot(e->name, &h, 0) != 0 || !h.checked) {
 		*known = false;
-		return false;
+		return ROUTE_UNFIT;
 	}
-	if (h.state != EGRESS_OK && h.state != EGRESS_WARNING) {
+	if (h.state == EGRESS_CRITICAL) {
 		snprintf(text, sizeof(text), "%s: %.200s",
 		    egress_state_name(h.state), h.reasons);
 		route_add_reason(why, size, e->name, text);
-		return false;
+		return ROUTE_UNFIT;
 	}
 	if (refusal_active(e->name, &r)) {
 		snprintf(text, sizeof(text), "refused by %s for %ld s more",
 		    r.destination[0] ? r.destination : "a destination",
 		    (long)(r.until - time(NULL)));
 		route_add_reason(why, size, e->name, text);
-		return false;
+		return ROUTE_UNFIT;
 	}
-	return true;
+	return h.state == EGRESS_UNKNOWN ? ROUTE_DNS_UNKNOWN : ROUTE_FIT;
+}
+
+/*
+ * Warm-up spill-over (health/warmup.c): of the egresses CANDIDATES (N
+ * indexes into CONF's egresses, in order of preference), the first not
+ * at its warm-up cap; when all are, WarmupFull send: the least loaded
+ * (its day's load over its daily cap), defer: ROUTE_WARMUP_DEFER. The
+ * choice counts as selected, each one passed over as spilled; the caps
+ * reached are added to WHY.
+ */
+static long
+route_warmup_pick(const struct conf *conf, const int *candidates, size_t n,
+    char *why, size_t size)
+{
+	struct warmup_view v;
+	time_t now = time(NULL);
+	long pick = -1, best_load = 0, best_cap = 1;
+	char text[160];
+
+	for (size_t c = 0; c < n && conf->nwarmup > 0; c++) {
+		const char *name = conf->egress[candidates[c]].name;
+
+		if (!warmup_snapshot(conf, name, now, &v) || !v.full) {
+			pick = candidates[c];
+			break;
+		}
+		warmup_add(conf, name, WARMUP_SPILLED, 1, now);
+		if (v.started)
+			snprintf(text, sizeof(text), "at its warm-up cap (step "
+			    "%u: %ld of %ld today, %ld of %ld this hour)",
+			    v.step, v.load_day, v.cap_day, v.load_hour,
+			    v.cap_hour);
+		else
+			snprintf(text, sizeof(text), "warms up from a later "
+			    "day (start=)");
+		route_add_reason(why, size, name, text);
+		if (c == 0 || v.load_day * best_cap < best_load *
+		    (v.cap_day > 0 ? v.cap_day : 1)) {
+			best_load = v.load_day;
+			best_cap = v.cap_day > 0 ? v.cap_day : 1;
+			if (conf->warmup_full == WARMUP_FULL_SEND)
+				pick = -2 - (long)c;	/* the least so far */
+		}
+	}
+	if (conf->nwarmup == 0)
+		return candidates[0];
+	if (pick == -1)
+		return ROUTE_WARMUP_DEFER;
+	if (pick <= -2)
+		pick = candidates[-2 - pick];
+	warmup_add(conf, conf->egress[pick].name, WARMUP_SELECTED, 1, now);
+	return pick;
 }
 
 static const char *
@@ -309,22 +373,32 @@ route_choose(const struct conf *conf, const char *sender, int *candidates,
     bool *fails, char *out, size_t size)
 {
 	bool known = true;
-	size_t n = 0, first;
+	size_t n = 0, unknown = 0, first, allowed = 0;
 	char why[600] = "", spf_sender[600];
 
 	first = conf_egress_for_domain(conf, route_domain_of(sender));
+	/*
+	 * The healthy egresses first, in order; those DNS errors left
+	 * unknown are kept from the end of CANDIDATES and follow them.
+	 */
 	for (size_t k = 0; k < conf->negress; k++) {
 		size_t i = k == 0 ? first : k <= first ? k - 1 : k;
 		const struct conf_egress *e = &conf->egress[i];
+		enum route_fitness fit = route_healthy(e, &known, why,
+		    sizeof(why));
 
-		if (!route_healthy(e, &known, why, sizeof(why)))
+		if (fit == ROUTE_UNFIT)
 			continue;
 		if (i != first && e->transport == NULL)
 			route_add_reason(why, sizeof(why), e->name,
 			    "has no transport=");
-		else
+		else if (fit == ROUTE_FIT)
 			candidates[n++] = (int)i;
+		else
+			candidates[conf->negress - ++unknown] = (int)i;
 	}
+	for (size_t u = 0; u < unknown; u++)
+		candidates[n++] = candidates[conf->negress - 1 - u];
 	if (!known)
 		return LOOKUP_NOTFOUND;	/* before the first health round */
 	/* "@domain" (Postfix's partial key): SPF of postmaster@domain. */
@@ -339,10 +413,22 @@ route_choose(const struct conf *conf, const char *sender, int *candidates,
 			    "SPF fails for the sender");
 			continue;
 		}
-		if ((size_t)candidates[c] == first)
+		candidates[allowed++] = candidates[c];
+	}
+	if (allowed > 0) {
+		long pick = route_warmup_pick(conf, candidates, allowed, why,
+		    sizeof(why));
+
+		if (pick == ROUTE_WARMUP_DEFER) {
+			snprintf(out, size, "retry:4.7.1 every healthy egress "
+			    "is at its warm-up cap: %s", why);
+			return LOOKUP_OK;
+		}
+		if ((size_t)pick == first)
 			return route_no_say(sender, out, size);
-		snprintf(out, size, "%s:%s", e->transport, e->nexthop ?
-		    e->nexthop : "");
+		snprintf(out, size, "%s:%s", conf->egress[pick].transport,
+		    conf->egress[pick].nexthop ? conf->egress[pick].nexthop :
+		    "");
 		return LOOKUP_OK;
 	}
 	if (n > 0)	/* healthy, SPF fails from all: no say */
@@ -451,11 +537,10 @@ route_receiver_of(const char *domain, char *out, size_t size)
 {
 	struct dns_answer *mx;
 
-	if (!dnscache_has_fresh(domain, DNS_TYPE_MX)) {
+	if ((mx = dnscache_fresh(domain, DNS_TYPE_MX)) == NULL) {
 		route_mx_fetch(domain);
 		return false;
 	}
-	mx = dns_lookup(domain, DNS_TYPE_MX);
 	if (mx->status == DNS_OK && mx->count > 0)
 		receiver_of_host(mx->records[0], "", out, size);
 	else if (mx->status == DNS_NXDOMAIN || mx->status == DNS_NODATA)
@@ -476,6 +561,9 @@ route_rcpt_lookup(const struct conf *conf, const char *recipient, char *out,
 	const struct conf_egress *used = NULL;
 	struct refusal_info r;
 	bool known = true;
+	int *candidates;
+	size_t n = 0;
+	long pick;
 
 	stats_count_route_lookup();
 	/* Postfix's partial keys ".parent" and "*", a bare name: no say. */
@@ -486,7 +574,8 @@ route_rcpt_lookup(const struct conf *conf, const char *recipient, char *out,
 		return LOOKUP_NOTFOUND;
 	/* The egress that would be used: the first healthy one. */
 	for (size_t i = 0; i < conf->negress && used == NULL; i++)
-		if (route_healthy(&conf->egress[i], &known, why, sizeof(why)))
+		if (route_healthy(&conf->egress[i], &known, why,
+		    sizeof(why)) != ROUTE_UNFIT)
 			used = &conf->egress[i];
 	if (used == NULL || !refusal_toward(used->name, receiver, &r))
 		return LOOKUP_NOTFOUND;	/* the route map decides */
@@ -500,17 +589,27 @@ route_rcpt_lookup(const struct conf *conf, const char *recipient, char *out,
 	snprintf(text, sizeof(text), "refused by %s for %ld s more (cause %s)",
 	    receiver, (long)(r.until - time(NULL)), cause_name(r.cause));
 	route_add_reason(why, sizeof(why), used->name, text);
+	candidates = xcalloc(conf->negress, sizeof(*candidates));
 	for (size_t i = 0; i < conf->negress; i++) {
 		const struct conf_egress *e = &conf->egress[i];
 
 		if (e == used || e->transport == NULL ||
-		    !route_healthy(e, &known, why, sizeof(why)))
+		    route_healthy(e, &known, why, sizeof(why)) ==
+		    ROUTE_UNFIT)
 			continue;
 		if (refusal_toward(e->name, receiver, &r)) {
 			snprintf(text, sizeof(text), "refused by %s", receiver);
 			route_add_reason(why, sizeof(why), e->name, text);
 			continue;
 		}
+		candidates[n++] = (int)i;
+	}
+	pick = n > 0 ? route_warmup_pick(conf, candidates, n, why,
+	    sizeof(why)) : ROUTE_WARMUP_DEFER;
+	free(candidates);
+	if (pick != ROUTE_WARMUP_DEFER) {
+		const struct conf_egress *e = &conf->egress[pick];
+
 		snprintf(out, size, "%s:%s", e->transport, e->nexthop ?
 		    e->nexthop : "");
 		return LOOKUP_OK;

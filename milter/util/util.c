@@ -1,6 +1,6 @@
 /*
  * util.c - allocation wrappers that never return NULL (scratch_get()
- * among them), bounded copies.
+ * among them), bounded copies, the uid of a unix socket's peer.
  */
 #include "config.h"
 
@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "util/log.h"
 #include "util/scratch.h"
@@ -144,4 +145,19 @@ format_time(char *out, size_t size, time_t t, const char *format, bool utc)
 	if (t == 0 || (utc ? gmtime_r(&t, &tm) : localtime_r(&t, &tm)) ==
 	    NULL || strftime(out, size, format, &tm) == 0)
 		copy_bounded(out, size, "-");
+}
+
+long
+unix_peer_uid(int fd)
+{
+#ifdef SO_PEERCRED
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0)
+		return (long)cred.uid;
+#else
+	(void)fd;
+#endif
+	return -1;
 }

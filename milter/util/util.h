@@ -49,4 +49,7 @@ int text_appendf(char *dst, size_t size, const char *sep, const char *fmt,
 int text_vappendf(char *dst, size_t size, const char *sep, const char *fmt,
     va_list ap) __attribute__((format(printf, 4, 0)));
 
+/* The uid of the peer of unix socket FD (SO_PEERCRED), or -1. */
+long unix_peer_uid(int fd);
+
 #endif

@@ -11,7 +11,8 @@
 # (egress-milter, a healthy egress: every message accepted), em-route
 # (the egress is listed: every message gets the route header to the
 # backup), em-accept+nd and em-route+nd (the same with TCP_NODELAY forced
-# on the listening socket by tests/bench/nodelay.c), em-dnsdown
+# on the listening socket by tests/bench/nodelay.c), em-map and
+# em-map-warmup (the route map, without and with a warming egress), em-dnsdown
 # (egress-milter whose nameserver never answers), opendmarc (Debian's
 # OpenDMARC with its own SPF check, on the same zones; it adds an
 # Authentication-Results header) and opendmarc+nd.
@@ -32,12 +33,18 @@ peer_conf_em() {
 		em-route*)
 			echo "Egress primary 192.0.2.20 helo=mail2.example.test route=primary"
 			echo "Egress backup 192.0.2.10 helo=mail.example.test route=backup" ;;
-		em-map)
+		em-map*)
 			# The route map: the listed primary is passed over,
 			# every sender gets the backup's transport.
 			echo "MapSocket inet:${PEER_MAP_PORT[$name]}@127.0.0.1"
 			echo "Egress primary 192.0.2.20 helo=mail2.example.test transport=egress-primary"
-			echo "Egress backup 192.0.2.10 helo=mail.example.test transport=egress-backup" ;;
+			echo "Egress backup 192.0.2.10 helo=mail.example.test transport=egress-backup"
+			# em-map-warmup: the backup warms up (a cap no run
+			# reaches: every lookup counts, none spills over).
+			if [ "$name" = em-map-warmup ]; then
+				echo 100000000 >"$TMPDIR_TEST/warmup-schedule"
+				echo "Warmup backup start=2026-01-01 schedule=$TMPDIR_TEST/warmup-schedule"
+			fi ;;
 		*)
 			echo "Egress primary 192.0.2.10 helo=mail.example.test route=primary" ;;
 		esac
@@ -64,7 +71,7 @@ peer_ready() {
 	wait_for_tcp "${PEER_PORT[$name]}" 100 || return 1
 	case $name in
 	em-dnsdown*|noop|opendmarc*) return 0 ;;
-	em-route*|em-map) want=2 ;;
+	em-route*|em-map*) want=2 ;;
 	esac
 	for i in $(seq 100); do
 		[ "$(grep -c 'egress .* -> ' "$log")" -ge $want ] && return 0
@@ -79,7 +86,7 @@ peer_start() {
 	socket=inet:$port@127.0.0.1
 	PEER_PORT[$name]=$port
 	case $name in *+nd) preload=$BIN/nodelay.so ;; esac
-	[ "$name" = em-map ] && PEER_MAP_PORT[$name]=$("$FREEPORT")
+	case $name in em-map*) PEER_MAP_PORT[$name]=$("$FREEPORT") ;; esac
 	case $name in
 	noop)
 		"$BIN/noop_milter" -p "$socket" >"$log" 2>&1 & ;;

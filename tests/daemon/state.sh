@@ -70,7 +70,7 @@ wait_for "$STATE" "refusal a " 30
 check "the refusal is in the state file within 3 s of being learned" \
     grep -q "^refusal a " "$STATE"
 check "the state file's first line is its format's version" \
-    [ "$(head -1 "$STATE")" = "egress-milter-state 1" ]
+    [ "$(head -1 "$STATE")" = "egress-milter-state 2" ]
 check "no temporary file is left beside it" [ ! -e "$STATE.tmp" ]
 until1=$(awk '/^refusal a /{print $7}' "$STATE")
 

@@ -77,6 +77,21 @@ test_hits_and_ttl(void)
 	    "dnscache_has_fresh: the name and type asked, not others");
 	dnscache_get_stats(&st);
 	CHECK(st.hits == 1 && st.misses == 2, "dnscache_has_fresh counts no hit");
+	{
+		struct dns_answer *a = dnscache_fresh("MAIL.example.test",
+		    DNS_TYPE_A);
+
+		CHECK(a != NULL && a->status == DNS_OK && a->count > 0,
+		    "dnscache_fresh: a copy of the fresh answer");
+		if (a != NULL)
+			dns_answer_free(a);
+		CHECK(dnscache_fresh("never.example.test", DNS_TYPE_A) == NULL &&
+		    dnscache_fresh("mail.example.test", DNS_TYPE_TXT) == NULL,
+		    "dnscache_fresh: NULL on a miss, without a query");
+		dnscache_get_stats(&st);
+		CHECK(st.hits == 2 && st.misses == 2,
+		    "dnscache_fresh: one hit counted, the misses ask nothing");
+	}
 	upstream_for("short.example.test", DNS_TYPE_A, NULL);
 	CHECK(upstream_for("short.example.test", DNS_TYPE_A, NULL) == 0,
 	    "TTL 1: cached at first");

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "conf/conf.h"
+#include "health/auth_finding.h"
 #include "health/receiver.h"
 #include "health/refusal.h"
 #include "health/reply.h"
@@ -25,24 +26,7 @@ static char tmpdir[] = "/tmp/em-test-refusal.XXXXXX";
 static struct conf *
 load(const char *text)
 {
-	char path[300];
-	struct conf_errors errors = { NULL, 0, 0 };
-	struct conf *conf;
-	FILE *fp;
-
-	snprintf(path, sizeof(path), "%s/test.conf", tmpdir);
-	if ((fp = fopen(path, "w")) == NULL)
-		exit(2);
-	fprintf(fp, "Syslog no\nNameservers 127.0.0.1:1\n"
-	    "Egress a 203.0.113.210\nEgress b 203.0.113.211\n%s", text);
-	fclose(fp);
-	conf = conf_load(path, &errors);
-	if (conf == NULL) {
-		printf("FAIL: configuration loads (%s)\n", errors.text);
-		exit(1);
-	}
-	conf_errors_free(&errors);
-	return conf;
+	return unit_load_conf(tmpdir, text);
 }
 
 /* QUERY through egress EGRESS: never a back-off, never a rewrite. */
@@ -358,6 +342,46 @@ test_patterns(void)
 	conf_free(conf);
 }
 
+/* The sender domain a receiver's auth refusal names, else none. */
+static void
+test_auth_domains(void)
+{
+	static const struct {
+		const char *text, *want, *name;
+	} cases[] = {
+		{ "550 5.7.26 Unauthenticated email from Shop.Example is not "
+		    "accepted due to domain's DMARC policy", "shop.example",
+		    "Gmail DMARC" },
+		{ "550 5.7.515 Access denied, sending domain [news.example] "
+		    "does not meet the required authentication level.",
+		    "news.example", "Microsoft 5.7.515, bracketed" },
+		{ "550 5.7.515 Access denied, sending domain news.example "
+		    "doesn't meet the required authentication level.",
+		    "news.example", "Microsoft 5.7.515, bare" },
+		{ "550 5.7.26 The MAIL FROM domain [mail.example] has an SPF "
+		    "record with a hard fail policy (-all) but it fails to pass "
+		    "SPF checks with the ip: [203.0.113.210].", "mail.example",
+		    "Gmail SPF -all" },
+		{ "554 5.7.1 Your message was rejected due to example.org's "
+		    "DMARC policy", "example.org", "Apple DMARC" },
+		{ "550 5.7.9 This mail has been blocked because the sender is "
+		    "unauthenticated. Yahoo requires all senders to authenticate "
+		    "with either SPF or DKIM.", "", "Yahoo: no domain named" },
+		{ "421 4.7.40 sending domain doesn't have a DMARC record", "",
+		    "Gmail 4.7.40: no domain named" },
+		{ "550 5.7.26 SPF [203.0.113.210] did not pass", "",
+		    "an address is never a domain" },
+	};
+	char got[AUTH_FINDING_DOMAIN_MAX], label[600];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		auth_finding_domain(cases[i].text, got, sizeof(got));
+		snprintf(label, sizeof(label), "auth domain of %s: \"%s\" "
+		    "(got \"%s\")", cases[i].name, cases[i].want, got);
+		CHECK(strcmp(got, cases[i].want) == 0, label);
+	}
+}
+
 int
 main(void)
 {
@@ -373,6 +397,7 @@ main(void)
 	test_refusals(conf);
 	conf_free(conf);
 	test_patterns();
+	test_auth_domains();
 	refusal_forget_all();
 	char path[300];
 	snprintf(path, sizeof(path), "%s/test.conf", tmpdir);

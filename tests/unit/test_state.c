@@ -17,6 +17,7 @@
 #include "global/cause.h"
 #include "health/refusal.h"
 #include "health/refusal_state.h"
+#include "health/warmup.h"
 #include "mta/socketmap.h"
 #include "util/log.h"
 #include "unit.h"
@@ -27,24 +28,10 @@ static char logpath[300], statepath[300];
 static struct conf *
 load(void)
 {
-	char path[300];
-	struct conf_errors errors = { NULL, 0, 0 };
-	struct conf *conf;
-	FILE *fp;
+	char text[400];
 
-	snprintf(path, sizeof(path), "%s/test.conf", tmpdir);
-	if ((fp = fopen(path, "w")) == NULL)
-		exit(2);
-	fprintf(fp, "Syslog no\nNameservers 127.0.0.1:1\nStateFile %s\n"
-	    "Egress a 203.0.113.210\nEgress b 203.0.113.211\n", statepath);
-	fclose(fp);
-	conf = conf_load(path, &errors);
-	if (conf == NULL) {
-		printf("FAIL: configuration loads (%s)\n", errors.text);
-		exit(1);
-	}
-	conf_errors_free(&errors);
-	return conf;
+	snprintf(text, sizeof(text), "StateFile %s\n", statepath);
+	return unit_load_conf(tmpdir, text);
 }
 
 /* The lines of the log (stderr) that name the state file. */
@@ -156,8 +143,8 @@ main(void)
 			line[0] = '\0';
 		fclose(fp);
 	}
-	CHECK(strcmp(line, "egress-milter-state 1\n") == 0,
-	    "the first line is the format and its version");
+	CHECK(strcmp(line, "egress-milter-state 2\n") == 0,
+	    "the first line is the format and its version (2: with warm-up)");
 	refusal_forget_all();
 	CHECK(!refusal_active("a", NULL), "forgotten (as after a restart)");
 	log_clear();
@@ -207,6 +194,39 @@ main(void)
 	    list[0].cause == CAUSE_PTR && list[0].count == 2,
 	    "... and read back byte for byte");
 
+	/* The warm-up's steps and counts (version 2). */
+	{
+		struct warmup_saved w, got[2];
+
+		memset(&w, 0, sizeof(w));
+		snprintf(w.egress, sizeof(w.egress), "b");
+		w.step = 4;
+		w.start_day = 20454;
+		w.day = (long)(now / 86400);
+		w.sent_day = 380;
+		w.deferred_day = 3;
+		w.selected_day = 390;
+		w.hour = (long)(now / 3600);
+		w.sent_hour = 21;
+		w.selected_hour = 22;
+		w.last_sent_day = w.day;
+		w.refused = true;
+		warmup_forget_all();
+		CHECK(warmup_restore(&w), "a warm-up to save");
+		CHECK(refusal_state_write(statepath) == 0,
+		    "written with the warm-up");
+		warmup_forget_all();
+		CHECK(refusal_state_read(statepath) >= 0 &&
+		    warmup_export(got, 2) == 1 && got[0].step == 4 &&
+		    got[0].sent_day == 380 && got[0].deferred_day == 3 &&
+		    got[0].selected_day == 390 && got[0].sent_hour == 21 &&
+		    got[0].selected_hour == 22 && got[0].refused &&
+		    got[0].last_sent_day == w.day && got[0].day == w.day &&
+		    strcmp(got[0].egress, "b") == 0,
+		    "read back: the step and the day's and hour's counts");
+		warmup_forget_all();
+	}
+
 	/* Over: dropped. */
 	refusal_forget_all();
 	snprintf(text, sizeof(text), "egress-milter-state 1\n"
@@ -241,8 +261,17 @@ main(void)
 	    "refusal a dest.test ip 0 %lld %lld 600 1 mx.dest.test[192.0.2.1] "
 	    "bl\nend 2\n", (long long)now, (long long)now + 600);
 	ignored(text, "does not count", "an end that does not count the lines");
-	ignored("egress-milter-state 2\nend 0\n", "version",
+	ignored("egress-milter-state 3\nend 0\n", "version",
 	    "a format version this daemon does not know");
+	ignored("egress-milter-state 2\nwarmup a 0 0 0 0 20454 20454 1 0 0 1 "
+	    "0 490896 1 1 20455\nend 1\n", "out of range",
+	    "a warm-up at step 0");
+	ignored("egress-milter-state 2\nwarmup a 1 0 0 0 20454 20454 1 0 0 1 "
+	    "0 490896 1 1\nend 1\n", "not a warmup line",
+	    "a warm-up line with a field too few");
+	ignored("egress-milter-state 2\nwarmup a 1 0 0 0 20454 20454 1 0 0 1 "
+	    "0 490896 1 1 20455\nend 0\n", "does not count",
+	    "an end that does not count the warm-up lines");
 	snprintf(text, sizeof(text), "egress-milter-state 1\n"
 	    "refusal a dest.test ip 0 %lld %lld 600 1 mx.dest.test[192.0.2.1] "
 	    "b\x01l\nend 1\n", (long long)now, (long long)now + 600);

@@ -7,7 +7,12 @@
 #define EM_UNIT_H
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "conf/conf.h"
+#include "conf/conf_load.h"
+#include "conf/conf_parse.h"
 
 static int unit_failed;
 
@@ -40,6 +45,34 @@ unit_text(const char *s)
 	} \
 	fflush(stdout); \
 } while (0)
+
+/*
+ * Writes TEXT as DIR/test.conf, after the lines every such test needs
+ * (no syslog, a nameserver where nothing answers, egresses a and b),
+ * and loads it; a FAIL line and exit 1 when it does not load.
+ */
+static inline struct conf *
+unit_load_conf(const char *dir, const char *text)
+{
+	char path[300];
+	struct conf_errors errors = { NULL, 0, 0 };
+	struct conf *conf;
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/test.conf", dir);
+	if ((fp = fopen(path, "w")) == NULL)
+		exit(2);
+	fprintf(fp, "Syslog no\nNameservers 127.0.0.1:1\n"
+	    "Egress a 203.0.113.210\nEgress b 203.0.113.211\n%s", text);
+	fclose(fp);
+	conf = conf_load(path, &errors);
+	if (conf == NULL) {
+		printf("FAIL: configuration loads (%s)\n", errors.text);
+		exit(1);
+	}
+	conf_errors_free(&errors);
+	return conf;
+}
 
 static inline int
 unit_exit(void)
