@@ -22,6 +22,16 @@
  *   relays                   ZSET relay -> last heartbeat (Redis time)
  *   dnsq:ZONE:YYYYMMDD       STRING, the fleet's DNSBL queries of ZONE
  *                            that UTC day (DnsblBudget); TTL 2 days
+ *   {ADDR}:warmup:YYYYMMDD   HASH, the fleet's warm-up counts of the
+ *                            address that UTC day (sent, deferred,
+ *                            bounced, refused, listed) and each batch's
+ *                            sequence number (seq:RELAY:EGRESS: a batch
+ *                            sent again is applied once); TTL 2 days
+ *   {ADDR}:warmup:YYYYMMDDHH HASH, sent that UTC hour; TTL 2 hours
+ *   {ADDR}:warmup:step       HASH, the fleet's step: day (whose end
+ *                            decided it), step, graduated, start, relay;
+ *                            the first relay to write a later day wins;
+ *                            TTL 40 days (past the 30 idle days)
  * What health is taken and published: fleet_health.c.
  * When Redis is lost: one log line, reconnects every FLEET_RETRY_MAX s at
  * most, the relay goes on alone with what it has (refusals stay until
@@ -51,6 +61,7 @@
 #include "health/fleet.h"
 #include "health/fleet_health.h"
 #include "health/refusal.h"
+#include "health/warmup.h"
 #include "util/log.h"
 #include "util/util.h"
 
@@ -67,6 +78,7 @@ enum fleet_script {
 	SCRIPT_LEASE,
 	SCRIPT_BEAT,
 	SCRIPT_QUERIES,
+	SCRIPT_WARMUP,
 	SCRIPT_COUNT
 };
 
@@ -130,6 +142,44 @@ static const char *const fleet_scripts[SCRIPT_COUNT] = {
 	"if redis.call('PTTL', KEYS[1]) < 0 then "
 	"redis.call('PEXPIRE', KEYS[1], 172800000) end "
 	"return n",
+	/* KEYS: the day's counts, the hour's, the step. ARGV: seq field,
+	 * seq, sent, deferred, bounced, sent this hour, refused, listed,
+	 * decided day, step, graduated, start day, relay. Returns sent,
+	 * deferred, bounced, refused, listed, sent this hour, the step's
+	 * day (-1: none), step, graduated, start day. */
+	"local seq = tonumber(ARGV[2]) "
+	"local old = tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '0') "
+	"if seq > old then "
+	"redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) "
+	"local f = {'sent', 'deferred', 'bounced'} "
+	"for i = 1, 3 do local n = tonumber(ARGV[2 + i]) "
+	"if n ~= 0 then redis.call('HINCRBY', KEYS[1], f[i], n) end end "
+	"if ARGV[7] == '1' then redis.call('HSET', KEYS[1], 'refused', 1) end "
+	"if ARGV[8] == '1' then redis.call('HSET', KEYS[1], 'listed', 1) end "
+	"redis.call('HSET', KEYS[2], ARGV[1], ARGV[2]) "
+	"redis.call('HINCRBY', KEYS[2], 'sent', tonumber(ARGV[6])) "
+	"end "
+	"if redis.call('PTTL', KEYS[1]) < 0 then "
+	"redis.call('PEXPIRE', KEYS[1], 172800000) end "
+	"if redis.call('PTTL', KEYS[2]) < 0 then "
+	"redis.call('PEXPIRE', KEYS[2], 7200000) end "
+	"local dec = tonumber(ARGV[9]) "
+	"local sd = tonumber(redis.call('HGET', KEYS[3], 'day') or '-1') "
+	"if dec >= 0 and dec > sd then "
+	"redis.call('HSET', KEYS[3], 'day', dec, 'step', ARGV[10], "
+	"'graduated', ARGV[11], 'start', ARGV[12], 'relay', ARGV[13]) end "
+	"if redis.call('EXISTS', KEYS[3]) == 1 then "
+	"redis.call('PEXPIRE', KEYS[3], 3456000000) end "
+	"local v = redis.call('HMGET', KEYS[1], 'sent', 'deferred', 'bounced', "
+	"'refused', 'listed') "
+	"local st = redis.call('HMGET', KEYS[3], 'day', 'step', 'graduated', "
+	"'start') "
+	"local out = {} "
+	"for i = 1, 5 do out[i] = tonumber(v[i] or '0') or 0 end "
+	"out[6] = tonumber(redis.call('HGET', KEYS[2], 'sent') or '0') or 0 "
+	"out[7] = tonumber(st[1] or '-1') or -1 "
+	"for i = 2, 4 do out[6 + i] = tonumber(st[i] or '0') or 0 end "
+	"return out",
 };
 
 static pthread_mutex_t fleet_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -638,6 +688,106 @@ fleet_read_queries(void)
 	return rc;
 }
 
+/* The key of ADDRESS's warm-up counts of UTC day DAY (HOUR: of the
+ * hour of HOUR, hours since 1970; -1: the day's). */
+static void
+fleet_warmup_key(char *key, size_t size, const char *address, long day,
+    long hour)
+{
+	time_t t = hour >= 0 ? (time_t)hour * 3600 : (time_t)day * 86400;
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	if (hour >= 0)
+		snprintf(key, size, FLEET_PREFIX "{%s}:warmup:%04d%02d%02d%02d",
+		    address, tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+		    tm.tm_hour);
+	else
+		snprintf(key, size, FLEET_PREFIX "{%s}:warmup:%04d%02d%02d",
+		    address, tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+}
+
+/* Adds this relay's warm-up counts to the fleet's, per egress address,
+ * and takes back the fleet's totals and step (warmup.c); 0: done. */
+static int
+fleet_share_warmup(void)
+{
+	struct conf *conf = conf_current();
+	time_t now = time(NULL);
+	int rc = 0;
+
+	for (size_t i = 0; conf != NULL && i < conf->nwarmup && rc == 0;
+	    i++) {
+		const char *egress = conf->warmup[i].egress, *address = NULL;
+		char day[FLEET_KEY_MAX], hour[FLEET_KEY_MAX], step[FLEET_KEY_MAX];
+		char field[2 * CONF_NAME_MAX + 8], num[11][24];
+		const char *words[16];
+		struct warmup_delta d, f;
+		redisReply *r;
+
+		for (size_t k = 0; k < conf->negress && address == NULL; k++)
+			if (strcasecmp(conf->egress[k].name, egress) == 0)
+				address = conf->egress[k].address.text;
+		if (address == NULL ||
+		    !warmup_fleet_take(conf, egress, now, &d))
+			continue;
+		fleet_warmup_key(day, sizeof(day), address, d.day, -1);
+		fleet_warmup_key(hour, sizeof(hour), address, d.day, d.hour);
+		snprintf(step, sizeof(step), FLEET_PREFIX "{%s}:warmup:step",
+		    address);
+		snprintf(field, sizeof(field), "seq:%s:%s", fleet_relay,
+		    egress);
+		snprintf(num[0], sizeof(num[0]), "%llu", d.seq);
+		snprintf(num[1], sizeof(num[1]), "%ld", d.sent);
+		snprintf(num[2], sizeof(num[2]), "%ld", d.deferred);
+		snprintf(num[3], sizeof(num[3]), "%ld", d.bounced);
+		snprintf(num[4], sizeof(num[4]), "%ld", d.sent_hour);
+		snprintf(num[5], sizeof(num[5]), "%d", d.refused ? 1 : 0);
+		snprintf(num[6], sizeof(num[6]), "%d", d.listed ? 1 : 0);
+		snprintf(num[7], sizeof(num[7]), "%ld", d.decided);
+		snprintf(num[8], sizeof(num[8]), "%u", d.step);
+		snprintf(num[9], sizeof(num[9]), "%d", d.graduated ? 1 : 0);
+		snprintf(num[10], sizeof(num[10]), "%ld", d.start_day);
+		words[0] = day;
+		words[1] = hour;
+		words[2] = step;
+		words[3] = field;
+		for (int k = 0; k < 11; k++)
+			words[4 + k] = num[k];
+		words[15] = fleet_relay;
+		if ((r = fleet_eval(SCRIPT_WARMUP, 3, words, 16)) == NULL) {
+			rc = -1;	/* the batch stays, written again */
+			break;
+		}
+		if (r->type == REDIS_REPLY_ARRAY && r->elements == 10) {
+			long v[10];
+
+			for (size_t k = 0; k < 10; k++)
+				v[k] = r->element[k]->type ==
+				    REDIS_REPLY_INTEGER ?
+				    (long)r->element[k]->integer : 0;
+			memset(&f, 0, sizeof(f));
+			f.sent = v[0];
+			f.deferred = v[1];
+			f.bounced = v[2];
+			f.refused = v[3] != 0;
+			f.listed = v[4] != 0;
+			f.sent_hour = v[5];
+			f.decided = r->element[6]->type ==
+			    REDIS_REPLY_INTEGER ? v[6] : -1;
+			f.step = v[7] > 0 ? (unsigned)v[7] : 0;
+			f.graduated = v[8] != 0;
+			f.start_day = v[9];
+			warmup_fleet_done(conf, egress, &d, &f, now);
+		} else if (r->type == REDIS_REPLY_ERROR)
+			fleet_script_error("warm-up", r);
+		freeReplyObject(r);
+	}
+	if (conf != NULL)
+		conf_release(conf);
+	return rc;
+}
+
 /* Answers the waiting lease requests; 0: done. */
 static int
 fleet_serve_leases(void)
@@ -813,7 +963,8 @@ fleet_main(void *arg)
 		    FLEET_POLL_MS) && (clock_gettime(CLOCK_MONOTONIC,
 		    &last_poll), fleet_beat() != 0 ||
 		    fleet_poll_refusals() != 0 ||
-		    fleet_read_queries() != 0))) {
+		    fleet_read_queries() != 0 ||
+		    fleet_share_warmup() != 0))) {
 			snprintf(why, sizeof(why), "%s", fleet_ctx &&
 			    fleet_ctx->err ? fleet_ctx->errstr : "no reply");
 			fleet_disconnect();

@@ -5,12 +5,15 @@
  *
  * warmup_add(), warmup_refused(), warmup_listed(), warmup_snapshot(),
  * warmup_at_cap(), warmup_export(), warmup_restore(), warmup_changes(),
- * warmup_forget_all().
+ * warmup_fleet_take(), warmup_fleet_done(), warmup_forget_all().
  *
  * The entries are kept by egress name (a reload may reorder egresses),
  * at most CONF_WARMUP_MAX, under one mutex held for a few comparisons:
  * the status and route maps never wait on anything else here. The day's
  * end is applied lazily, by the first call that sees a later UTC day.
+ * Each entry also keeps what the fleet (fleet.c, with Redis) has not
+ * seen yet: the increments since the last batch, and the batch taken
+ * but not yet written (kept as it is until it is written).
  * Must not: touch libmilter, DNS, Redis or files.
  */
 #include "config.h"
@@ -30,6 +33,11 @@
 struct warmup_entry {
 	bool used;
 	struct warmup_saved s;
+	struct warmup_delta pend;	/* increments since the last batch */
+	struct warmup_delta batch;	/* taken, not yet written */
+	bool in_batch;
+	long decided;			/* day whose end set the step */
+	unsigned long long seq;		/* the last batch's */
 };
 
 static pthread_mutex_t warmup_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -109,10 +117,26 @@ warmup_close_day(struct warmup_saved *s, const struct conf_warmup *w)
 		    s->sent_day, s->deferred_day, cap, s->spilled_day);
 }
 
-/* Brings S (of W) to NOW: the days' ends, idle restart, a new hour. */
+/* A new batch of E's increments PEND (of day DAY, hour HOUR). */
 static void
-warmup_roll(struct warmup_saved *s, const struct conf_warmup *w, time_t now)
+warmup_batch(struct warmup_entry *e, long day, long hour, time_t now)
 {
+	unsigned long long base = (unsigned long long)now * 1000000ULL;
+
+	e->batch = e->pend;
+	e->batch.day = day;
+	e->batch.hour = hour;
+	e->seq = e->seq + 1 > base ? e->seq + 1 : base;
+	e->batch.seq = e->seq;
+	e->in_batch = true;
+	memset(&e->pend, 0, sizeof(e->pend));
+}
+
+/* Brings E (of W) to NOW: the days' ends, idle restart, a new hour. */
+static void
+warmup_roll(struct warmup_entry *e, const struct conf_warmup *w, time_t now)
+{
+	struct warmup_saved *s = &e->s;
 	long today = (long)(now / 86400), hour = (long)(now / 3600);
 
 	if (s->start_day != w->start_day) {
@@ -124,10 +148,20 @@ warmup_roll(struct warmup_saved *s, const struct conf_warmup *w, time_t now)
 		s->last_sent_day = -1;
 		warmup_reset_day(s, today);
 		s->hour = hour;
+		memset(&e->pend, 0, sizeof(e->pend));
+		e->in_batch = false;
+		e->decided = -1;
 		atomic_fetch_add(&warmup_changed, 1);
 	}
 	if (today > s->day) {
 		warmup_close_day(s, w);
+		/* The day's increments the fleet has not seen go as a
+		 * batch of their own day (unless one is still unwritten). */
+		if (!e->in_batch && (e->pend.sent || e->pend.deferred ||
+		    e->pend.bounced || e->pend.refused || e->pend.listed))
+			warmup_batch(e, s->day, s->hour, now);
+		memset(&e->pend, 0, sizeof(e->pend));
+		e->decided = s->day;
 		warmup_reset_day(s, today);
 		atomic_fetch_add(&warmup_changed, 1);
 	}
@@ -143,17 +177,19 @@ warmup_roll(struct warmup_saved *s, const struct conf_warmup *w, time_t now)
 			s->step = 1;
 			s->graduated = false;
 			s->last_sent_day = today;
+			e->decided = today - 1;
 			atomic_fetch_add(&warmup_changed, 1);
 		}
 	}
 	if (hour != s->hour) {
 		s->hour = hour;
 		s->sent_hour = s->selected_hour = 0;
+		e->pend.sent_hour = 0;	/* a past hour bounds no cap */
 	}
 }
 
 /* EGRESS's entry (created when missing), brought to NOW; lock held. */
-static struct warmup_saved *
+static struct warmup_entry *
 warmup_entry(const struct conf *conf, const char *egress, time_t now,
     const struct conf_warmup **wp)
 {
@@ -174,8 +210,8 @@ warmup_entry(const struct conf *conf, const char *egress, time_t now,
 			break;
 		}
 		if (strcasecmp(e->s.egress, w->egress) == 0) {
-			warmup_roll(&e->s, w, now);
-			return &e->s;
+			warmup_roll(e, w, now);
+			return e;
 		}
 	}
 	if (free_slot == NULL)
@@ -185,8 +221,9 @@ warmup_entry(const struct conf *conf, const char *egress, time_t now,
 	copy_bounded(free_slot->s.egress, sizeof(free_slot->s.egress),
 	    w->egress);
 	free_slot->s.start_day = -1;	/* warmup_roll() starts it */
-	warmup_roll(&free_slot->s, w, now);
-	return &free_slot->s;
+	free_slot->decided = -1;
+	warmup_roll(free_slot, w, now);
+	return free_slot;
 }
 
 static void
@@ -237,12 +274,14 @@ warmup_add(const struct conf *conf, const char *egress,
     enum warmup_event event, long n, time_t now)
 {
 	const struct conf_warmup *w;
+	struct warmup_entry *e;
 	struct warmup_saved *s;
 
 	if (conf->nwarmup == 0 || n <= 0)
 		return;
 	pthread_mutex_lock(&warmup_lock);
-	if ((s = warmup_entry(conf, egress, now, &w)) != NULL) {
+	if ((e = warmup_entry(conf, egress, now, &w)) != NULL) {
+		s = &e->s;
 		switch (event) {
 		case WARMUP_SELECTED:
 			s->selected_day += n;
@@ -252,12 +291,16 @@ warmup_add(const struct conf *conf, const char *egress,
 			s->sent_day += n;
 			s->sent_hour += n;
 			s->last_sent_day = s->day;
+			e->pend.sent += n;
+			e->pend.sent_hour += n;
 			break;
 		case WARMUP_DEFERRED:
 			s->deferred_day += n;
+			e->pend.deferred += n;
 			break;
 		case WARMUP_BOUNCED:
 			s->bounced_day += n;
+			e->pend.bounced += n;
 			break;
 		case WARMUP_SPILLED:
 			if (s->spilled_day == 0) {
@@ -290,16 +333,16 @@ warmup_mark(const struct conf *conf, const char *egress, time_t now,
     bool listed)
 {
 	const struct conf_warmup *w;
-	struct warmup_saved *s;
+	struct warmup_entry *e;
 
 	if (conf->nwarmup == 0)
 		return;
 	pthread_mutex_lock(&warmup_lock);
-	if ((s = warmup_entry(conf, egress, now, &w)) != NULL) {
+	if ((e = warmup_entry(conf, egress, now, &w)) != NULL) {
 		if (listed)
-			s->listed = true;
+			e->s.listed = e->pend.listed = true;
 		else
-			s->refused = true;
+			e->s.refused = e->pend.refused = true;
 		atomic_fetch_add(&warmup_changed, 1);
 	}
 	pthread_mutex_unlock(&warmup_lock);
@@ -322,15 +365,15 @@ warmup_snapshot(const struct conf *conf, const char *egress, time_t now,
     struct warmup_view *out)
 {
 	const struct conf_warmup *w;
-	struct warmup_saved *s;
+	struct warmup_entry *e;
 
 	if (conf->nwarmup == 0)
 		return false;
 	pthread_mutex_lock(&warmup_lock);
-	if ((s = warmup_entry(conf, egress, now, &w)) != NULL)
-		warmup_fill(s, w, now, out);
+	if ((e = warmup_entry(conf, egress, now, &w)) != NULL)
+		warmup_fill(&e->s, w, now, out);
 	pthread_mutex_unlock(&warmup_lock);
-	return s != NULL;
+	return e != NULL;
 }
 
 bool
@@ -372,13 +415,106 @@ warmup_restore(const struct warmup_saved *in)
 		}
 	}
 	if (slot != NULL) {
+		memset(slot, 0, sizeof(*slot));
 		slot->used = true;
+		slot->decided = -1;
 		slot->s = *in;
 		slot->s.egress[sizeof(slot->s.egress) - 1] = '\0';
 		atomic_fetch_add(&warmup_changed, 1);
 	}
 	pthread_mutex_unlock(&warmup_lock);
 	return slot != NULL;
+}
+
+bool
+warmup_fleet_take(const struct conf *conf, const char *egress, time_t now,
+    struct warmup_delta *out)
+{
+	const struct conf_warmup *w;
+	struct warmup_entry *e;
+
+	if (conf->nwarmup == 0)
+		return false;
+	pthread_mutex_lock(&warmup_lock);
+	if ((e = warmup_entry(conf, egress, now, &w)) != NULL) {
+		if (!e->in_batch)
+			warmup_batch(e, e->s.day, e->s.hour, now);
+		*out = e->batch;
+		out->decided = e->decided;
+		out->step = e->s.step;
+		out->graduated = e->s.graduated;
+		out->start_day = e->s.start_day;
+	}
+	pthread_mutex_unlock(&warmup_lock);
+	return e != NULL;
+}
+
+/* The fleet's step F, decided at the end of day F->decided, for E. */
+static void
+warmup_fleet_step(struct warmup_entry *e, const struct conf_warmup *w,
+    const struct warmup_delta *f)
+{
+	struct warmup_saved *s = &e->s;
+	char date[16];
+
+	if (f->decided < 0 || f->decided < e->decided ||
+	    f->start_day != s->start_day || f->step < 1 ||
+	    f->step > w->nsteps)
+		return;
+	e->decided = f->decided;
+	if (f->step == s->step && f->graduated == s->graduated)
+		return;
+	warmup_date(f->decided, date, sizeof(date));
+	log_notice("egress %s: warm-up step %u%s -> %u%s: the fleet's, "
+	    "decided at the end of %s", s->egress, s->step, s->graduated ?
+	    " (graduated)" : "", f->step, f->graduated ? " (graduated)" : "",
+	    date);
+	s->step = f->step;
+	s->graduated = f->graduated;
+}
+
+void
+warmup_fleet_done(const struct conf *conf, const char *egress,
+    const struct warmup_delta *taken, const struct warmup_delta *fleet,
+    time_t now)
+{
+	const struct conf_warmup *w;
+	struct warmup_entry *e;
+	struct warmup_saved *s;
+
+	if (conf->nwarmup == 0 || fleet == NULL)
+		return;			/* not written: the batch stays */
+	pthread_mutex_lock(&warmup_lock);
+	if ((e = warmup_entry(conf, egress, now, &w)) != NULL &&
+	    e->in_batch && e->batch.seq == taken->seq) {
+		s = &e->s;
+		e->in_batch = false;
+		/* The fleet's totals hold this batch; the increments since
+		 * are added. Never lower (a Redis that lost its keys). */
+		if (taken->day == s->day) {
+#define WARMUP_MERGE(field, total, mine) do { \
+		long t = (total) + (mine); \
+		if (t > (field)) \
+			(field) = t; \
+	} while (0)
+			WARMUP_MERGE(s->sent_day, fleet->sent, e->pend.sent);
+			WARMUP_MERGE(s->deferred_day, fleet->deferred,
+			    e->pend.deferred);
+			WARMUP_MERGE(s->bounced_day, fleet->bounced,
+			    e->pend.bounced);
+			if (taken->hour == s->hour)
+				WARMUP_MERGE(s->sent_hour, fleet->sent_hour,
+				    e->pend.sent_hour);
+#undef WARMUP_MERGE
+			s->refused |= fleet->refused;
+			s->listed |= fleet->listed;
+			if (s->sent_day > 0)
+				s->last_sent_day = s->day;
+		}
+		warmup_fleet_step(e, w, fleet);
+		atomic_fetch_add(&warmup_changed, 1);
+	}
+	pthread_mutex_unlock(&warmup_lock);
 }
 
 unsigned long

@@ -31,6 +31,13 @@
  * Every call takes the time NOW: the clock is the caller's (tests use
  * their own). One short mutex; nothing waits on I/O (one log line when
  * the step moves).
+ * With Redis (fleet.c) the counts and the step are the fleet's: the
+ * fleet thread takes this relay's increments as a batch of deltas
+ * (warmup_fleet_take()), adds them to the fleet's counts of the egress
+ * address and hands back the fleet's totals and step
+ * (warmup_fleet_done()): sent_day is then the fleet's total plus the
+ * increments not yet written. A batch stays until it is written, and is
+ * written again as it was (same sequence number: Redis applies it once).
  * Must not: touch libmilter, DNS, Redis or files.
  */
 #ifndef EM_WARMUP_H
@@ -110,6 +117,31 @@ bool warmup_restore(const struct warmup_saved *in);
 
 /* A count that grows with every change (the state file's writer). */
 unsigned long warmup_changes(void);
+
+/* A batch of one egress's increments for the fleet (fleet.c), or the
+ * fleet's totals and step in answer. */
+struct warmup_delta {
+	long day, hour;			/* UTC day, UTC hours since 1970 */
+	unsigned long long seq;		/* the batch's: applied once */
+	long sent, deferred, bounced;	/* of the day */
+	long sent_hour;			/* of the hour */
+	bool refused, listed;		/* today's marks */
+	long decided;			/* day whose end set STEP; -1 none */
+	unsigned step;
+	bool graduated;
+	long start_day;			/* start= the step belongs to */
+};
+
+/* EGRESS's batch into OUT (the one not yet written, else a new one of
+ * the increments since); false when it has no Warmup line. */
+bool warmup_fleet_take(const struct conf *conf, const char *egress,
+    time_t now, struct warmup_delta *out);
+
+/* TAKEN was written and FLEET holds the fleet's totals and step, or
+ * (FLEET NULL) it was not: it is written again next time. */
+void warmup_fleet_done(const struct conf *conf, const char *egress,
+    const struct warmup_delta *taken, const struct warmup_delta *fleet,
+    time_t now);
 
 /* Forgets every count and step. */
 void warmup_forget_all(void);

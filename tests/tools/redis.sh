@@ -26,6 +26,9 @@
 #                    open on FD (exec FD<>/dev/tcp/127.0.0.1/PORT) and
 #                    prints the microseconds until its reply (bash's own
 #                    clock: no process is started); 9999999 without one.
+# routes_slowest N MAX  N times, 0.1 s apart, asks "route
+#                    alice@both.route.test" on the connections open on FDs
+#                    5 and 6; raises SLOW (microseconds) from MAX.
 # wait_for_cmd TENTHS CMD..., wait_for_count FILE TEXT N: waits.
 
 REDIS_PASSWORD=fleet-secret-3a9c
@@ -144,6 +147,18 @@ map_ms() {
 	IFS= read -r -t 5 -d , reply <&"$1" || { echo 9999999; return; }
 	t1=${EPOCHREALTIME/./}
 	echo $((t1 - t0))
+}
+
+routes_slowest() {
+	local i fd us
+	SLOW=$2
+	for i in $(seq "$1"); do
+		for fd in 5 6; do
+			us=$(map_ms $fd "route alice@both.route.test")
+			[ "$us" -gt "$SLOW" ] && SLOW=$us
+		done
+		sleep 0.1
+	done
 }
 
 relays_clean() {

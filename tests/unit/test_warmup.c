@@ -4,7 +4,10 @@
  * with file and line, the shipped schedule, the hourly cap), and each
  * day's-end rule: advance, hold (deferrals, refusals), step back on a
  * listing, graduate at the target after 14 days, start again after 30
- * idle days; a day before start= has no room.
+ * idle days; a day before start= has no room. With Redis (fleet.c) the
+ * batches of deltas and the fleet's totals and step (warmup_fleet_*):
+ * a batch not written stays as it is, the totals replace the counts,
+ * the step of a later or equal day's end is taken, an older one not.
  */
 #include "config.h"
 
@@ -322,6 +325,68 @@ test_status_counting(void)
 	conf_free(conf);
 }
 
+/* The fleet's side: batches of deltas, totals, the shared step. */
+static void
+test_fleet(void)
+{
+	struct conf *conf = test_schedule_conf("");
+	struct warmup_delta d, d2, f;
+	struct warmup_view v;
+
+	day_of(conf, 0, 3, 0);
+	CHECK(warmup_fleet_take(conf, "a", AT(0, 12), &d) && d.sent == 3 &&
+	    d.day == DAY0 && d.hour == (DAY0 * 24 + 12) && d.decided == -1 &&
+	    d.step == 1, "a batch holds the day's 3 deliveries, no decision");
+	CHECK(!warmup_fleet_take(conf, "b", AT(0, 12), &d2),
+	    "b, which does not warm up, has no batch");
+	warmup_add(conf, "a", WARMUP_SENT, 2, AT(0, 12));
+	warmup_fleet_done(conf, "a", &d, NULL, AT(0, 12));
+	CHECK(warmup_fleet_take(conf, "a", AT(0, 12), &d2) &&
+	    d2.seq == d.seq && d2.sent == 3, "not written: the same batch "
+	    "(same sequence number) is written again, nothing merged in");
+	memset(&f, 0, sizeof(f));
+	f.sent = 10;		/* 3 of ours, 7 of other relays */
+	f.sent_hour = 10;
+	f.decided = -1;
+	warmup_fleet_done(conf, "a", &d2, &f, AT(0, 12));
+	CHECK(warmup_snapshot(conf, "a", AT(0, 12), &v) && v.sent_day == 12 &&
+	    v.sent_hour == 12 && v.full, "written: the fleet's 10 and the 2 "
+	    "not yet written; at the cap of 4");
+	CHECK(warmup_fleet_take(conf, "a", AT(0, 12), &d) && d.seq > d2.seq &&
+	    d.sent == 2, "the next batch: the 2 since, a later sequence");
+	f.sent = 5;		/* a Redis that lost its keys */
+	warmup_fleet_done(conf, "a", &d, &f, AT(0, 12));
+	CHECK(warmup_snapshot(conf, "a", AT(0, 12), &v) && v.sent_day == 12,
+	    "the fleet's counts never lower this relay's");
+	/* The day's end: this relay advances (12 sent of 4). */
+	CHECK(warmup_snapshot(conf, "a", AT(1, 0), &v) && v.step == 2 &&
+	    v.sent_day == 0, "the day's end with the fleet's counts: step 2");
+	CHECK(warmup_fleet_take(conf, "a", AT(1, 0), &d) && d.decided ==
+	    DAY0 && d.step == 2 && d.day == DAY0 + 1, "the decision is "
+	    "offered with the day that decided it");
+	memset(&f, 0, sizeof(f));
+	f.decided = DAY0;
+	f.step = 1;		/* another relay wrote it first: a hold */
+	f.start_day = DAY0;
+	warmup_fleet_done(conf, "a", &d, &f, AT(1, 0));
+	CHECK(warmup_snapshot(conf, "a", AT(1, 0), &v) && v.step == 1,
+	    "the fleet's step of the same day's end is taken (first writer)");
+	warmup_fleet_take(conf, "a", AT(1, 0), &d);
+	f.decided = DAY0 - 1;
+	f.step = 5;
+	warmup_fleet_done(conf, "a", &d, &f, AT(1, 0));
+	CHECK(warmup_snapshot(conf, "a", AT(1, 0), &v) && v.step == 1,
+	    "an older day's step is not");
+	warmup_fleet_take(conf, "a", AT(1, 0), &d);
+	f.decided = DAY0;
+	f.start_day = DAY0 + 3;
+	warmup_fleet_done(conf, "a", &d, &f, AT(1, 0));
+	CHECK(warmup_snapshot(conf, "a", AT(1, 0), &v) && v.step == 1,
+	    "nor the step of another start=");
+	warmup_forget_all();
+	conf_free(conf);
+}
+
 int
 main(void)
 {
@@ -331,6 +396,7 @@ main(void)
 	test_rules();
 	test_hour_and_restore();
 	test_status_counting();
+	test_fleet();
 	{
 		char cmd[400];
 
