@@ -138,7 +138,7 @@ check "user unknown, greylisting, DBL, auth and Postfix's DNS error: no back-off
     [ "$(jq -r '[.refusals[] | .egress + ":" + .receiver + ":" + .cause] | sort | join(",")' "$TMPDIR_TEST/status.json")" = "a:gmail-mx.test:ip,a:yahoo-mx.test:rate" ]
 check "--status: WARNING (exit 1) while receivers are avoided" [ "$SRC" -eq 1 ]
 check_contains "the auth refusal is logged, the egress not at fault" "$MLOG" \
-    "(cause auth, receiver outlook-mx.test)"
+    "(cause auth, receiver outlook-mx.test, sender domain not named)"
 Q4=$(send still-a grace@outlook.route.test)
 check "after them, mail to outlook-mx.test is delivered" delivered still-a dest
 check "... still through egress a" through "$Q4" a sent
