@@ -418,10 +418,13 @@ dnscache_has_fresh(const char *name, uint16_t type)
 	return fresh;
 }
 
-void
+bool
 dnscache_refresh_mode(bool on)
 {
+	bool was = refreshing;
+
 	refreshing = on;
+	return was;
 }
 
 uint32_t
