@@ -2,7 +2,7 @@
  * monitor.c - the background health monitor of every egress.
  *
  * monitor_start(), monitor_stop(), monitor_restart(), monitor_snapshot(),
- * monitor_snapshot_all(), monitor_apply().
+ * monitor_state(), monitor_snapshot_all(), monitor_apply().
  *
  * Each monitor is one detached thread with its own state, referenced by
  * the thread and by "current". Stopping one (at shutdown or reload) only
@@ -13,7 +13,7 @@
  * egresses, or a recheck) is prompt: the egresses one after the other,
  * as fast as DnsblRate lets them (dnsbl_pace()), each known to the
  * message path as soon as it is checked. Every later round is spread
- * over its interval: egress i of n is checked at i/n of it, so a pool
+ * over its interval: egress i of n is checked at (i+1)/n of it, so a pool
  * of a thousand asks its zones a few questions a second, not all at
  * once. Egresses are found by name through an index sorted by name.
  * Hysteresis is kept per finding: a finding seen takes effect at once;
@@ -245,9 +245,10 @@ none_healthy(const struct monitor *m)
 }
 
 /*
- * Waits, in a round spread over SPAN seconds from START, for the turn of
- * egress I of N (I == N: the end of the round). False when M is stopped
- * or a recheck is asked.
+ * Waits, in a round spread over SPAN seconds from START, until I/N of it
+ * (egress i waits for i+1: the last ends the round, and a single egress
+ * is checked once an interval, at its end). False when M is stopped or
+ * a recheck is asked.
  */
 static bool
 monitor_turn(struct monitor *m, const struct timespec *start, long span,
@@ -264,9 +265,9 @@ monitor_turn(struct monitor *m, const struct timespec *start, long span,
 }
 
 /*
- * One round over every egress, spread over SPAN seconds (0: prompt).
- * Returns the seconds the next round spans: 0 (prompt) when this one
- * was cut short by a recheck.
+ * One round over every egress, spread over SPAN seconds (0: prompt):
+ * egress i of n at (i+1)/n of it. Returns the seconds the next round
+ * spans: 0 (prompt) when this one was cut short by a recheck.
  */
 static long
 monitor_round(struct monitor *m, struct zone_status zones[2][CONF_MAX_DNSBL],
@@ -285,7 +286,7 @@ monitor_round(struct monitor *m, struct zone_status zones[2][CONF_MAX_DNSBL],
 		enum egress_state before;
 		bool first;
 
-		if (span > 0 && !monitor_turn(m, &start, span, i,
+		if (span > 0 && !monitor_turn(m, &start, span, i + 1,
 		    conf->negress)) {
 			go = false;
 			break;
@@ -490,6 +491,23 @@ monitor_snapshot(const char *name, struct egress_health *out, int wait_ms)
 	if (current != NULL && (i = monitor_find(current, name)) >= 0) {
 		*out = current->health[i];
 		rc = 0;
+	}
+	pthread_mutex_unlock(&lock);
+	return rc;
+}
+
+int
+monitor_state(const char *name, enum egress_state *state, char *reasons,
+    size_t size)
+{
+	long i;
+	int rc = -1;
+
+	pthread_mutex_lock(&lock);
+	if (current != NULL && (i = monitor_find(current, name)) >= 0) {
+		rc = current->health[i].checked ? 0 : 1;
+		*state = current->health[i].state;
+		copy_bounded(reasons, size, current->health[i].reasons);
 	}
 	pthread_mutex_unlock(&lock);
 	return rc;

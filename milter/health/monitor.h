@@ -49,6 +49,15 @@ int monitor_snapshot(const char *name, struct egress_health *out,
     int wait_ms);
 
 /*
+ * The state of egress NAME and the first SIZE-1 bytes of its reasons,
+ * without waiting (the route map asks it for every egress of a lookup:
+ * no copy of the whole health). Returns 0, 1 when the egress is not
+ * checked yet, or -1 when there is no such egress.
+ */
+int monitor_state(const char *name, enum egress_state *state, char *reasons,
+    size_t size);
+
+/*
  * A copy of the health of every egress, without waiting: an array of
  * *N entries (at least one allocated) that the caller frees.
  * *FIRST_ROUND_DONE tells whether the first round has finished. For
