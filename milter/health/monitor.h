@@ -1,15 +1,17 @@
 /*
  * monitor.h - the background health monitor of every egress.
  *
- * monitor_start() starts a thread that checks each egress at once, then
- * again before its answers' TTLs run out (at most CheckInterval apart),
+ * monitor_start() starts a thread that checks each egress at once (as
+ * fast as DnsblRate lets it), then again before its answers' TTLs run
+ * out (at most CheckInterval apart, a round spread over its interval),
  * and keeps a state per egress with hysteresis: a worse state takes
  * effect at once, a better one only after two consecutive rounds agree.
  * Every state change is one log line with the reasons. DNSBL zones run
  * their RFC 5782 self-test first and again every hour; a zone that fails
  * it is suspended with a warning.
  * monitor_snapshot() hands the message path a copy of an egress's health
- * (no DNS, a short lock); before the first round it waits, bounded.
+ * (no DNS, a short lock); before the egress's first check it waits,
+ * bounded.
  * Must not: touch libmilter; block the message path on DNS.
  */
 #ifndef EM_MONITOR_H
