@@ -9,8 +9,8 @@
  * marks it stopped and drops the current reference: a round stuck in
  * DNS timeouts never delays a stop or a reload; the thread notices at
  * its next step and frees what it owns.
- * The first round after a start (or after a reload that brings new
- * egresses, or a recheck) is prompt: the egresses one after the other,
+ * The first round after a start or a reload (which may bring new zones),
+ * or after a recheck, is prompt: the egresses one after the other,
  * as fast as DnsblRate lets them (dnsbl_pace()), each known to the
  * message path as soon as it is checked. Every later round is spread
  * over its interval: egress i of n is checked at (i+1)/n of it, so a pool
@@ -325,12 +325,7 @@ monitor_thread(void *arg)
 	    sizeof(*zones));
 	struct egress_report *report = xmalloc(sizeof(*report));
 	time_t selftest_due = 0;
-	long span;
-
-	pthread_mutex_lock(&lock);
-	/* Prompt, unless every egress is known already (a reload). */
-	span = m->first_round_done ? m->conf->check_interval : 0;
-	pthread_mutex_unlock(&lock);
+	long span = 0;			/* the first round is prompt */
 
 	for (;;) {
 		if (time(NULL) >= selftest_due) {
