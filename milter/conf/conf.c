@@ -52,6 +52,7 @@ conf_init_defaults(struct conf *conf)
 	conf->dns_serve_stale = CONF_DEFAULT_DNS_SERVE_STALE;
 	conf->dnsbl_threshold = 1;
 	conf->check_interval = CONF_DEFAULT_CHECK_INTERVAL;
+	conf->dnsbl_rate = CONF_DEFAULT_DNSBL_RATE;
 	for (int i = 0; i < FINDING_COUNT; i++)
 		conf->on[i] = finding_default_action((enum finding)i);
 	conf->fallback = ACTION_TEMPFAIL;

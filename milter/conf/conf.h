@@ -42,6 +42,7 @@
 #define CONF_DEFAULT_DNS_NEGATIVE_MAX_TTL 3600
 #define CONF_DEFAULT_DNS_SERVE_STALE 3600
 #define CONF_DEFAULT_CHECK_INTERVAL 300
+#define CONF_DEFAULT_DNSBL_RATE 50	/* questions a second per zone */
 #define CONF_DEFAULT_CONTROL_SOCKET "unix:/run/egress-milter/control"
 #define CONF_DEFAULT_MILTER_TIMEOUT 120
 #define CONF_DEFAULT_DKIM_MAX_SIGNATURES 10
@@ -138,6 +139,7 @@ struct conf {
 	long dnsbl_threshold;
 	bool dnsbl_none;		/* "Dnsbl none": no zones at all */
 	long check_interval;		/* seconds between health rounds */
+	long dnsbl_rate;		/* DnsblRate: questions/s per zone */
 	enum action on[FINDING_COUNT];
 	enum action fallback;
 	char *route_header;

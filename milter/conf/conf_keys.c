@@ -785,6 +785,7 @@ const struct conf_key conf_keys[] = {
 	    key_domainbl, 0, 0, 0 },
 	NUMBER("DnsblThreshold", dnsbl_threshold, 1, 100000),
 	NUMBER("CheckInterval", check_interval, 10, 86400),
+	NUMBER("DnsblRate", dnsbl_rate, 1, 100000),
 	{ "On", "FINDING ACTION", 2, 2, false, key_on, 0, 0, 0 },
 	{ "Fallback", "ACTION", 1, 1, true, key_fallback, 0, 0, 0 },
 	{ "RouteHeader", "NAME", 1, 1, true, key_route_header, 0, 0, 0 },

@@ -439,10 +439,13 @@ dnscache_fresh(const char *name, uint16_t type)
 	return copy;
 }
 
-void
+bool
 dnscache_refresh_mode(bool on)
 {
+	bool was = refreshing;
+
 	refreshing = on;
+	return was;
 }
 
 uint32_t

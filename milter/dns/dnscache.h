@@ -62,8 +62,9 @@ struct dns_answer *dnscache_fresh(const char *name, uint16_t type);
  * In refresh mode this thread's lookups go upstream even when the cache
  * has a fresh answer, and renew the entry (the monitor uses this to
  * refresh answers before they expire). A failed refresh keeps the entry.
+ * Returns the mode it replaces.
  */
-void dnscache_refresh_mode(bool on);
+bool dnscache_refresh_mode(bool on);
 
 /* The ceiling of positive TTLs (DNSMaxTTL), for caches built on it. */
 uint32_t dnscache_max_ttl(void);

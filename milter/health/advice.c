@@ -40,10 +40,18 @@ reverse_zone(const struct ip_address *address, char *zone, size_t zsize,
 {
 	char name[DNS_NAME_MAX + 1];
 	const char *p = name;
+	bool refreshing;
 
 	zone[0] = mname[0] = '\0';
 	if (dns_reverse_name(address, name, sizeof(name)) != 0)
 		return;
+	/*
+	 * Through the cache even in the monitor's refresh mode: the parents
+	 * are the same for a whole pool, and asking them all upstream for
+	 * each egress (30 names for an IPv6 address without a PTR) is a
+	 * burst that servers' rate limits drop.
+	 */
+	refreshing = dnscache_refresh_mode(false);
 	for (int step = 0; step < SOA_STEPS && p != NULL && *p; step++) {
 		struct dns_answer *a = dns_lookup(p, DNS_TYPE_SOA);
 		bool found = a->status == DNS_OK && a->count > 0;
@@ -54,10 +62,11 @@ reverse_zone(const struct ip_address *address, char *zone, size_t zsize,
 		}
 		dns_answer_free(a);
 		if (found)
-			return;
+			break;
 		if ((p = strchr(p, '.')) != NULL)
 			p++;
 	}
+	dnscache_refresh_mode(refreshing);
 }
 
 /* "the holder of ZONE (SOA: MNAME)", or of the reverse zone in general. */

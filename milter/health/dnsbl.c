@@ -3,7 +3,7 @@
  * RFC 5782 self-tests, scores, and the shipped default zones.
  *
  * dnsbl_query_name(), dnsbl_zone_check(), dnsbl_domain_check(),
- * dnsbl_zone_selftest(),
+ * dnsbl_zone_selftest(), dnsbl_pace(),
  * dnsbl_score().
  *
  * Only an answer that is an address in 127.0.0.0/8, outside
@@ -15,9 +15,12 @@
 #include "config.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 
 #include "conf/conf_address.h"
 #include "dns/dns.h"
@@ -214,6 +217,63 @@ dnsbl_zone_selftest(const struct conf_dnsbl *zone, int family, char *why,
 	}
 	snprintf(why, size, "%s passed its self-test", zone->name);
 	return DNSBL_SELFTEST_OK;
+}
+
+/*
+ * dnsbl_pace(): each zone's next free time on the monotonic clock; the
+ * questions are spaced 1/RATE s apart, so no second holds more than
+ * RATE + 1 of them. PACE_ZONES zones are tracked (the least recently
+ * asked is forgotten first; a zone forgotten starts again free).
+ */
+#define PACE_ZONES 64
+
+struct pace_zone {
+	char zone[DNS_NAME_MAX + 1];
+	long long next_ns;		/* CLOCK_MONOTONIC */
+};
+
+static pthread_mutex_t pace_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct pace_zone pace_zones[PACE_ZONES];
+
+static long long
+pace_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+void
+dnsbl_pace(const char *zone, long rate)
+{
+	struct pace_zone *z = NULL, *oldest = &pace_zones[0];
+	long long now, slot;
+	struct timespec wait;
+
+	if (rate <= 0)
+		return;
+	pthread_mutex_lock(&pace_lock);
+	now = pace_now_ns();
+	for (size_t i = 0; i < PACE_ZONES && z == NULL; i++)
+		if (strcmp(pace_zones[i].zone, zone) == 0)
+			z = &pace_zones[i];
+		else if (pace_zones[i].next_ns < oldest->next_ns)
+			oldest = &pace_zones[i];
+	if (z == NULL) {
+		z = oldest;
+		copy_bounded(z->zone, sizeof(z->zone), zone);
+		z->next_ns = 0;
+	}
+	slot = z->next_ns > now ? z->next_ns : now;
+	z->next_ns = slot + 1000000000LL / rate;
+	pthread_mutex_unlock(&pace_lock);
+	if (slot <= now)
+		return;
+	wait.tv_sec = (time_t)((slot - now) / 1000000000LL);
+	wait.tv_nsec = (long)((slot - now) % 1000000000LL);
+	while (nanosleep(&wait, &wait) != 0 && errno == EINTR)
+		;
 }
 
 int

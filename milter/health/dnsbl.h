@@ -13,6 +13,8 @@
  * asks the RFC 5782 test points (127.0.0.2 must be listed, 127.0.0.1
  * must not; ::FFFF:7F00:2 and ::FFFF:7F00:1 for IPv6).
  * dnsbl_score() adds up the weights of the listing zones.
+ * dnsbl_pace() keeps the monitor's (and --check's) questions to one
+ * zone at most DnsblRate a second.
  * Must not: touch libmilter; talk to DNS except through dns_lookup().
  */
 #ifndef EM_DNSBL_H
@@ -59,6 +61,13 @@ void dnsbl_domain_check(const struct conf_dnsbl *zone, const char *domain,
 /* Asks ZONE's RFC 5782 test points for FAMILY (AF_INET or AF_INET6). */
 enum dnsbl_selftest dnsbl_zone_selftest(const struct conf_dnsbl *zone,
     int family, char *why, size_t size);
+
+/*
+ * Waits, when needed, so that this process asks ZONE (a zone name, or
+ * any key) at most RATE questions a second (RATE <= 0: no bound); call
+ * it before each question. Never on the message path (it sleeps).
+ */
+void dnsbl_pace(const char *zone, long rate);
 
 /* The sum of the weights of the listing, unsuspended RESULTS. */
 int dnsbl_score(const struct dnsbl_result *results, size_t n);

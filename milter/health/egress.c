@@ -101,6 +101,8 @@ egress_zone_selftests(const struct conf *conf, int family,
 
 	describe_resolver(conf, resolver, sizeof(resolver));
 	for (size_t i = 0; i < conf->ndnsbl; i++) {
+		dnsbl_pace(conf->dnsbl[i].zone, conf->dnsbl_rate);
+		dnsbl_pace(conf->dnsbl[i].zone, conf->dnsbl_rate);
 		t[i] = dnsbl_zone_selftest(&conf->dnsbl[i], family,
 		    zones[i].why, sizeof(zones[i].why));
 		answered += t[i] == DNSBL_SELFTEST_OK ||
@@ -149,7 +151,10 @@ check_zones(const struct conf *conf, const struct conf_egress *egress,
 			    "suspended: %s", zones[i].why);
 			continue;
 		}
+		dnsbl_pace(conf->dnsbl[i].zone, conf->dnsbl_rate);
 		dnsbl_zone_check(&conf->dnsbl[i], &egress->address, r);
+		if (r->listed)	/* its TXT reason was asked too */
+			dnsbl_pace(conf->dnsbl[i].zone, conf->dnsbl_rate);
 		if (r->ttl < out->ttl)
 			out->ttl = r->ttl;
 		if (r->error) {
@@ -235,6 +240,9 @@ egress_check(const struct conf *conf, const struct conf_egress *egress,
 		not_public(egress, out);
 		return;
 	}
+	/* The reverse zones of a pool are few: paced as one zone. */
+	dnsbl_pace(egress->address.family == AF_INET ? "in-addr.arpa" :
+	    "ip6.arpa", conf->dnsbl_rate);
 	rdns_check(egress, &out->rdns);
 	out->ttl = out->rdns.ttl;
 	out->findings[FINDING_NO_PTR] = out->rdns.no_ptr;

@@ -2,13 +2,20 @@
  * monitor.c - the background health monitor of every egress.
  *
  * monitor_start(), monitor_stop(), monitor_restart(), monitor_snapshot(),
- * monitor_snapshot_all(), monitor_apply().
+ * monitor_state(), monitor_snapshot_all(), monitor_apply().
  *
  * Each monitor is one detached thread with its own state, referenced by
  * the thread and by "current". Stopping one (at shutdown or reload) only
  * marks it stopped and drops the current reference: a round stuck in
  * DNS timeouts never delays a stop or a reload; the thread notices at
  * its next step and frees what it owns.
+ * The first round after a start or a reload (which may bring new zones),
+ * or after a recheck, is prompt: the egresses one after the other,
+ * as fast as DnsblRate lets them (dnsbl_pace()), each known to the
+ * message path as soon as it is checked. Every later round is spread
+ * over its interval: egress i of n is checked at (i+1)/n of it, so a pool
+ * of a thousand asks its zones a few questions a second, not all at
+ * once. Egresses are found by name through an index sorted by name.
  * Hysteresis is kept per finding: a finding seen takes effect at once;
  * one that disappears is dropped after two consecutive rounds without
  * it. A round with DNS errors says nothing about what it could not see,
@@ -45,6 +52,7 @@
 struct monitor {
 	struct conf *conf;			/* a reference */
 	struct egress_health *health;		/* conf->negress entries */
+	size_t *by_name;			/* health indexes, by name */
 	bool first_round_done;
 	bool stopped;
 	bool recheck;				/* a round now (monitor_recheck) */
@@ -63,7 +71,51 @@ monitor_unref(struct monitor *m)	/* lock held */
 		return;
 	conf_release(m->conf);
 	free(m->health);
+	free(m->by_name);
 	free(m);
+}
+
+/* The index of egress NAME in M->health, or -1. */
+static long
+monitor_find(const struct monitor *m, const char *name)
+{
+	size_t lo = 0, hi = m->conf->negress;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(m->health[m->by_name[mid]].name, name);
+
+		if (c == 0)
+			return (long)m->by_name[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}
+
+static const struct egress_health *sort_health;	/* lock held */
+
+static int
+by_name_cmp(const void *a, const void *b)
+{
+	return strcmp(sort_health[*(const size_t *)a].name,
+	    sort_health[*(const size_t *)b].name);
+}
+
+/* Builds M->by_name from the names in M->health. Lock held. */
+static void
+monitor_index(struct monitor *m)
+{
+	size_t n = m->conf->negress;
+
+	m->by_name = xcalloc(n ? n : 1, sizeof(*m->by_name));
+	for (size_t i = 0; i < n; i++)
+		m->by_name[i] = i;
+	sort_health = m->health;
+	qsort(m->by_name, n, sizeof(*m->by_name), by_name_cmp);
+	sort_health = NULL;
 }
 
 bool
@@ -111,30 +163,44 @@ monitor_apply(struct egress_health *health, const struct egress_report *report)
 	return health->state != before;
 }
 
-/* The CLOCK_REALTIME time MS milliseconds from now, for timed waits. */
+/* FROM plus MS milliseconds (CLOCK_REALTIME times, for timed waits). */
 static void
-deadline_after(int ms, struct timespec *until)
+time_after(const struct timespec *from, long long ms, struct timespec *until)
 {
-	clock_gettime(CLOCK_REALTIME, until);
-	until->tv_sec += ms / 1000;
-	until->tv_nsec += (ms % 1000) * 1000000L;
+	*until = *from;
+	until->tv_sec += (time_t)(ms / 1000);
+	until->tv_nsec += (long)(ms % 1000) * 1000000L;
 	if (until->tv_nsec >= 1000000000L) {
 		until->tv_sec++;
 		until->tv_nsec -= 1000000000L;
 	}
 }
 
-/* Waits up to SECONDS or until M is stopped. Lock held. */
+/* The CLOCK_REALTIME time MS milliseconds from now, for timed waits. */
 static void
-monitor_sleep(struct monitor *m, long seconds)
+deadline_after(int ms, struct timespec *until)
 {
-	struct timespec until;
+	struct timespec now;
 
-	deadline_after((int)(seconds * 1000), &until);
+	clock_gettime(CLOCK_REALTIME, &now);
+	time_after(&now, ms, until);
+}
+
+/*
+ * Waits until UNTIL, or until M is stopped or a recheck is asked (then
+ * returns false and takes the recheck). Lock held.
+ */
+static bool
+monitor_wait_until(struct monitor *m, const struct timespec *until)
+{
 	while (!m->stopped && !m->recheck && pthread_cond_timedwait(&changed,
-	    &lock, &until) != ETIMEDOUT)
+	    &lock, until) != ETIMEDOUT)
 		;
-	m->recheck = false;
+	if (m->stopped || m->recheck) {
+		m->recheck = false;
+		return false;
+	}
+	return true;
 }
 
 void
@@ -180,21 +246,53 @@ none_healthy(const struct monitor *m)
 	return true;
 }
 
-/* One round over every egress; returns the seconds until the next. */
+/*
+ * Waits, in a round spread over SPAN seconds from START, until I/N of it
+ * (egress i waits for i+1: the last ends the round, and a single egress
+ * is checked once an interval, at its end). False when M is stopped or
+ * a recheck is asked.
+ */
+static bool
+monitor_turn(struct monitor *m, const struct timespec *start, long span,
+    size_t i, size_t n)
+{
+	struct timespec at;
+	bool go;
+
+	time_after(start, span * 1000LL * (long long)i / (long long)n, &at);
+	pthread_mutex_lock(&lock);
+	go = monitor_wait_until(m, &at);
+	pthread_mutex_unlock(&lock);
+	return go;
+}
+
+/*
+ * One round over every egress, spread over SPAN seconds (0: prompt):
+ * egress i of n at (i+1)/n of it. Returns the seconds the next round
+ * spans: 0 (prompt) when this one was cut short by a recheck.
+ */
 static long
 monitor_round(struct monitor *m, struct zone_status zones[2][CONF_MAX_DNSBL],
-    struct egress_report *report)
+    struct egress_report *report, long span)
 {
 	const struct conf *conf = m->conf;
 	long next = conf->check_interval;
+	struct timespec start;
+	bool go = true;
 
+	clock_gettime(CLOCK_REALTIME, &start);
 	dnscache_refresh_mode(true);
-	for (size_t i = 0; i < conf->negress; i++) {
+	for (size_t i = 0; i < conf->negress && go; i++) {
 		const struct conf_egress *e = &conf->egress[i];
 		struct egress_health *h = &m->health[i];
 		enum egress_state before;
 		bool first;
 
+		if (span > 0 && !monitor_turn(m, &start, span, i + 1,
+		    conf->negress)) {
+			go = false;
+			break;
+		}
 		/* Another relay's check of this round, or our own. */
 		if (fleet_health_turn(conf, e, report)) {
 			egress_check(conf, e,
@@ -208,12 +306,22 @@ monitor_round(struct monitor *m, struct zone_status zones[2][CONF_MAX_DNSBL],
 		first = !h->checked;
 		if (!m->stopped && (monitor_apply(h, report) || first))
 			healthlog_change(h, before, first, none_healthy(m));
+		pthread_cond_broadcast(&changed);	/* H is known */
+		go = !m->stopped;
 		pthread_mutex_unlock(&lock);
 		if (report->findings[FINDING_LISTED])
 			warmup_listed(conf, e->name, time(NULL));
 	}
 	dnscache_refresh_mode(false);
 	log_cache_stats();
+	/* The round fills its span; a prompt one is followed at once. */
+	if (go && span > 0 && conf->negress > 0)
+		go = monitor_turn(m, &start, span, conf->negress,
+		    conf->negress);
+	else if (go && span == 0)
+		go = monitor_turn(m, &start, 0, 0, 1);	/* a recheck? */
+	if (!go)
+		return 0;
 	next *= fleet_budget_stretch(conf);	/* DnsblBudget */
 	return next < MIN_ROUND_INTERVAL ? MIN_ROUND_INTERVAL : next;
 }
@@ -226,7 +334,7 @@ monitor_thread(void *arg)
 	    sizeof(*zones));
 	struct egress_report *report = xmalloc(sizeof(*report));
 	time_t selftest_due = 0;
-	long next;
+	long span = 0;			/* the first round is prompt */
 
 	for (;;) {
 		if (time(NULL) >= selftest_due) {
@@ -237,12 +345,11 @@ monitor_thread(void *arg)
 				    zones[1]);
 			selftest_due = time(NULL) + SELFTEST_INTERVAL;
 		}
-		next = monitor_round(m, zones, report);
+		span = monitor_round(m, zones, report, span);
 		pthread_mutex_lock(&lock);
-		m->first_round_done = true;
-		pthread_cond_broadcast(&changed);
 		if (!m->stopped)
-			monitor_sleep(m, next);
+			m->first_round_done = true;
+		pthread_cond_broadcast(&changed);
 		if (m->stopped) {
 			monitor_unref(m);
 			pthread_mutex_unlock(&lock);
@@ -276,13 +383,13 @@ monitor_start_locked(struct conf *conf, const struct monitor *old)
 		struct egress_health *h = &m->health[i];
 		bool carried = false;
 
-		for (size_t j = 0; old && j < old->conf->negress; j++)
-			if (strcmp(old->health[j].name, conf->egress[i].name)
-			    == 0 && strcmp(old->health[j].address,
-			    conf->egress[i].address.text) == 0) {
-				*h = old->health[j];
-				carried = true;
-			}
+		long j = old ? monitor_find(old, conf->egress[i].name) : -1;
+
+		if (j >= 0 && strcmp(old->health[j].address,
+		    conf->egress[i].address.text) == 0) {
+			*h = old->health[j];
+			carried = true;
+		}
 		all_carried = all_carried && carried;
 		copy_bounded(h->name, sizeof(h->name), conf->egress[i].name);
 		copy_bounded(h->address, sizeof(h->address),
@@ -290,12 +397,14 @@ monitor_start_locked(struct conf *conf, const struct monitor *old)
 		if (!carried)
 			h->state = EGRESS_UNKNOWN;
 	}
+	monitor_index(m);
 	m->first_round_done = old != NULL && all_carried;
 	m->refs = 2;			/* the thread's and current's */
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	if (pthread_create(&thread, &attr, monitor_thread, m) != 0) {
 		pthread_attr_destroy(&attr);
+		free(m->by_name);
 		free(m->health);
 		free(m);
 		return -1;
@@ -372,20 +481,38 @@ int
 monitor_snapshot(const char *name, struct egress_health *out, int wait_ms)
 {
 	struct timespec until;
+	long i = -1;
 	int rc = -1;
 
 	/* A message's caller never waits past its DNS deadline. */
 	deadline_after(dns_deadline_left_ms(wait_ms), &until);
 	pthread_mutex_lock(&lock);
-	while (current != NULL && !current->first_round_done &&
+	/* Until this egress is checked, not the whole first round. */
+	while (current != NULL && ((i = monitor_find(current, name)) < 0 ||
+	    !current->health[i].checked) && !current->first_round_done &&
 	    pthread_cond_timedwait(&changed, &lock, &until) != ETIMEDOUT)
 		;
-	for (size_t i = 0; current != NULL && i < current->conf->negress; i++)
-		if (strcmp(current->health[i].name, name) == 0) {
-			*out = current->health[i];
-			rc = 0;
-			break;		/* names are unique */
-		}
+	if (current != NULL && (i = monitor_find(current, name)) >= 0) {
+		*out = current->health[i];
+		rc = 0;
+	}
+	pthread_mutex_unlock(&lock);
+	return rc;
+}
+
+int
+monitor_state(const char *name, enum egress_state *state, char *reasons,
+    size_t size)
+{
+	long i;
+	int rc = -1;
+
+	pthread_mutex_lock(&lock);
+	if (current != NULL && (i = monitor_find(current, name)) >= 0) {
+		rc = current->health[i].checked ? 0 : 1;
+		*state = current->health[i].state;
+		copy_bounded(reasons, size, current->health[i].reasons);
+	}
 	pthread_mutex_unlock(&lock);
 	return rc;
 }

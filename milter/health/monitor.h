@@ -1,15 +1,17 @@
 /*
  * monitor.h - the background health monitor of every egress.
  *
- * monitor_start() starts a thread that checks each egress at once, then
- * again before its answers' TTLs run out (at most CheckInterval apart),
+ * monitor_start() starts a thread that checks each egress at once (as
+ * fast as DnsblRate lets it), then again before its answers' TTLs run
+ * out (at most CheckInterval apart, a round spread over its interval),
  * and keeps a state per egress with hysteresis: a worse state takes
  * effect at once, a better one only after two consecutive rounds agree.
  * Every state change is one log line with the reasons. DNSBL zones run
  * their RFC 5782 self-test first and again every hour; a zone that fails
  * it is suspended with a warning.
  * monitor_snapshot() hands the message path a copy of an egress's health
- * (no DNS, a short lock); before the first round it waits, bounded.
+ * (no DNS, a short lock); before the egress's first check it waits,
+ * bounded.
  * Must not: touch libmilter; block the message path on DNS.
  */
 #ifndef EM_MONITOR_H
@@ -47,6 +49,15 @@ int monitor_restart(struct conf *new_conf);
  */
 int monitor_snapshot(const char *name, struct egress_health *out,
     int wait_ms);
+
+/*
+ * The state of egress NAME and the first SIZE-1 bytes of its reasons,
+ * without waiting (the route map asks it for every egress of a lookup:
+ * no copy of the whole health). Returns 0, 1 when the egress is not
+ * checked yet, or -1 when there is no such egress.
+ */
+int monitor_state(const char *name, enum egress_state *state, char *reasons,
+    size_t size);
 
 /*
  * A copy of the health of every egress, without waiting: an array of

@@ -7,9 +7,12 @@
  * domain's default (EgressMap, else the first egress) first; one whose
  * health is not ok or warning, or which is refused (refusal.c), or has
  * no transport= (only the default can be left to default_transport) is
- * passed over. SPF runs for all healthy candidates in one thread of its
- * own, which the lookup waits for at most ROUTE_SPF_WAIT_MS; spf.c
- * caches the verdicts, so a later lookup has them at once. An egress
+ * passed over. SPF runs for the healthy candidates in order, a few at a
+ * time (ROUTE_SPF_CHUNK: the first that SPF does not fail is the answer,
+ * so a pool of a thousand is not judged whole for each lookup), in one
+ * thread of its own, which the lookup waits for at most
+ * ROUTE_SPF_WAIT_MS in all; spf.c caches the verdicts, so a later lookup
+ * has them at once. An egress
  * counts as refused here only when it is backed off for every receiver;
  * route_rcpt_lookup() acts on the back-offs toward one receiver. The SPF
  * threads are counted: route_stop() starts no more and waits for those
@@ -158,14 +161,13 @@ route_spf_same(const struct route_spf_job *job)
  * FAILS. Cached verdicts count at once, with no thread; otherwise one
  * thread per sender (a lookup of the same sender under way is waited
  * for, not repeated), at most ROUTE_SPF_MAX_JOBS; a verdict not known
- * within ROUTE_SPF_WAIT_MS counts as no fail.
+ * by UNTIL (CLOCK_REALTIME) counts as no fail.
  */
 static void
 route_spf(const struct conf *conf, const char *sender, const int *candidates,
-    size_t n, bool *fails)
+    size_t n, bool *fails, const struct timespec *until)
 {
 	struct route_spf_job *job, *same;
-	struct timespec until;
 	struct spf_outcome out;
 	bool all_cached = true;
 
@@ -187,10 +189,6 @@ route_spf(const struct conf *conf, const char *sender, const int *candidates,
 		free(job);
 		return;
 	}
-	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_nsec += (ROUTE_SPF_WAIT_MS % 1000) * 1000000L;
-	until.tv_sec += ROUTE_SPF_WAIT_MS / 1000 + until.tv_nsec / 1000000000L;
-	until.tv_nsec %= 1000000000L;
 	pthread_mutex_lock(&route_lock);
 	if ((same = route_spf_same(job)) != NULL) {
 		free(job);
@@ -204,7 +202,7 @@ route_spf(const struct conf *conf, const char *sender, const int *candidates,
 		return;
 	}
 	while (job->done < n && pthread_cond_timedwait(&route_cond,
-	    &route_lock, &until) != ETIMEDOUT)
+	    &route_lock, until) != ETIMEDOUT)
 		;
 	for (size_t i = 0; i < n; i++)
 		if (i < job->done)
@@ -264,17 +262,17 @@ static enum route_fitness
 route_healthy(const struct conf_egress *e, bool *known, char *why,
     size_t size)
 {
-	struct egress_health h;
+	enum egress_state state;
 	struct refusal_info r;
-	char text[700];
+	char text[700], reasons[201];
 
-	if (monitor_snapshot(e->name, &h, 0) != 0 || !h.checked) {
+	if (monitor_state(e->name, &state, reasons, sizeof(reasons)) != 0) {
 		*known = false;
 		return ROUTE_UNFIT;
 	}
-	if (h.state == EGRESS_CRITICAL) {
-		snprintf(text, sizeof(text), "%s: %.200s",
-		    egress_state_name(h.state), h.reasons);
+	if (state == EGRESS_CRITICAL) {
+		snprintf(text, sizeof(text), "%s: %s",
+		    egress_state_name(state), reasons);
 		route_add_reason(why, size, e->name, text);
 		return ROUTE_UNFIT;
 	}
@@ -285,7 +283,7 @@ route_healthy(const struct conf_egress *e, bool *known, char *why,
 		route_add_reason(why, size, e->name, text);
 		return ROUTE_UNFIT;
 	}
-	return h.state == EGRESS_UNKNOWN ? ROUTE_DNS_UNKNOWN : ROUTE_FIT;
+	return state == EGRESS_UNKNOWN ? ROUTE_DNS_UNKNOWN : ROUTE_FIT;
 }
 
 /*
@@ -375,6 +373,7 @@ route_choose(const struct conf *conf, const char *sender, int *candidates,
 	bool known = true;
 	size_t n = 0, unknown = 0, first, allowed = 0;
 	char why[600] = "", spf_sender[600];
+	struct timespec until;
 
 	first = conf_egress_for_domain(conf, route_domain_of(sender));
 	/*
@@ -404,9 +403,17 @@ route_choose(const struct conf *conf, const char *sender, int *candidates,
 	/* "@domain" (Postfix's partial key): SPF of postmaster@domain. */
 	snprintf(spf_sender, sizeof(spf_sender), "%s%s", sender[0] == '@' ?
 	    "postmaster" : "", sender);
-	route_spf(conf, spf_sender, candidates, n, fails);
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_nsec += (ROUTE_SPF_WAIT_MS % 1000) * 1000000L;
+	until.tv_sec += ROUTE_SPF_WAIT_MS / 1000 + until.tv_nsec / 1000000000L;
+	until.tv_nsec %= 1000000000L;
 	for (size_t c = 0; c < n; c++) {
 		const struct conf_egress *e = &conf->egress[candidates[c]];
+
+		if (c % ROUTE_SPF_CHUNK == 0)
+			route_spf(conf, spf_sender, candidates + c, n - c <
+			    ROUTE_SPF_CHUNK ? n - c : ROUTE_SPF_CHUNK,
+			    fails + c, &until);
 
 		if (fails[c]) {
 			route_add_reason(why, sizeof(why), e->name,

@@ -30,6 +30,7 @@
 
 #define ROUTE_SPF_WAIT_MS 1000		/* per lookup, all egresses */
 #define ROUTE_SPF_MAX_JOBS 16		/* SPF lookups running at once */
+#define ROUTE_SPF_CHUNK 8		/* candidates judged by SPF at once */
 #define ROUTE_MX_QUEUE 64		/* route-rcpt MX names to fetch */
 
 /*

@@ -18,12 +18,15 @@
 #    (map "route", without and with warm-up, then "route-rcpt" and a
 #    status map with a listing text) over one persistent connection, one
 #    lookup at a time, as Postfix does; warm, two rounds.
+# 4. A pool (tests/bench/pool.sh): a first health round of 64, 256 and
+#    1,024 egresses x 10 DNSBL zones (time, DNS questions, RSS) and the
+#    route map with 1,024 egresses; printed as its own tables first.
 # Ratios are to the no-op milter (the floor) measured in the same run.
 #
 # Environment (from the Makefile): CC, BENCH_CFLAGS, BENCH_LIBS.
 # BENCH_SECONDS (default 3) is the length of one warm run. To run a part
 # only (while measuring one change): BENCH_PARTS (default "warm cold
-# dnsdown map e2e"), BENCH_WARM_PEERS, BENCH_COLD_PEERS, BENCH_CONC
+# dnsdown map e2e pool"), BENCH_WARM_PEERS, BENCH_COLD_PEERS, BENCH_CONC
 # (default "1 50 1000"), BENCH_ROUNDS (default 2, the warm rounds) and
 # BENCH_DNSDOWN_CONC (default 50, the DNS-down run's concurrency).
 set -u
@@ -114,7 +117,7 @@ WARM_PEERS=${BENCH_WARM_PEERS:-noop em-accept em-accept+nd em-route em-route+nd 
 COLD_PEERS=${BENCH_COLD_PEERS:-noop em-accept em-route opendmarc}
 CONCURRENCIES=${BENCH_CONC:-1 50 1000}
 ROUNDS=${BENCH_ROUNDS:-2}
-PARTS=${BENCH_PARTS:-warm cold dnsdown map e2e}
+PARTS=${BENCH_PARTS:-warm cold dnsdown map e2e pool}
 
 protocol_warm() {
 	local p c round
@@ -241,6 +244,8 @@ for part in $PARTS; do
 	dnsdown) protocol_dnsdown ;;
 	map) route_map ;;
 	e2e) end_to_end ;;
+	pool) bash "$SRCDIR/tests/bench/pool.sh" "$SRCDIR" "$BUILDDIR" \
+	    "$BIN/egress-milter" ;;
 	*) die "unknown part $part in BENCH_PARTS" ;;
 	esac
 done
